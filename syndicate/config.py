@@ -1,0 +1,255 @@
+"""Read config.toml into typed, validated objects.
+
+Every problem becomes one ``ConfigError`` line that names the file, the key and
+what was expected: ``config.toml: feeds.max_items: expected a positive integer,
+got "ten"``. Unknown keys are errors too: a misspelt key that is silently
+ignored is a feed that silently has the wrong shape.
+
+Relative paths (the SQLite file, the output directory) are resolved against the
+folder holding config.toml, so ``syndicate -c /srv/news/config.toml build``
+works from any working directory (cron's is ``/``).
+
+This module reads one file and returns data; it never opens the store or writes.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+)
+
+from .errors import ConfigError
+from .model import FeedFormat
+
+DEFAULT_STORE_URL = "sqlite:///data/syndicate.db"
+
+
+def _absolute_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("expected an absolute http(s) URL")
+    return value.rstrip("/")
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone name such as Europe/London") from None
+    return value
+
+
+def _language(value: str) -> str:
+    # RFC 5646 primary subtag plus optional subtags; what RSS <language> and JSON Feed take.
+    parts = value.split("-")
+    if not (2 <= len(parts[0]) <= 3 and parts[0].isalpha()) or not all(
+        p.isalnum() and 1 <= len(p) <= 8 for p in parts[1:]
+    ):
+        raise ValueError("expected a language tag such as en or en-GB")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_absolute_http_url)]
+Formats = Annotated[list[FeedFormat], Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class SiteConfig(_Strict):
+    title: Annotated[str, Field(min_length=1)]
+    base_url: HttpUrl
+    feeds_url: HttpUrl | None = None
+    description: str = ""
+    language: Annotated[str, AfterValidator(_language)] = "en"
+    time_zone: Annotated[str, AfterValidator(_time_zone)] = "UTC"
+    licence: str | None = None
+    attribution: str | None = None
+    default_section: Annotated[str, Field(min_length=1)] = "news"
+    article_url: str = "{base_url}/{section}/{slug}"
+    hubs: list[HttpUrl] = []
+
+    @field_validator("article_url")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        try:
+            value.format(base_url="", section="", slug="", year="", month="")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(
+                "expected a pattern using only {base_url}, {section}, {slug}, {year}, {month}"
+            ) from None
+        return value
+
+    @property
+    def published_feeds_url(self) -> str:
+        """The absolute URL that serves the output directory."""
+        return self.feeds_url or f"{self.base_url}/feeds"
+
+
+class StoreConfig(_Strict):
+    url: Annotated[str, Field(min_length=1)] = DEFAULT_STORE_URL
+
+
+class OutputConfig(_Strict):
+    dir: Annotated[str, Field(min_length=1)] = "feeds"
+    report: str = "build-report.json"
+
+
+class GroupConfig(_Strict):
+    """One feed group (site, sections, tags, authors); unset keys inherit ``[feeds]``."""
+
+    enabled: bool = True
+    formats: Formats | None = None
+    max_items: PositiveInt | None = None
+
+
+class FeedsConfig(_Strict):
+    formats: Formats = ["rss", "atom", "json"]
+    max_items: PositiveInt = 50
+    site: GroupConfig = GroupConfig()
+    sections: GroupConfig = GroupConfig()
+    tags: GroupConfig = GroupConfig()
+    authors: GroupConfig = GroupConfig()
+
+    def group(self, name: Literal["site", "sections", "tags", "authors"]) -> ResolvedGroup:
+        g: GroupConfig = getattr(self, name)
+        return ResolvedGroup(
+            enabled=g.enabled,
+            formats=tuple(dict.fromkeys(g.formats or self.formats)),
+            max_items=g.max_items or self.max_items,
+        )
+
+
+class ResolvedGroup(_Strict):
+    enabled: bool
+    formats: tuple[FeedFormat, ...]
+    max_items: int
+
+
+class ImportConfig(_Strict):
+    """Defaults for importing plain-text exports that carry no metadata."""
+
+    max_file_bytes: PositiveInt = 20 * 1024 * 1024
+
+
+class Config(_Strict):
+    site: SiteConfig
+    store: StoreConfig = StoreConfig()
+    output: OutputConfig = OutputConfig()
+    feeds: FeedsConfig = FeedsConfig()
+    sections: dict[str, str] = {}  # slug -> display name
+    imports: ImportConfig = Field(default=ImportConfig(), alias="import")
+
+    # Set by load_config: where the file was, to resolve relative paths.
+    root: Path = Path(".")
+    source: str = "config.toml"
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.output.dir).resolve()
+
+    @property
+    def report_path(self) -> Path:
+        return (self.root / self.output.report).resolve() if self.output.report else Path()
+
+    @property
+    def store_url(self) -> str:
+        """The store URL, with a relative SQLite path resolved against ``root``."""
+        url = self.store.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith("sqlite:////"):
+            rest = url[len(prefix) :]
+            if rest and rest != ":memory:" and not rest.startswith(":"):
+                return prefix + str((self.root / rest).resolve())
+        return url
+
+    def section_name(self, slug: str) -> str | None:
+        return self.sections.get(slug)
+
+
+_EXPECTED = {
+    "int_parsing": "expected an integer",
+    "int_type": "expected an integer",
+    "greater_than": "expected a positive integer",
+    "string_type": "expected a string",
+    "string_too_short": "expected a non-empty string",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "too_short": "expected a non-empty list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "missing": "is required",
+    "extra_forbidden": "unknown key",
+    "literal_error": "expected one of",
+}
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    loc = ".".join(str(p) for p in error["loc"])
+    value = error.get("input")
+    shown = json.dumps(value, default=str, ensure_ascii=False)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if kind == "missing":
+        return f"{loc}: is required"
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key"
+    if kind == "greater_than" or (kind == "int_parsing" and "max_items" in loc):
+        return f"{loc}: expected a positive integer, got {shown}"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{loc}: expected one of {expected}, got {shown}"
+    if kind == "value_error":
+        reason = str(error.get("ctx", {}).get("error", error["msg"]))
+        return f"{loc}: {reason}, got {shown}"
+    phrase = _EXPECTED.get(kind, error["msg"])
+    return f"{loc}: {phrase}, got {shown}"
+
+
+def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
+    """Validate an already-parsed TOML table (used by tests and ``load_config``)."""
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as e:
+        first = e.errors(include_url=False)[0]
+        raise ConfigError(source, _describe(first)) from e
+    return config.model_copy(update={"root": root, "source": source})
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``path``; every failure is a one-line ``ConfigError``."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(name, "no such file (create one, or pass --config PATH)") from None
+    except OSError as e:
+        raise ConfigError(name, f"cannot read: {e.strerror}") from e
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(name, f"not UTF-8 (byte {e.start})") from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(name, f"not valid TOML: {e}") from e
+    if "root" in data or "source" in data:
+        key = "root" if "root" in data else "source"
+        raise ConfigError(name, f"{key}: unknown key")
+    return parse_config(data, root=path.resolve().parent, source=name)

@@ -1,0 +1,286 @@
+"""The frozen records passed between stages.
+
+Each stage takes some of these and returns others; none of them knows where it
+came from (a file, the store) or where it goes (a feed, a report). The flow::
+
+    ingest ──► ParsedArticle ──► store ──► Article ──► selection ──► FeedSpec + [Article]
+        ──► render ──► RenderedFeed ──► validate ──► [Finding] ──► publish ──► PublishOutcome
+        ──► build ──► BuildReport
+
+All datetimes are timezone-aware UTC (see ``syndicate.dates``); text is already
+cleaned of characters XML cannot carry (see ``syndicate.text``); HTML is already
+sanitized. Render trusts these records and does not re-check them.
+
+This module holds data only: no I/O, no clock, no third-party imports.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Status = Literal["published", "draft", "killed"]
+FeedFormat = Literal["rss", "atom", "json"]
+FeedKind = Literal["site", "section", "tag", "author"]
+
+FEED_FORMATS: tuple[FeedFormat, ...] = ("rss", "atom", "json")
+FILE_EXTENSIONS: dict[FeedFormat, str] = {"rss": "rss", "atom": "atom", "json": "json"}
+MEDIA_TYPES: dict[FeedFormat, str] = {
+    "rss": "application/rss+xml",
+    "atom": "application/atom+xml",
+    "json": "application/feed+json",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A section or tag: a URL-safe ``slug`` and the ``name`` people read."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A byline. Only ``name`` is required: most newsroom bylines have no email."""
+
+    name: str
+    slug: str
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A lead image; ``length`` (bytes) is often unknown and then stays None."""
+
+    url: str
+    type: str = "image/jpeg"
+    length: int | None = None
+    alt: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """An article's "related coverage" reference: a URL, or only a title.
+
+    Newsroom plain-text exports name the related story by title ("For more on
+    ..., see <title>"); resolving that title to a URL is the links stage's job.
+    """
+
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from, for messages: ``path:line``."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParsedArticle:
+    """An article as ingest hands it to the store: clean, but without a GUID yet.
+
+    ``key`` is the article's first identity in the newsroom's system (its id,
+    or the file it came from). The store matches re-imports by ``key`` and
+    assigns the GUID once, at first import.
+    """
+
+    key: str
+    slug: str
+    title: str
+    url: str
+    published: datetime
+    updated: datetime
+    section: Term
+    content_html: str
+    summary: str | None = None
+    tags: tuple[Term, ...] = ()
+    authors: tuple[Author, ...] = ()
+    status: Status = "published"
+    embargo_until: datetime | None = None
+    attribution: str | None = None
+    licence: str | None = None
+    image: Image | None = None
+    related: Related | None = None
+    correction: str | None = None
+    language: str | None = None
+    origin: Origin | None = None
+
+    def content_fields(self) -> tuple[object, ...]:
+        """Everything a feed can show, for "did this article change?" checks."""
+        return (
+            self.slug, self.title, self.url, self.published, self.updated,
+            self.section, self.content_html, self.summary, self.tags, self.authors,
+            self.status, self.embargo_until, self.attribution, self.licence,
+            self.image, self.related, self.correction, self.language,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """A stored article, as selection hands it to render.
+
+    ``guid`` was assigned at first import and never changes (feed readers
+    de-duplicate by it). ``revision`` grows by one on every stored change.
+    """
+
+    guid: str
+    key: str
+    slug: str
+    title: str
+    url: str
+    published: datetime
+    updated: datetime
+    section: Term
+    content_html: str
+    summary: str | None = None
+    tags: tuple[Term, ...] = ()
+    authors: tuple[Author, ...] = ()
+    status: Status = "published"
+    embargo_until: datetime | None = None
+    attribution: str | None = None
+    licence: str | None = None
+    image: Image | None = None
+    related: Related | None = None
+    correction: str | None = None
+    language: str | None = None
+    revision: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedSpec:
+    """One feed to build, in one or more formats.
+
+    ``key`` is stable and unique ("site", "section/world", "tag/climate",
+    "author/ana-ruiz"); ``path`` is the output path without extension,
+    relative to the output directory ("index", "sections/world").
+    ``self_urls`` maps each format to the absolute URL it is published at.
+    """
+
+    key: str
+    kind: FeedKind
+    slug: str
+    title: str
+    description: str
+    path: str
+    link: str
+    self_urls: dict[FeedFormat, str]
+    formats: tuple[FeedFormat, ...] = FEED_FORMATS
+    max_items: int = 50
+    language: str = "en"
+    hubs: tuple[str, ...] = ()
+    generator: str = "syndicate"
+    rights: str | None = None
+    icon: str | None = None
+    feed_id: str = ""  # Atom feed id (a tag: URI); stable per key, never the URL
+    # A feed with no items still needs an <updated>; never the clock (that would
+    # change the bytes on every rebuild): build passes the store's newest date.
+    updated_fallback: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderedFeed:
+    """A feed document in one format, ready for the gate and for publish."""
+
+    key: str
+    format: FeedFormat
+    path: str  # relative to the output directory, with extension
+    content: bytes
+    media_type: str
+    item_count: int
+    url: str
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCheck:
+    """The result of checking one related-coverage link (filled by the links stage)."""
+
+    url: str
+    ok: bool
+    status: int | None
+    reason: str
+    checked_at: datetime
+    final_url: str | None = None
+
+
+class Outcome(enum.StrEnum):
+    """What publish did with one rendered feed file."""
+
+    WRITTEN = "written"  # new or changed, validated, replaced atomically
+    UNCHANGED = "unchanged"  # same bytes as on disk; file not touched
+    REJECTED = "rejected"  # failed validation; the last good file stays
+    FAILED = "failed"  # could not be written (disk, permissions); the last good file stays
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishOutcome:
+    key: str
+    format: FeedFormat
+    path: str
+    outcome: Outcome
+    item_count: int = 0
+    findings: tuple[FindingRecord, ...] = ()
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingRecord:
+    """A validator finding as the build report keeps it (validate has its own type)."""
+
+    rule: str
+    severity: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildReport:
+    """What one build did, feed by feed; ``exit_code`` is the CLI's answer."""
+
+    started: datetime
+    finished: datetime
+    outcomes: tuple[PublishOutcome, ...] = ()
+    skipped_feeds: int = 0  # feeds whose items had not changed: nothing rendered
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def failed(self) -> tuple[PublishOutcome, ...]:
+        bad = (Outcome.REJECTED, Outcome.FAILED)
+        return tuple(o for o in self.outcomes if o.outcome in bad)
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for o in self.outcomes if o.outcome is outcome)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every feed is published or unchanged; see ``ExitCode``."""
+        return int(ExitCode.FEEDS_FAILED) if self.failed else int(ExitCode.OK)
+
+
+class ExitCode(enum.IntEnum):
+    """Every exit code the CLI uses, in one place (the README has the table)."""
+
+    OK = 0
+    FEEDS_FAILED = 1  # some feed failed validation or writing; its last good version stays
+    USAGE = 2  # click's own code for a bad command line
+    RECORDS_SKIPPED = 3  # import: some records were bad and skipped; the good ones are stored
+    CONFIG = 4  # config.toml is missing or invalid
+    STORE = 5  # the database cannot be reached, or its schema is not ours
+    INPUT = 6  # an input file or folder cannot be read at all
+    OUTPUT = 7  # the output directory cannot be written
+    BUSY = 75  # another build holds the lock (EX_TEMPFAIL: try again later)

@@ -1,0 +1,49 @@
+"""Text normalisation at the boundary: slugs and characters XML cannot carry.
+
+XML 1.0 (§2.2) allows only #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and
+#x10000-#x10FFFF. A single form feed pasted from a word processor makes a feed
+not well-formed, and lxml refuses to even build it. Ingest removes such
+characters once, reports how many, and everything after trusts the text.
+We also drop C1 controls (#x80-#x9F): allowed by XML but "discouraged" (§2.2)
+and in practice mis-decoded Windows-1252 residue.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
+    "\U0004fffe\U0004ffff\U0005fffe\U0005ffff\U0006fffe\U0006ffff"
+    "\U0007fffe\U0007ffff\U0008fffe\U0008ffff\U0009fffe\U0009ffff"
+    "\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff"
+    "\U0010fffe\U0010ffff]"
+)
+_SLUG_DROP = re.compile(r"[^\w\s-]", re.UNICODE)
+_SLUG_DASH = re.compile(r"[-\s_]+")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_invalid_xml(text: str) -> tuple[str, int]:
+    """Return ``text`` without characters XML 1.0 cannot carry, and how many were removed."""
+    cleaned, count = _NOT_XML.subn("", text)
+    return cleaned, count
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse runs of whitespace (titles and names are one line)."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def slugify(text: str) -> str:
+    """Make an ASCII, lower-case, dash-separated slug ("Café Society" -> "cafe-society").
+
+    Returns "" when nothing survives (a title in a script with no ASCII
+    transliteration); callers then fall back to the article key.
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    ascii_text = _SLUG_DROP.sub("", ascii_text).strip().lower()
+    return _SLUG_DASH.sub("-", ascii_text).strip("-")
