@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -62,6 +63,16 @@ def _language(value: str) -> str:
     return value
 
 
+def _iso_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("expected a date written YYYY-MM-DD") from None
+    if len(value) != 10:
+        raise ValueError("expected a date written YYYY-MM-DD")
+    return value
+
+
 HttpUrl = Annotated[str, AfterValidator(_absolute_http_url)]
 Formats = Annotated[list[FeedFormat], Field(min_length=1)]
 
@@ -82,6 +93,9 @@ class SiteConfig(_Strict):
     default_section: Annotated[str, Field(min_length=1)] = "news"
     article_url: str = "{base_url}/{section}/{slug}"
     hubs: list[HttpUrl] = []
+    # The date in the tag: URIs that identify our feeds (RFC 4151 §2.1: a day the
+    # site owned its domain). Feed readers key subscriptions by it: never change it.
+    id_date: Annotated[str, AfterValidator(_iso_date)] = "2026-01-01"
 
     @field_validator("article_url")
     @classmethod

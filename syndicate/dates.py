@@ -91,6 +91,4 @@ def rfc822_date(value: datetime) -> str:
 def rfc3339_date(value: datetime) -> str:
     """Format for Atom and JSON Feed: RFC 3339, UTC, ``Z``, whole seconds."""
     v = to_utc(value)
-    return (
-        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
-    )
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"

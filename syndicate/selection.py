@@ -1,0 +1,205 @@
+"""Which feeds exist, and which articles each one carries, as SQL queries.
+
+Two jobs, both decided by data and ``now`` (never the clock):
+
+- ``feed_specs``: one ``FeedSpec`` for the site and for every section, tag and
+  author that has a listed article — or had a published feed before, so that a
+  feed whose last story was killed is rebuilt empty instead of going stale.
+- ``select_items``: for one spec, the newest ``max_items`` articles that are
+  *visible at now*: status "published", ``published <= now`` (a story dated in
+  the future is scheduled, not out) and any embargo lifted. Newest first, ties
+  broken by id so the order never flickers between builds.
+
+Each item query is one index range scan that stops after N rows (see the index
+notes in ``store.schema``); nothing here loads every article into Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, exists, or_, select
+
+from .config import Config
+from .guids import make_feed_id, tag_authority
+from .model import FILE_EXTENSIONS, FeedKind, FeedSpec
+from .store.schema import (
+    article_authors,
+    article_tags,
+    articles,
+    authors,
+    feed_state,
+    sections,
+    tags,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """One selected article: enough to fingerprint a feed without loading bodies."""
+
+    id: int
+    guid: str
+    revision: int
+
+
+def _visible(now: datetime) -> Any:
+    return and_(
+        articles.c.status == "published",
+        articles.c.published <= now,
+        or_(articles.c.embargo_until.is_(None), articles.c.embargo_until <= now),
+    )
+
+
+def items_query(spec: FeedSpec, term_id: int | None, now: datetime) -> Select[Any]:
+    """The SQL for one feed's items (exposed for EXPLAIN tests)."""
+    cols = (articles.c.id, articles.c.guid, articles.c.revision)
+    if spec.kind == "site":
+        return (
+            select(*cols)
+            .where(_visible(now))
+            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .limit(spec.max_items)
+        )
+    if spec.kind == "section":
+        return (
+            select(*cols)
+            .where(articles.c.section_id == term_id, _visible(now))
+            .order_by(articles.c.published.desc(), articles.c.id.desc())
+            .limit(spec.max_items)
+        )
+    join, fk = (article_tags, "tag_id") if spec.kind == "tag" else (article_authors, "author_id")
+    # Filter on the join table's copies of status and date, so the planner walks
+    # (term, listed, published) and only looks up each candidate's embargo.
+    return (
+        select(*cols)
+        .select_from(join.join(articles, articles.c.id == join.c.article_id))
+        .where(
+            join.c[fk] == term_id,
+            join.c.listed.is_(True),
+            join.c.published <= now,
+            or_(articles.c.embargo_until.is_(None), articles.c.embargo_until <= now),
+        )
+        .order_by(join.c.published.desc(), join.c.article_id.desc())
+        .limit(spec.max_items)
+    )
+
+
+def select_items(
+    conn: Connection, spec: FeedSpec, term_id: int | None, now: datetime
+) -> list[ItemRef]:
+    rows = conn.execute(items_query(spec, term_id, now))
+    return [ItemRef(r.id, r.guid, r.revision) for r in rows]
+
+
+def fingerprint(spec: FeedSpec, items: Sequence[ItemRef]) -> str:
+    """Digest of everything that decides a feed's bytes: its spec and its items' revisions.
+
+    Equal fingerprints mean the rendered feed would be byte-identical, so build
+    can skip rendering it at all.
+    """
+    if items:  # the fallback date only shows in an empty feed
+        spec = replace(spec, updated_fallback=None)
+    h = hashlib.sha256(repr(spec).encode("utf-8"))
+    for item in items:
+        h.update(f"\n{item.id}:{item.revision}".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFeed:
+    spec: FeedSpec
+    term_id: int | None
+
+
+def _spec(
+    config: Config,
+    *,
+    kind: FeedKind,
+    slug: str,
+    name: str,
+    path: str,
+    link: str,
+    formats: tuple[Any, ...],
+    max_items: int,
+    updated_fallback: datetime | None,
+) -> FeedSpec:
+    site = config.site
+    key = "site" if kind == "site" else f"{kind}/{slug}"
+    feeds_url = site.published_feeds_url
+    title = site.title if kind == "site" else f"{site.title}: {name}"
+    what = {"site": "Latest stories", "section": "Latest in", "tag": "Stories tagged",
+            "author": "Stories by"}[kind]  # fmt: skip
+    description = site.description or site.title
+    if kind != "site":
+        description = f"{what} {name} from {site.title}"
+    return FeedSpec(
+        key=key,
+        kind=kind,
+        slug=slug,
+        title=title,
+        description=description,
+        path=path,
+        link=link,
+        self_urls={f: f"{feeds_url}/{path}.{FILE_EXTENSIONS[f]}" for f in formats},
+        formats=formats,
+        max_items=max_items,
+        language=site.language,
+        hubs=tuple(site.hubs),
+        rights=site.licence,
+        feed_id=make_feed_id(tag_authority(site.base_url), site.id_date, key),
+        updated_fallback=updated_fallback,
+    )
+
+
+def _terms_with_feeds(conn: Connection, table: Any, join: Any, fk: str, prefix: str) -> list[Any]:
+    """Terms with a listed article, or with a feed published before (now maybe empty)."""
+    if join is None:
+        has_listed = exists().where(
+            articles.c.section_id == table.c.id, articles.c.status == "published"
+        )
+    else:
+        has_listed = exists().where(join.c[fk] == table.c.id, join.c.listed.is_(True))
+    had_feed = exists().where(feed_state.c.feed_key == prefix + table.c.slug)
+    return list(
+        conn.execute(
+            select(table.c.id, table.c.slug, table.c.name)
+            .where(or_(has_listed, had_feed))
+            .order_by(table.c.slug)
+        )
+    )
+
+
+def plan_feeds(
+    conn: Connection, config: Config, updated_fallback: datetime | None
+) -> list[PlannedFeed]:
+    """Every feed the config asks for, in a stable order (site, sections, tags, authors)."""
+    base = config.site.base_url
+    planned: list[PlannedFeed] = []
+    group = config.feeds.group("site")
+    if group.enabled:
+        spec = _spec(config, kind="site", slug="", name=config.site.title, path="index",
+                     link=base, formats=group.formats, max_items=group.max_items,
+                     updated_fallback=updated_fallback)  # fmt: skip
+        planned.append(PlannedFeed(spec, None))
+    groups: list[tuple[FeedKind, str, Any, Any, str]] = [
+        ("section", "sections", sections, None, ""),
+        ("tag", "tags", tags, article_tags, "tag_id"),
+        ("author", "authors", authors, article_authors, "author_id"),
+    ]
+    for kind, plural, table, join, fk in groups:
+        group = config.feeds.group(plural)  # type: ignore[arg-type]
+        if not group.enabled:
+            continue
+        for row in _terms_with_feeds(conn, table, join, fk, f"{kind}/"):
+            name = (config.section_name(row.slug) if kind == "section" else None) or row.name
+            link = f"{base}/{row.slug}" if kind == "section" else f"{base}/{plural}/{row.slug}"
+            spec = _spec(config, kind=kind, slug=row.slug, name=name, path=f"{plural}/{row.slug}",
+                         link=link, formats=group.formats, max_items=group.max_items,
+                         updated_fallback=updated_fallback)  # fmt: skip
+            planned.append(PlannedFeed(spec, row.id))
+    return planned

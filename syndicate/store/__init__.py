@@ -1,0 +1,127 @@
+"""The store: articles, their sections, tags and authors, link checks and build state.
+
+SQLAlchemy Core over SQLite (the default) or PostgreSQL (by URL), one code path.
+``Store`` is a thin owner of the engine; the queries live in ``articles``,
+``state`` and ``syndicate.selection``, as functions of a connection, so they can
+be composed inside one transaction and tested on both databases.
+
+Everything that can fail because of the database raises ``StoreError`` with the
+(password-free) URL as its "where".
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from ..model import Article, ParsedArticle
+from . import engine as _engine
+from .articles import TermIds, UpsertResult, chunked, load_articles, upsert_article
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertFailure:
+    """One record the store refused; its neighbours in the batch were stored."""
+
+    record: ParsedArticle
+    reason: str
+
+
+class Store:
+    """An open store. Use ``Store.open(url)``; close it (or use ``with``) when done."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.where = _engine.redact(url)
+        self._terms = TermIds()
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect, and create the schema if the database is empty."""
+        engine = _engine.create_store_engine(url)
+        store = cls(engine, url)
+        if migrate:
+            try:
+                _engine.ensure_schema(engine, url)
+            except BaseException:
+                engine.dispose()
+                raise
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def upgrade(self) -> tuple[str | None, str]:
+        return _engine.upgrade(self.engine, self.url)
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read connection wrapped so driver errors become StoreError."""
+        with _engine.wrap_errors(self.url, "reading"), self.engine.connect() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def begin(self, doing: str = "writing") -> Iterator[Connection]:
+        """A transaction wrapped so driver errors become StoreError."""
+        with _engine.wrap_errors(self.url, doing), self.engine.begin() as conn:
+            yield conn
+
+    def upsert_iter(
+        self,
+        records: Iterable[ParsedArticle],
+        *,
+        authority: str,
+        now: datetime,
+        batch_size: int = 200,
+    ) -> Iterator[UpsertResult | UpsertFailure]:
+        """Store records in batches; yield one result (or failure) per record, in order.
+
+        Each batch is one transaction; each record a savepoint inside it, so a
+        record the database refuses is rolled back alone.
+        """
+        for batch in chunked(records, batch_size):
+            results: list[UpsertResult | UpsertFailure] = []
+            try:
+                with self.begin("storing articles") as conn:
+                    results = self._upsert_batch(conn, batch, authority=authority, now=now)
+            except BaseException:
+                self._terms.forget()  # ids minted in the rolled-back batch are gone
+                raise
+            yield from results
+
+    def _upsert_batch(
+        self, conn: Connection, batch: list[ParsedArticle], *, authority: str, now: datetime
+    ) -> list[UpsertResult | UpsertFailure]:
+        results: list[UpsertResult | UpsertFailure] = []
+        for record in batch:
+            savepoint = conn.begin_nested()
+            try:
+                result = upsert_article(conn, self._terms, record, authority=authority, now=now)
+                savepoint.commit()
+                results.append(result)
+            except (IntegrityError, ValueError) as e:
+                savepoint.rollback()
+                self._terms.forget()
+                orig = getattr(e, "orig", None) or e
+                reason = str(orig).splitlines()[0] if str(orig) else type(e).__name__
+                results.append(UpsertFailure(record, f"refused by the store: {reason}"))
+        return results
+
+    def load(self, ids: Sequence[int]) -> dict[int, Article]:
+        with _engine.wrap_errors(self.url, "reading articles"), self.engine.connect() as conn:
+            return load_articles(conn, ids)
+
+
+__all__ = ["SQLAlchemyError", "Store", "UpsertFailure", "UpsertResult"]

@@ -1,0 +1,271 @@
+"""Write and read articles: idempotent upserts keyed by the article's first identity.
+
+An article is matched by ``key`` (its id in the newsroom system, or the file it
+came from). Re-importing identical content changes nothing, not even
+``last_changed``; an edited article is updated in place, its ``revision`` grows
+by one and its GUID stays. Every change bumps ``store_state.generation`` in the
+same transaction, which is how a build knows in one query that nothing changed.
+
+Writes happen in batches, one transaction per batch and a savepoint per record,
+so a record that fails (a constraint, a bad value) is rolled back alone and its
+neighbours are stored: nothing is ever half-stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..dates import to_utc
+from ..guids import make_guid
+from ..model import Article, Author, Image, ParsedArticle, Related, Term
+from .schema import (
+    article_authors,
+    article_tags,
+    articles,
+    authors,
+    sections,
+    store_state,
+    tags,
+)
+
+Change = Literal["created", "updated", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    key: str
+    guid: str
+    change: Change
+
+
+def content_hash(record: ParsedArticle) -> str:
+    """A stable digest of everything a feed can show, to detect real edits."""
+
+    def default(value: object) -> object:
+        if isinstance(value, datetime):
+            return to_utc(value).isoformat()
+        if hasattr(value, "__slots__"):
+            return [getattr(value, s) for s in value.__slots__]
+        raise TypeError(type(value).__name__)
+
+    blob = json.dumps(record.content_fields(), default=default, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> None:
+    dialect = conn.dialect.name
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    conn.execute(stmt)
+
+
+class TermIds:
+    """Get-or-create ids for sections, tags and authors, cached per store instance."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], int] = {}
+
+    def get(self, conn: Connection, table: Any, slug: str, values: dict[str, Any]) -> int:
+        cache_key = (table.name, slug)
+        if cache_key in self._cache:
+            return self._cache[cache_key]
+        row_id = conn.execute(select(table.c.id).where(table.c.slug == slug)).scalar()
+        if row_id is None:
+            _insert_ignore(conn, table, {"slug": slug, **values})
+            row_id = conn.execute(select(table.c.id).where(table.c.slug == slug)).scalar_one()
+        self._cache[cache_key] = int(row_id)
+        return int(row_id)
+
+    def forget(self) -> None:
+        """Drop the cache (after a rollback the ids it holds may not exist)."""
+        self._cache.clear()
+
+
+def _article_values(record: ParsedArticle, digest: str) -> dict[str, Any]:
+    image, related = record.image, record.related
+    return {
+        "slug": record.slug,
+        "title": record.title,
+        "url": record.url,
+        "published": record.published,
+        "updated": record.updated,
+        "content_html": record.content_html,
+        "summary": record.summary,
+        "status": record.status,
+        "embargo_until": record.embargo_until,
+        "attribution": record.attribution,
+        "licence": record.licence,
+        "image_url": image.url if image else None,
+        "image_type": image.type if image else None,
+        "image_length": image.length if image else None,
+        "image_alt": image.alt if image else None,
+        "related_url": related.url if related else None,
+        "related_title": related.title if related else None,
+        "correction": record.correction,
+        "language": record.language,
+        "content_hash": digest,
+    }
+
+
+def upsert_article(
+    conn: Connection, terms: TermIds, record: ParsedArticle, *, authority: str, now: datetime
+) -> UpsertResult:
+    """Insert or update one article inside the caller's transaction."""
+    digest = content_hash(record)
+    existing = conn.execute(
+        select(articles.c.id, articles.c.guid, articles.c.content_hash).where(
+            articles.c.key == record.key
+        )
+    ).first()
+    if existing is not None and existing.content_hash == digest:
+        return UpsertResult(record.key, existing.guid, "unchanged")
+
+    section_id = terms.get(conn, sections, record.section.slug, {"name": record.section.name})
+    values = _article_values(record, digest)
+    values["section_id"] = section_id
+    values["last_changed"] = now
+    if existing is None:
+        guid = make_guid(authority, record.published, record.key)
+        article_id = conn.execute(
+            insert(articles)
+            .values(key=record.key, guid=guid, revision=1, first_imported=now, **values)
+            .returning(articles.c.id)
+        ).scalar_one()
+        change: Change = "created"
+    else:
+        guid, article_id = existing.guid, existing.id
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == article_id)
+            .values(revision=articles.c.revision + 1, **values)
+        )
+        conn.execute(delete(article_tags).where(article_tags.c.article_id == article_id))
+        conn.execute(delete(article_authors).where(article_authors.c.article_id == article_id))
+        change = "updated"
+
+    listed = record.status == "published"
+    tag_ids = [terms.get(conn, tags, t.slug, {"name": t.name}) for t in record.tags]
+    author_ids = [
+        terms.get(conn, authors, a.slug, {"name": a.name, "email": a.email, "url": a.url})
+        for a in record.authors
+    ]
+    # Two spellings of one tag ("Climate", "climate") share a slug: keep the first.
+    tag_rows = [
+        {"article_id": article_id, "tag_id": tag_id, "position": position,
+         "listed": listed, "published": record.published}
+        for position, tag_id in enumerate(dict.fromkeys(tag_ids))
+    ]  # fmt: skip
+    author_rows = [
+        {"article_id": article_id, "author_id": author_id, "position": position,
+         "listed": listed, "published": record.published}
+        for position, author_id in enumerate(dict.fromkeys(author_ids))
+    ]  # fmt: skip
+    if tag_rows:
+        conn.execute(insert(article_tags), tag_rows)
+    if author_rows:
+        conn.execute(insert(article_authors), author_rows)
+    conn.execute(
+        update(store_state)
+        .where(store_state.c.id == 1)
+        .values(generation=store_state.c.generation + 1)
+    )
+    return UpsertResult(record.key, guid, change)
+
+
+def _term_rows(
+    conn: Connection, ids: Sequence[int], join: Any, table: Any, fk: str
+) -> dict[int, list[Row[Any]]]:
+    out: dict[int, list[Row[Any]]] = {}
+    stmt = (
+        select(join.c.article_id, table)
+        .join(table, table.c.id == join.c[fk])
+        .where(join.c.article_id.in_(ids))
+        .order_by(join.c.article_id, join.c.position)
+    )
+    for row in conn.execute(stmt):
+        out.setdefault(row.article_id, []).append(row)
+    return out
+
+
+def load_articles(conn: Connection, ids: Sequence[int]) -> dict[int, Article]:
+    """Load full Article records for ``ids`` in three queries, whatever their number."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            articles, sections.c.slug.label("section_slug"), sections.c.name.label("section_name")
+        )
+        .join(sections, sections.c.id == articles.c.section_id)
+        .where(articles.c.id.in_(ids))
+    ).all()
+    tag_map = _term_rows(conn, ids, article_tags, tags, "tag_id")
+    author_map = _term_rows(conn, ids, article_authors, authors, "author_id")
+    out: dict[int, Article] = {}
+    for r in rows:
+        out[r.id] = Article(
+            guid=r.guid,
+            key=r.key,
+            slug=r.slug,
+            title=r.title,
+            url=r.url,
+            published=r.published,
+            updated=r.updated,
+            section=Term(r.section_slug, r.section_name),
+            content_html=r.content_html,
+            summary=r.summary,
+            tags=tuple(Term(t.slug, t.name) for t in tag_map.get(r.id, [])),
+            authors=tuple(
+                Author(name=a.name, slug=a.slug, email=a.email, url=a.url)
+                for a in author_map.get(r.id, [])
+            ),
+            status=r.status,
+            embargo_until=r.embargo_until,
+            attribution=r.attribution,
+            licence=r.licence,
+            image=Image(r.image_url, r.image_type or "image/jpeg", r.image_length, r.image_alt)
+            if r.image_url
+            else None,
+            related=Related(r.related_url, r.related_title)
+            if (r.related_url or r.related_title)
+            else None,
+            correction=r.correction,
+            language=r.language,
+            revision=r.revision,
+        )
+    return out
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def find_by_key(conn: Connection, key: str) -> int | None:
+    return conn.execute(select(articles.c.id).where(articles.c.key == key)).scalar()
+
+
+def newest_date(conn: Connection) -> datetime | None:
+    """The newest ``updated`` of any listed article: the fallback date for empty feeds."""
+    return conn.execute(
+        select(articles.c.updated)
+        .where(and_(articles.c.status == "published"))
+        .order_by(articles.c.updated.desc())
+        .limit(1)
+    ).scalar()

@@ -1,0 +1,215 @@
+"""The store's tables, as SQLAlchemy Core metadata.
+
+The same tables serve SQLite and PostgreSQL. Feed queries are "the newest N
+visible articles of X", so every group has an index that walks in that order:
+
+- site:     ``articles (status, published, id)``
+- section:  ``articles (section_id, status, published, id)``
+- tag:      ``article_tags (tag_id, listed, published, article_id)``
+- author:   ``article_authors (author_id, listed, published, article_id)``
+
+(Both SQLite and PostgreSQL walk a B-tree backwards for ``ORDER BY published
+DESC, id DESC``, so the indexes need no DESC; plain columns also let Alembic
+compare them.)
+
+``published`` and ``listed`` (status is "published") are copied into the join
+tables so a tag feed is one index range scan that stops after N rows, instead
+of sorting every article ever tagged "politics". The embargo is checked per row
+while walking (it depends on ``now``), which is cheap because embargoed stories
+are few.
+
+The Alembic migrations under ``syndicate/migrations`` create these tables; a test
+checks the two never drift apart. Nothing here opens a connection.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    text,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC; hand back aware UTC datetimes on both engines.
+
+    SQLite has no time zone type, so without this an aware value goes in and a
+    naive one comes out; feedgen then raises on it (naive datetimes).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime reached the store")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+sections = Table(
+    "sections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+)
+
+authors = Table(
+    "authors",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("email", Text),
+    Column("url", Text),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(500), nullable=False, unique=True),
+    Column("guid", String(700), nullable=False, unique=True),
+    Column("slug", String(300), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("published", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Column("section_id", Integer, ForeignKey("sections.id"), nullable=False),
+    Column("content_html", Text, nullable=False),
+    Column("summary", Text),
+    Column("status", String(20), nullable=False),
+    Column("embargo_until", UTCDateTime),
+    Column("attribution", Text),
+    Column("licence", Text),
+    Column("image_url", Text),
+    Column("image_type", String(100)),
+    Column("image_length", Integer),
+    Column("image_alt", Text),
+    Column("related_url", Text),
+    Column("related_title", Text),
+    Column("correction", Text),
+    Column("language", String(35)),
+    Column("revision", Integer, nullable=False, server_default=text("1")),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_imported", UTCDateTime, nullable=False),
+    Column("last_changed", UTCDateTime, nullable=False),
+    Index("ix_articles_site", "status", "published", "id"),
+    Index("ix_articles_section", "section_id", "status", "published", "id"),
+    Index("ix_articles_embargo", "embargo_until"),
+)
+
+article_tags = Table(
+    "article_tags",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", Integer, ForeignKey("tags.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("published", UTCDateTime, nullable=False),
+    Index("ix_article_tags_feed", "tag_id", "listed", "published", "article_id"),
+)
+
+article_authors = Table(
+    "article_authors",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("author_id", Integer, ForeignKey("authors.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("published", UTCDateTime, nullable=False),
+    Index("ix_article_authors_feed", "author_id", "listed", "published", "article_id"),
+)
+
+link_checks = Table(
+    "link_checks",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("ok", Boolean, nullable=False),
+    Column("status", Integer),
+    Column("reason", Text, nullable=False),
+    Column("final_url", Text),
+    Column("checked_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# One row per published file: what is on disk and which items made it.
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("path", String(500), primary_key=True),
+    Column("feed_key", String(500), nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("content_hash", String(64)),
+    Column("item_count", Integer, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("built_at", UTCDateTime, nullable=False),
+    Column("last_good_at", UTCDateTime),
+)
+
+# Single-row table: bumped in the same transaction as every article change, so a
+# build can tell in one query that nothing changed since the last one.
+store_state = Table(
+    "store_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("last_build_generation", Integer),
+    Column("last_build_now", UTCDateTime),
+    Column("last_build_config", String(64)),
+)
+
+builds = Table(
+    "builds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started", UTCDateTime, nullable=False),
+    Column("finished", UTCDateTime, nullable=False),
+    Column("written", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("exit_code", Integer, nullable=False),
+    Index("ix_builds_started", "started"),
+)
