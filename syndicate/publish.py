@@ -106,18 +106,27 @@ def publish_feed(
     output_dir: Path, feed: RenderedFeed, findings: tuple[FindingRecord, ...], *, passed: bool
 ) -> PublishOutcome:
     """Write one feed if it ``passed`` validation and changed; say what happened."""
-    base = PublishOutcome(key=feed.key, format=feed.format, path=feed.path,
-                          outcome=Outcome.UNCHANGED, item_count=feed.item_count,
-                          findings=findings)  # fmt: skip
+    base = PublishOutcome(
+        key=feed.key,
+        format=feed.format,
+        path=feed.path,
+        outcome=Outcome.UNCHANGED,
+        item_count=feed.item_count,
+        findings=findings,
+    )
     if not passed:
-        return replace(base, outcome=Outcome.REJECTED,
-                       message="failed validation; last good version kept")  # fmt: skip
+        return replace(
+            base, outcome=Outcome.REJECTED, message="failed validation; last good version kept"
+        )
     target = output_dir / feed.path
     if same_bytes(target, feed.content):
         return base
     try:
         write_atomic(target, feed.content)
     except OSError as e:
-        return replace(base, outcome=Outcome.FAILED,
-                       message=f"{target}: cannot write: {e.strerror}; last good version kept")  # fmt: skip
+        return replace(
+            base,
+            outcome=Outcome.FAILED,
+            message=f"{target}: cannot write: {e.strerror}; last good version kept",
+        )
     return replace(base, outcome=Outcome.WRITTEN)

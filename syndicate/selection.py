@@ -132,8 +132,12 @@ def _spec(
     key = "site" if kind == "site" else f"{kind}/{slug}"
     feeds_url = site.published_feeds_url
     title = site.title if kind == "site" else f"{site.title}: {name}"
-    what = {"site": "Latest stories", "section": "Latest in", "tag": "Stories tagged",
-            "author": "Stories by"}[kind]  # fmt: skip
+    what = {
+        "site": "Latest stories",
+        "section": "Latest in",
+        "tag": "Stories tagged",
+        "author": "Stories by",
+    }[kind]
     description = site.description or site.title
     if kind != "site":
         description = f"{what} {name} from {site.title}"
@@ -182,9 +186,17 @@ def plan_feeds(
     planned: list[PlannedFeed] = []
     group = config.feeds.group("site")
     if group.enabled:
-        spec = _spec(config, kind="site", slug="", name=config.site.title, path="index",
-                     link=base, formats=group.formats, max_items=group.max_items,
-                     updated_fallback=updated_fallback)  # fmt: skip
+        spec = _spec(
+            config,
+            kind="site",
+            slug="",
+            name=config.site.title,
+            path="index",
+            link=base,
+            formats=group.formats,
+            max_items=group.max_items,
+            updated_fallback=updated_fallback,
+        )
         planned.append(PlannedFeed(spec, None))
     groups: list[tuple[FeedKind, str, Any, Any, str]] = [
         ("section", "sections", sections, None, ""),
@@ -198,8 +210,16 @@ def plan_feeds(
         for row in _terms_with_feeds(conn, table, join, fk, f"{kind}/"):
             name = (config.section_name(row.slug) if kind == "section" else None) or row.name
             link = f"{base}/{row.slug}" if kind == "section" else f"{base}/{plural}/{row.slug}"
-            spec = _spec(config, kind=kind, slug=row.slug, name=name, path=f"{plural}/{row.slug}",
-                         link=link, formats=group.formats, max_items=group.max_items,
-                         updated_fallback=updated_fallback)  # fmt: skip
+            spec = _spec(
+                config,
+                kind=kind,
+                slug=row.slug,
+                name=name,
+                path=f"{plural}/{row.slug}",
+                link=link,
+                formats=group.formats,
+                max_items=group.max_items,
+                updated_fallback=updated_fallback,
+            )
             planned.append(PlannedFeed(spec, row.id))
     return planned

@@ -85,11 +85,12 @@ def parsed_article(key: str, **over: object) -> object:
 
     published = over.pop("published", NOW - timedelta(hours=1))
     section = over.pop("section", "city")
+    slug = key.replace("/", "-")
     values: dict[str, object] = {
         "key": key,
-        "slug": key.replace("/", "-"),
+        "slug": slug,
         "title": f"Story {key}",
-        "url": f"https://news.example.org/{getattr(section, 'slug', section)}/{key.replace('/', '-')}",
+        "url": f"https://news.example.org/{getattr(section, 'slug', section)}/{slug}",
         "published": published,
         "updated": published,
         "section": section

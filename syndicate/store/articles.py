@@ -162,15 +162,25 @@ def upsert_article(
     ]
     # Two spellings of one tag ("Climate", "climate") share a slug: keep the first.
     tag_rows = [
-        {"article_id": article_id, "tag_id": tag_id, "position": position,
-         "listed": listed, "published": record.published}
+        {
+            "article_id": article_id,
+            "tag_id": tag_id,
+            "position": position,
+            "listed": listed,
+            "published": record.published,
+        }
         for position, tag_id in enumerate(dict.fromkeys(tag_ids))
-    ]  # fmt: skip
+    ]
     author_rows = [
-        {"article_id": article_id, "author_id": author_id, "position": position,
-         "listed": listed, "published": record.published}
+        {
+            "article_id": article_id,
+            "author_id": author_id,
+            "position": position,
+            "listed": listed,
+            "published": record.published,
+        }
         for position, author_id in enumerate(dict.fromkeys(author_ids))
-    ]  # fmt: skip
+    ]
     if tag_rows:
         conn.execute(insert(article_tags), tag_rows)
     if author_rows:

@@ -19,8 +19,10 @@ AUTH = "news.example.org"
 
 
 def config(**feeds: Any) -> Any:
-    data = {"site": {"title": "Ledger", "base_url": "https://news.example.org"},
-            "feeds": {"max_items": 3, **feeds}}  # fmt: skip
+    data = {
+        "site": {"title": "Ledger", "base_url": "https://news.example.org"},
+        "feeds": {"max_items": 3, **feeds},
+    }
     return parse_config(data, root=Path("/tmp"), source="config.toml")
 
 
@@ -33,7 +35,7 @@ def store(store_url: str, make_article: Any, now: Any) -> Any:
             published=now - hour * (i + 1),
             tags=(Term("harbour", "Harbour"),) if i % 2 == 0 else (Term("odd", "Odd"),),
             section=Term("city" if i < 4 else "sport", "X"),
-        )  # fmt: skip
+        )
         for i in range(6)
     ]
     records += [
@@ -44,7 +46,7 @@ def store(store_url: str, make_article: Any, now: Any) -> Any:
         make_article("scheduled", published=now + hour),
         make_article(
             "byline", published=now - hour / 5, authors=(Author("Kim Ode", "kim-ode"),), tags=()
-        ),  # fmt: skip
+        ),
     ]
     with Store.open(store_url) as s:
         list(s.upsert_iter(records, authority=AUTH, now=now))
@@ -64,8 +66,15 @@ def by_key(store: Store, now: Any, cfg: Any = None) -> dict[str, Any]:
 
 def test_plan_has_site_section_tag_author_feeds(store: Store, now: Any) -> None:
     plan = by_key(store, now)
-    assert set(plan) == {"site", "section/city", "section/sport", "tag/harbour", "tag/odd",
-                         "author/ana-ruiz", "author/kim-ode"}  # fmt: skip
+    assert set(plan) == {
+        "site",
+        "section/city",
+        "section/sport",
+        "tag/harbour",
+        "tag/odd",
+        "author/ana-ruiz",
+        "author/kim-ode",
+    }
     spec = plan["tag/harbour"].spec
     assert spec.path == "tags/harbour" and spec.self_urls["atom"].endswith(
         "/feeds/tags/harbour.atom"
@@ -91,8 +100,9 @@ def test_group_feeds(store: Store, now: Any) -> None:
 
 def test_killed_story_leaves_its_feeds(store: Store, make_article: Any, now: Any) -> None:
     plan = by_key(store, now)
-    killed = replace(make_article("byline"), status="killed",
-                     authors=(Author("Kim Ode", "kim-ode"),), tags=())  # fmt: skip
+    killed = replace(
+        make_article("byline"), status="killed", authors=(Author("Kim Ode", "kim-ode"),), tags=()
+    )
     list(store.upsert_iter([killed], authority=AUTH, now=now))
     assert keys(store, plan["author/kim-ode"], now) == []
 

@@ -50,9 +50,13 @@ def test_edit_updates_in_place_and_keeps_guid(store_url: str, make_article: Any,
     a = make_article("city/ferry")
     with Store.open(store_url) as store:
         [first] = upsert(store, a, now=now)
-        edited = replace(a, title="Ferry returns", slug="ferry-returns",
-                         url="https://news.example.org/city/ferry-returns",
-                         published=a.published + timedelta(days=3))  # fmt: skip
+        edited = replace(
+            a,
+            title="Ferry returns",
+            slug="ferry-returns",
+            url="https://news.example.org/city/ferry-returns",
+            published=a.published + timedelta(days=3),
+        )
         [second] = upsert(store, edited, now=now)
         assert second.change == "updated" and second.guid == first.guid
         with store.connect() as conn:
@@ -69,8 +73,10 @@ def test_round_trip_of_every_field(store_url: str, make_article: Any, now: Any) 
         "science/comet",
         section=Term("science", "Science"),
         tags=(Term("space", "Space"), Term("astronomy", "Astronomy"), Term("space", "SPACE")),
-        authors=(Author("Kim Ode", "kim-ode", "kim@example.org", "https://example.org/kim"),
-                 Author("Lars Holm", "lars-holm")),
+        authors=(
+            Author("Kim Ode", "kim-ode", "kim@example.org", "https://example.org/kim"),
+            Author("Lars Holm", "lars-holm"),
+        ),
         status="published",
         embargo_until=now + timedelta(days=1),
         attribution="Observatory press office",
@@ -81,7 +87,7 @@ def test_round_trip_of_every_field(store_url: str, make_article: Any, now: Any) 
         language="en-GB",
         summary="A comet.",
         content_html="<p>Ünïcödé ✓ — “quotes”</p>",
-    )  # fmt: skip
+    )
     with Store.open(store_url) as store:
         upsert(store, a, now=now)
         with store.connect() as conn:
@@ -92,8 +98,18 @@ def test_round_trip_of_every_field(store_url: str, make_article: Any, now: Any) 
     assert [t.slug for t in got.tags] == ["space", "astronomy"]
     assert got.authors == a.authors
     assert got.image == a.image and got.related == a.related
-    for name in ("title", "url", "content_html", "summary", "attribution", "licence",
-                 "correction", "language", "status", "section"):  # fmt: skip
+    for name in (
+        "title",
+        "url",
+        "content_html",
+        "summary",
+        "attribution",
+        "licence",
+        "correction",
+        "language",
+        "status",
+        "section",
+    ):
         assert getattr(got, name) == getattr(a, name), name
 
 
@@ -105,15 +121,20 @@ def test_a_refused_record_leaves_its_batch_stored(
     bad = replace(make_article("b"), embargo_until=now.replace(tzinfo=None))
     with Store.open(store_url) as store:
         results = upsert(store, good1, bad, good2, now=now)
-        assert [type(r).__name__ for r in results] == ["UpsertResult", "UpsertFailure",
-                                                       "UpsertResult"]  # fmt: skip
+        assert [type(r).__name__ for r in results] == [
+            "UpsertResult",
+            "UpsertFailure",
+            "UpsertResult",
+        ]
         assert isinstance(results[1], UpsertFailure) and "no time zone" in results[1].reason
         with store.connect() as conn:
             keys = sorted(r[0] for r in conn.execute(text("select key from articles")))
             orphans = conn.execute(
-                text("select count(*) from article_tags where article_id not in "
-                     "(select id from articles)")
-            ).scalar_one()  # fmt: skip
+                text(
+                    "select count(*) from article_tags where article_id not in "
+                    "(select id from articles)"
+                )
+            ).scalar_one()
     assert keys == ["a", "c"] and orphans == 0
 
 
