@@ -1,0 +1,374 @@
+"""The `syndicate` command line: the only module that prints or exits.
+
+Stdout carries data (tables, ``--json``); stderr carries talk (progress, one
+line per bad record, ``Error: ...``). Every ``SyndicateError`` becomes one
+``Error:`` line and the exit code of its kind (``model.ExitCode``; the README
+has the table). Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .config import Config, load_config
+from .dates import DateError, parse_local
+from .errors import (
+    BusyError,
+    ConfigError,
+    InputError,
+    OutputError,
+    StoreError,
+    SyndicateError,
+)
+from .guids import tag_authority
+from .model import ExitCode, Outcome, ParsedArticle
+from .store import Store, UpsertFailure
+
+_EXIT_FOR: list[tuple[type[SyndicateError], ExitCode]] = [
+    (ConfigError, ExitCode.CONFIG),
+    (StoreError, ExitCode.STORE),
+    (InputError, ExitCode.INPUT),
+    (OutputError, ExitCode.OUTPUT),
+    (BusyError, ExitCode.BUSY),
+]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def exit_code_for(error: SyndicateError) -> int:
+    for kind, code in _EXIT_FOR:
+        if isinstance(error, kind):
+            return int(code)
+    return int(ExitCode.FEEDS_FAILED)
+
+
+class SyndicateGroup(click.Group):
+    """Turn our errors into one ``Error:`` line and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SyndicateError as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(exit_code_for(e))
+
+
+@dataclass
+class State:
+    config_path: Path
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def open_store(self) -> Store:
+        return Store.open(self.config.store_url)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def now_utc() -> datetime:
+    """The clock, read once per command at the edge and passed down as ``now``."""
+    return datetime.now(UTC)
+
+
+@click.group(cls=SyndicateGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="config.toml",
+    show_default=True,
+    envvar="SYNDICATE_CONFIG",
+    show_envvar=True,
+    help="The configuration file; relative paths in it are read from its folder.",
+)
+@click.version_option(__version__, prog_name="syndicate")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path) -> None:
+    """Build RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds from a newsroom's articles.
+
+    \b
+    Example:
+        syndicate import examples/
+        syndicate build
+    """
+    ctx.obj = State(config_path)
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class ImportTally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    unreadable: int = 0
+    warnings: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "unreadable": self.unreadable,
+            "warnings": self.warnings,
+            "errors": self.errors,
+        }
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--published",
+    metavar="WHEN",
+    help="Date for plain-text exports that carry none; without an offset it is "
+    "read in the site's time zone (2026-11-25 or 2026-11-25T09:30).",
+)
+@click.option("--section", metavar="SLUG", help="Section for plain-text exports that carry none.")
+@click.option(
+    "--tag", "tags", multiple=True, metavar="NAME", help="Tag for plain-text exports (repeatable)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@pass_state
+def import_command(
+    state: State,
+    paths: tuple[str, ...],
+    published: str | None,
+    section: str | None,
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Import articles from JSON Lines, Markdown and plain-text exports.
+
+    PATHS are files, folders (read recursively) or - for JSON Lines on stdin.
+    Re-importing the same file changes nothing; an edited article is updated in
+    place and keeps its GUID. Bad records are reported one per line on stderr
+    and skipped; the good ones are stored.
+
+    \b
+    Example:
+        syndicate import examples/
+        syndicate import --published 2026-11-24 --section world exports/*.txt
+    """
+    from .ingest import ImportOptions, IngestContext, IngestWarning, RecordError, parse_paths_iter
+
+    config = state.config
+    when = None
+    if published is not None:
+        try:
+            when = parse_local(published, config.site.time_zone)
+        except DateError as e:
+            raise click.BadParameter(str(e), param_hint="--published") from None
+    options = ImportOptions(published=when, section=section, tags=tags)
+    context = IngestContext.from_config(config)
+    tally = ImportTally()
+    now = now_utc()
+
+    def parsed_iter(items: Iterable[Any]) -> Iterator[ParsedArticle]:
+        for item in items:
+            if isinstance(item, ParsedArticle):
+                yield item
+            elif isinstance(item, RecordError):
+                if item.origin.line is None:
+                    tally.unreadable += 1
+                else:
+                    tally.skipped += 1
+                tally.errors.append(str(item))
+                err.print(f"{item}", markup=False)
+            elif isinstance(item, IngestWarning):
+                tally.warnings += 1
+                err.print(f"warning: {item}", markup=False, style="yellow")
+
+    with state.open_store() as store, _progress("Importing") as progress:
+        task = progress.add_task("Importing", total=None)
+        records = parsed_iter(
+            parse_paths_iter(list(paths), context, options, stdin=sys.stdin.buffer)
+        )
+        for result in store.upsert_iter(
+            records, authority=tag_authority(config.site.base_url), now=now
+        ):
+            if isinstance(result, UpsertFailure):
+                tally.skipped += 1
+                line = f"{result.record.origin or result.record.key}: {result.reason}"
+                tally.errors.append(line)
+                err.print(line, markup=False)
+            elif result.change == "created":
+                tally.created += 1
+            elif result.change == "updated":
+                tally.updated += 1
+            else:
+                tally.unchanged += 1
+            progress.advance(task)
+
+    if as_json:
+        click.echo(json.dumps(tally.as_dict(), indent=2))
+    else:
+        table = Table(title="Import", title_justify="left")
+        for name in ("created", "updated", "unchanged", "skipped", "unreadable", "warnings"):
+            table.add_column(name, justify="right")
+        d = tally.as_dict()
+        table.add_row(
+            *(
+                str(d[n])
+                for n in ("created", "updated", "unchanged", "skipped", "unreadable", "warnings")
+            )
+        )
+        out.print(table)
+    if tally.unreadable:
+        _exit(ExitCode.INPUT)
+    if tally.skipped:
+        _exit(ExitCode.RECORDS_SKIPPED)
+
+
+def _progress(what: str) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} done"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _exit(code: ExitCode) -> NoReturn:
+    click.get_current_context().exit(int(code))
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- build
+
+
+@cli.command("build")
+@click.option(
+    "--all",
+    "force",
+    is_flag=True,
+    help="Render every feed, even those whose items have not changed.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: the cores, for large builds].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON on stdout.")
+@pass_state
+def build_command(state: State, force: bool, jobs: int | None, as_json: bool) -> None:
+    """Build every feed: select, render, validate, publish atomically.
+
+    A feed that fails validation is not written and its last good version
+    stays; the exit code is then 1. Unchanged feeds are not rewritten. The JSON
+    build report is written to output.report (config.toml).
+
+    \b
+    Example:
+        syndicate build
+        syndicate build --all --json | jq .counts
+    """
+    from .build import report_json, run_build
+
+    config = state.config
+    with state.open_store() as store, _progress("Building") as progress:
+        task = progress.add_task("Building feeds", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = run_build(
+            config, store, now_utc(), force=force, jobs=jobs, clock=now_utc, progress=on_progress
+        )
+
+    for o in report.failed:
+        for f in o.findings:
+            if f.severity == "error":
+                where = f"{config.output.dir}/{o.path}:{f.line or 0}:{f.column or 0}"
+                err.print(f"{where}: error {f.rule} {f.message}", markup=False)
+        err.print(f"{config.output.dir}/{o.path}: {o.message}", markup=False, style="red")
+    if as_json:
+        click.echo(json.dumps(report_json(report), indent=2))
+    else:
+        table = Table(title="Build", title_justify="left")
+        for name in ("feeds", "files written", "unchanged", "failed", "items", "seconds"):
+            table.add_column(name, justify="right")
+        feeds = len({o.key for o in report.outcomes}) + report.skipped_feeds
+        unchanged = report.count(Outcome.UNCHANGED)
+        items = sum(o.item_count for o in report.outcomes)
+        seconds = (report.finished - report.started).total_seconds()
+        table.add_row(
+            str(feeds),
+            str(report.count(Outcome.WRITTEN)),
+            f"{unchanged} (+{report.skipped_feeds} feeds skipped)",
+            str(len(report.failed)),
+            str(items),
+            f"{seconds:.2f}",
+        )
+        out.print(table)
+    if report.exit_code:
+        _exit(ExitCode(report.exit_code))
+
+
+# ---------------------------------------------------------------- db
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the store's schema."""
+
+
+@db_group.command("upgrade")
+@pass_state
+def db_upgrade(state: State) -> None:
+    """Migrate the store to the newest schema (safe to run twice).
+
+    \b
+    Example:
+        syndicate db upgrade
+    """
+    store = Store.open(state.config.store_url, migrate=False)
+    with store:
+        before, after = store.upgrade()
+    if before == after:
+        err.print(f"{store.where}: already at revision {after}", markup=False)
+    else:
+        err.print(f"{store.where}: upgraded {before or 'empty'} -> {after}", markup=False)
+
+
+def _register_optional() -> None:  # TEMP until validate_cli lands
+    try:
+        from .validate_cli import validate_command
+    except ModuleNotFoundError:
+        return
+    cli.add_command(validate_command)
+
+
+_register_optional()
+
+
+def main() -> None:
+    cli(prog_name="syndicate")
