@@ -192,7 +192,7 @@ def import_command(
             if isinstance(item, ParsedArticle):
                 yield item
             elif isinstance(item, RecordError):
-                if item.origin.line is None:
+                if item.whole_file:
                     tally.unreadable += 1
                 else:
                     tally.skipped += 1

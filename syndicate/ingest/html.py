@@ -1,0 +1,128 @@
+"""Sanitize article HTML, make its links absolute, and pull a summary out of it.
+
+Feeds are read far from the site: a relative ``href`` in an item means nothing
+to a feed reader (RSS 2.0 has no base URL for content; Atom's ``xml:base`` is
+ignored by many clients), so every ``href``/``src``/``cite`` is resolved
+against the article's own URL here, once. Script, style and event-handler
+attributes never reach a feed.
+
+This module transforms strings; it never reads files or fetches URLs.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "a", "em", "strong", "b", "i", "u", "s", "sub", "sup", "small",
+        "mark", "abbr", "cite", "q", "time", "span", "blockquote", "ul", "ol", "li",
+        "dl", "dt", "dd", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "img",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "code", "pre", "kbd",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title", "rel", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "ol": {"start", "reversed"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+}
+# Removed with everything inside them, not just the tags.
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"}
+)
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+SUMMARY_LENGTH = 280
+
+
+def render_markdown(text: str) -> str:
+    """Render CommonMark (plus tables) to HTML; raw HTML passes through to ``sanitize_html``."""
+    rendered: str = _MARKDOWN.render(text)
+    return rendered
+
+
+def sanitize_html(html: str, base_url: str) -> str:
+    """Keep the usual article markup, drop the rest, and resolve relative URLs on ``base_url``.
+
+    Links keep the ``rel`` they were given; none is added (``noopener`` means
+    nothing in a feed). Unsafe schemes (``javascript:``, ``data:``) are removed
+    by nh3 before the URL filter sees them.
+    """
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in _URL_ATTRIBUTES:
+            return urljoin(base_url, value.strip())
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=absolute,
+        link_rel=None,
+        url_schemes=set(URL_SCHEMES),
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+class _FirstParagraph(HTMLParser):
+    """Collect the text of the first ``<p>``, or of everything when there is none."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.done = False
+        self.first: list[str] = []
+        self.everything: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p" and not self.done:
+            self.depth += 1
+        elif tag == "br":
+            self.handle_data(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self.depth:
+            self.depth -= 1
+            if not self.depth and "".join(self.first).strip():
+                self.done = True
+
+    def handle_data(self, data: str) -> None:
+        self.everything.append(data)
+        if self.depth and not self.done:
+            self.first.append(data)
+
+
+def truncate_words(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """Cut ``text`` at the last word boundary before ``limit`` characters, adding "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def summarize_html(html: str, limit: int = SUMMARY_LENGTH) -> str:
+    """Return the first paragraph's text, truncated at a word boundary to about ``limit``."""
+    parser = _FirstParagraph()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.first) if parser.done else "".join(parser.everything)
+    return truncate_words(text, limit)

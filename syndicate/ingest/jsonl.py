@@ -1,0 +1,42 @@
+"""Read JSON Lines: one article object per line, blank lines ignored.
+
+A line that is not JSON, or is JSON but not an object, costs that line only;
+the rest of the file is still read. Lines are split on ``\\n`` alone (JSON
+strings may legally hold U+2028 and friends, which ``str.splitlines`` would
+cut). Raw control characters inside strings are accepted (``strict=False``)
+so that they can be removed and reported like any other, not fail the line.
+
+This module parses text it is given; it never opens files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from ..model import Origin
+from .fields import build_article
+from .records import IngestContext, IngestItem, RecordError
+
+
+def parse_jsonl_iter(text: str, path: str, ctx: IngestContext) -> Iterator[IngestItem]:
+    """Yield, line by line, each record's warnings and its article or RecordError."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        origin = Origin(path, number)
+        try:
+            data = json.loads(line, strict=False)
+        except json.JSONDecodeError as e:
+            yield RecordError(origin, f"not valid JSON: {e.msg} (column {e.colno})")
+            continue
+        except RecursionError:
+            yield RecordError(origin, "not valid JSON: nested too deeply")
+            continue
+        if not isinstance(data, dict):
+            kind = {list: "an array", str: "a string", bool: "a boolean"}.get(type(data))
+            shown = kind or ("null" if data is None else "a number")
+            yield RecordError(origin, f"expected a JSON object, got {shown}")
+            continue
+        yield from build_article(data, origin=origin, ctx=ctx)

@@ -1,0 +1,227 @@
+"""Find import files, read them safely, and send each to its format's parser.
+
+This is ingest's only I/O: walking folders (recursively, in sorted order,
+skipping hidden entries), reading files with a size cap, decoding UTF-8,
+stat-ing modification times and reading plain-text sidecars. Everything that
+can go wrong with a file becomes a ``RecordError`` with ``whole_file=True``;
+the parsers it calls only see text.
+
+It never touches the store, the network or the terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from ..model import Origin, ParsedArticle
+from .jsonl import parse_jsonl_iter
+from .markdown import parse_markdown
+from .plaintext import SIDECAR_SUFFIX, Sidecar, parse_plaintext
+from .records import ImportOptions, IngestContext, IngestItem, IngestWarning, RecordError
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+PLAINTEXT_SUFFIXES = (".txt",)
+IMPORTABLE_SUFFIXES = JSONL_SUFFIXES + MARKDOWN_SUFFIXES + PLAINTEXT_SUFFIXES
+STDIN_PATH = "<stdin>"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file to import: where it is shown as, where its key is made from."""
+
+    path: Path
+    shown: str  # the path as the user would recognise it (relative to what they typed)
+    import_root: Path  # the folder they named, or the file's own folder
+
+
+def parse_paths_iter(
+    paths: Sequence[str],
+    ctx: IngestContext,
+    opts: ImportOptions | None = None,
+    stdin: BinaryIO | None = None,
+) -> Iterator[IngestItem]:
+    """Yield every article, bad record and warning from ``paths`` in order ("-" is stdin).
+
+    A key seen twice in one run yields a warning; the later record wins
+    (the store updates in place by key).
+    """
+    opts = opts or ImportOptions()
+    seen: dict[str, Origin | None] = {}
+    for item in _items_iter(paths, ctx, opts, stdin):
+        if isinstance(item, ParsedArticle):
+            if item.key in seen:
+                yield IngestWarning(
+                    item.origin or Origin(item.key),
+                    f"id {item.key!r} was already read at {seen[item.key]}; this one wins",
+                )
+            seen[item.key] = item.origin
+        yield item
+
+
+def _items_iter(
+    paths: Sequence[str], ctx: IngestContext, opts: ImportOptions, stdin: BinaryIO | None
+) -> Iterator[IngestItem]:
+    done: set[Path] = set()
+    for arg in paths:
+        if arg == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            text = _decode(stream.read(ctx.max_file_bytes + 1), STDIN_PATH, ctx)
+            if isinstance(text, RecordError):
+                yield text
+            else:
+                yield from parse_jsonl_iter(text, STDIN_PATH, ctx)
+            continue
+        found = find_sources(arg)
+        if isinstance(found, RecordError):
+            yield found
+            continue
+        for source in found:
+            resolved = source.path.resolve()
+            if resolved not in done:
+                done.add(resolved)
+                yield from parse_file_iter(source, ctx, opts)
+
+
+def find_sources(arg: str) -> list[SourceFile] | RecordError:
+    """List the importable files named by one command-line argument, in sorted order."""
+    path = Path(arg)
+    origin = Origin(arg)
+    try:
+        if path.is_dir():
+            files = sorted(_walk_iter(path), key=lambda p: p.relative_to(path).parts)
+            if not files:
+                wanted = ", ".join(IMPORTABLE_SUFFIXES)
+                return RecordError(origin, f"no importable files here ({wanted})", True)
+            return [SourceFile(f, str(f), path) for f in files]
+        if not path.exists():
+            return RecordError(origin, "no such file or directory", True)
+    except OSError as e:
+        return RecordError(origin, f"cannot read: {e.strerror or e}", True)
+    if path.name.lower().endswith(SIDECAR_SUFFIX):
+        return []  # read with its export; a shell glob such as exports/* names it too
+    if path.suffix.lower() not in IMPORTABLE_SUFFIXES:
+        wanted = ", ".join(IMPORTABLE_SUFFIXES)
+        return RecordError(origin, f"not an importable file (expected {wanted})", True)
+    return [SourceFile(path, arg, path.parent)]
+
+
+def _walk_iter(folder: Path) -> Iterator[Path]:
+    for entry in folder.iterdir():
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk_iter(entry)
+        elif entry.suffix.lower() in IMPORTABLE_SUFFIXES and entry.is_file():
+            yield entry
+
+
+def default_key(source: SourceFile, ctx: IngestContext) -> str:
+    """The key of a file-based record with no ``id``: its path without extension.
+
+    Relative to the folder holding config.toml when the file is inside it (so
+    ``import examples`` and ``import examples/markdown/x.md`` give the same
+    key and re-imports update in place), else to the folder named on the
+    command line.
+    """
+    resolved = source.path.resolve()
+    try:
+        relative = resolved.relative_to(ctx.root.resolve())
+    except ValueError:
+        relative = resolved.relative_to(source.import_root.resolve())
+    return relative.with_suffix("").as_posix()
+
+
+def parse_file_iter(
+    source: SourceFile, ctx: IngestContext, opts: ImportOptions
+) -> Iterator[IngestItem]:
+    """Read one file and parse it by its extension."""
+    raw = _read(source.path, source.shown, ctx)
+    if isinstance(raw, RecordError):
+        yield raw
+        return
+    text = _decode(raw, source.shown, ctx)
+    if isinstance(text, RecordError):
+        yield text
+        return
+    suffix = source.path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from parse_jsonl_iter(text, source.shown, ctx)
+    elif suffix in MARKDOWN_SUFFIXES:
+        yield from parse_markdown(text, source.shown, ctx, default_key(source, ctx))
+    else:
+        yield from parse_plaintext(
+            text,
+            source.shown,
+            ctx,
+            opts,
+            default_key=default_key(source, ctx),
+            filename=source.path.name,
+            mtime=_mtime(source.path),
+            sidecar=_read_sidecar(source, ctx),
+        )
+
+
+def _read(path: Path, shown: str, ctx: IngestContext) -> bytes | RecordError:
+    origin = Origin(shown)
+    try:
+        with path.open("rb") as f:
+            return f.read(ctx.max_file_bytes + 1)
+    except FileNotFoundError:
+        return RecordError(origin, "no such file or directory", True)
+    except IsADirectoryError:
+        return RecordError(origin, "is a directory", True)
+    except PermissionError:
+        return RecordError(origin, "cannot read: permission denied", True)
+    except OSError as e:
+        return RecordError(origin, f"cannot read: {e.strerror or e}", True)
+
+
+def _decode(raw: bytes, shown: str, ctx: IngestContext) -> str | RecordError:
+    if len(raw) > ctx.max_file_bytes:
+        return RecordError(
+            Origin(shown),
+            f"larger than import.max_file_bytes ({ctx.max_file_bytes} bytes); "
+            "split it or raise the limit",
+            True,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        # No line in the origin: the whole file is skipped (callers read line None so).
+        return RecordError(
+            Origin(shown),
+            f"not UTF-8 (byte 0x{raw[e.start]:02x} on line {line}); save the file as UTF-8",
+            True,
+        )
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return RecordError(Origin(shown), "empty file", True)
+    return text
+
+
+def _mtime(path: Path) -> datetime:
+    # Whole seconds: feeds carry no more, and a re-import must compare equal.
+    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+
+
+def _read_sidecar(source: SourceFile, ctx: IngestContext) -> Sidecar | RecordError | None:
+    path = source.path.with_name(source.path.stem + SIDECAR_SUFFIX)
+    shown = str(Path(source.shown).with_name(path.name))
+    if not path.exists():
+        return None
+    raw = _read(path, shown, ctx)
+    if isinstance(raw, RecordError):
+        return raw
+    text = _decode(raw, shown, ctx)
+    if isinstance(text, RecordError):
+        if text.message == "empty file":
+            return Sidecar(shown, "")
+        return text
+    return Sidecar(shown, text)
