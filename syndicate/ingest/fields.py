@@ -111,7 +111,12 @@ def _build(
 
     slug = _slug(record, title, key)
     url = _absolute_url(record, "url") or _article_url(ctx, section.slug, slug, published)
-    content_html = _body(record, url)
+    content_html, decoded = text.strip_invalid_xml(_body(record, url))
+    if decoded:
+        # The sanitizer decodes character references (&#1;, &#x1b;) into the
+        # characters themselves, after the raw text was cleaned: clean again.
+        noun = "reference" if decoded == 1 else "references"
+        warn(f"body_html: removed {decoded} character {noun} XML cannot carry", "body_html")
 
     summary = _text(record, "summary")
     summary = text.collapse_spaces(summary) if summary else summarize_html(content_html) or None

@@ -192,3 +192,12 @@ def test_duplicate_ids_warn_and_the_later_wins(parse: Parse) -> None:
     items = parse({"a.jsonl": line() + "\n" + line(title="Second")})
     assert [a.title for a in articles(items)] == ["Ferry fares rise", "Second"]
     assert any("was already read" in str(i) for i in items if isinstance(i, IngestWarning))
+
+
+def test_character_references_to_control_characters_are_removed(parse: Parse) -> None:
+    # Found by the pipeline property test: nh3 decodes &#1; into U+0001 after the
+    # raw text was cleaned, and feedgen (lxml) then refuses the whole feed.
+    items = parse({"a.jsonl": line(body_html="<p>bell&#7; escape&#x1b;[31m red&#1</p>")})
+    (a,) = articles(items)
+    assert a.content_html == "<p>bell escape[31m red</p>"
+    assert "body_html: removed 3 character references XML cannot carry" in warnings(items)
