@@ -290,7 +290,14 @@ def run_build(
             # Interleave so each worker gets a mix of big (site) and small feeds.
             chunks = [planned[i :: workers * 4] for i in range(workers * 4)]
             ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            # A forked child inherits the parent's pooled connections; it must drop
+            # them without closing (closing would end the parent's sessions too).
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=store.engine.dispose,
+                initargs=(False,),
+            ) as pool:
                 futures = [pool.submit(_build_chunk, config, now, c, known, force) for c in chunks]
                 for future in futures:
                     results.extend(future.result())

@@ -287,3 +287,17 @@ def test_seed_article_imports_and_appears_in_feeds(project: Path, tmp_path: Path
     assert "Russian soldiers reportedly refuse secret Syria deployment" in titles
     world = feedparser.parse((project.parent / "feeds" / "sections" / "world.rss").read_bytes())
     assert any(e.title.startswith("Russian soldiers") for e in world.entries)
+
+
+def test_parallel_build_writes_the_same_bytes(project: Path, tmp_path: Path, now: Any) -> None:
+    config = load_config(project)
+    with Store.open(config.store_url) as store:
+        run_build(config, store, now, jobs=1)
+        one = snapshot(config.output_dir)
+        shutil.rmtree(config.output_dir)
+        report = run_build(config, store, now, force=True, jobs=2)
+        assert report.exit_code == 0
+        two = snapshot(config.output_dir)
+        # The parent's connection still works after the workers exit.
+        assert run_build(config, store, now).exit_code == 0
+    assert {k: v[0] for k, v in one.items()} == {k: v[0] for k, v in two.items()}
