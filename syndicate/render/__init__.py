@@ -1,0 +1,176 @@
+"""Render: a feed spec and its articles in, RSS 2.0 / Atom 1.0 / JSON Feed 1.1 bytes out.
+
+The flow for one feed::
+
+    FeedSpec + [Article] ─► items.build_item_data ─► ItemData (once per article)
+        ├─► rss.build_rss_item     ─┐
+        ├─► atom.build_atom_entry  ─┼─► serialized once, cached by (guid, revision)
+        └─► jsonfeed.build_item    ─┘
+    FeedSpec + dates from the items ─► feed head ─► head + cached item bytes ─► RenderedFeed
+
+RSS and Atom are built with feedgen 1.0.0, whose known bugs are repaired in
+``rss.py`` and ``atom.py``; JSON Feed is written with ``json``. Rendering the
+same inputs twice gives the same bytes: no date ever comes from the clock.
+
+Render knows articles and feed specs only. It never imports the store,
+SQLAlchemy, requests, click, or the cli/store/links/publish modules; it never
+reads the clock, the network or the file system, and never changes the
+process locale.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from syndicate.model import (
+    FILE_EXTENSIONS,
+    MEDIA_TYPES,
+    Article,
+    FeedFormat,
+    FeedSpec,
+    RenderedFeed,
+)
+from syndicate.render import jsonfeed
+from syndicate.render.atom import ATOM_FRAGMENTS, build_atom_entry, build_atom_root
+from syndicate.render.entry import build_feed_entry
+from syndicate.render.items import ItemData, build_item_data, get_feed_dates, needs_feed_author
+from syndicate.render.rss import RSS_FRAGMENTS, build_rss_item, build_rss_root
+from syndicate.render.splice import serialize_document
+
+__all__ = ["DEFAULT_CACHE_SIZE", "Renderer"]
+
+# Articles, not bytes: each entry holds its serialized items, about 3x the body
+# size for three formats (~17 KB for a 5 KB body, so ~350 MB when full). Enough
+# for the articles a full build's ~2,200 feeds show, bounded whatever the archive.
+DEFAULT_CACHE_SIZE = 20_000
+
+
+@dataclass(slots=True)
+class _CachedItem:
+    fingerprint: int  # hash(article): the same guid and revision with other values is a miss
+    fragments: dict[FeedFormat, bytes] = field(default_factory=dict)
+
+
+class Renderer:
+    """Render feeds, rendering each article's item once per format.
+
+    Items are cached by ``(guid, revision)`` in an LRU of ``cache_size``
+    articles; an entry is only reused for an equal article (the links stage
+    may drop a related link for one feed and keep it for another). With
+    ``cache_size=0`` every feed is built as one lxml tree from scratch: the
+    reference the cached output must equal byte for byte.
+
+    Not thread-safe: use one Renderer per thread or process.
+    """
+
+    def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, int], _CachedItem] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def render(self, spec: FeedSpec, articles: Sequence[Article]) -> list[RenderedFeed]:
+        """Return one ``RenderedFeed`` per ``spec.formats``, in that order.
+
+        ``articles`` are already selected, newest first, clean and sanitized.
+        """
+        documents = self._render_formats(spec, articles, spec.formats)
+        return [
+            RenderedFeed(
+                key=spec.key,
+                format=fmt,
+                path=f"{spec.path}.{FILE_EXTENSIONS[fmt]}",
+                content=documents[fmt],
+                media_type=MEDIA_TYPES[fmt],
+                item_count=len(articles),
+                url=spec.self_urls[fmt],
+            )
+            for fmt in spec.formats
+        ]
+
+    def render_format(self, spec: FeedSpec, articles: Sequence[Article], fmt: FeedFormat) -> bytes:
+        """Return the document bytes of ``spec`` in one format."""
+        return self._render_formats(spec, articles, (fmt,))[fmt]
+
+    def clear(self) -> None:
+        """Forget every cached item."""
+        self._cache.clear()
+
+    def _render_formats(
+        self, spec: FeedSpec, articles: Sequence[Article], formats: Sequence[FeedFormat]
+    ) -> dict[FeedFormat, bytes]:
+        if self.cache_size <= 0:
+            return {fmt: render_document(spec, articles, fmt) for fmt in formats}
+        cached = [self._get_fragments(article, formats) for article in articles]
+        dates = get_feed_dates(spec, articles)
+        with_author = needs_feed_author(articles)
+        documents: dict[FeedFormat, bytes] = {}
+        for fmt in formats:
+            fragments = [c[fmt] for c in cached]
+            if fmt == "rss":
+                head = serialize_document(build_rss_root(spec, dates))
+                documents[fmt] = RSS_FRAGMENTS.assemble(head, fragments)
+            elif fmt == "atom":
+                head = serialize_document(build_atom_root(spec, dates, with_author))
+                documents[fmt] = ATOM_FRAGMENTS.assemble(head, fragments)
+            else:
+                head_obj = jsonfeed.build_jsonfeed_head(spec, with_author)
+                documents[fmt] = jsonfeed.assemble(head_obj, fragments)
+        return documents
+
+    def _get_fragments(
+        self, article: Article, formats: Sequence[FeedFormat]
+    ) -> dict[FeedFormat, bytes]:
+        """Return the article's serialized items, rendering only the formats not cached."""
+        key = (article.guid, article.revision)
+        fingerprint = hash(article)
+        cached = self._cache.get(key)
+        if cached is None or cached.fingerprint != fingerprint:
+            cached = _CachedItem(fingerprint)
+            self._cache[key] = cached
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        missing = [fmt for fmt in formats if fmt not in cached.fragments]
+        self.hits += len(formats) - len(missing)
+        if missing:
+            self.misses += len(missing)
+            cached.fragments.update(serialize_items(build_item_data(article), missing))
+        return cached.fragments
+
+
+def serialize_items(item: ItemData, formats: Sequence[FeedFormat]) -> dict[FeedFormat, bytes]:
+    """Return one item's bytes as they appear inside a feed document, per format."""
+    entry = build_feed_entry(item) if ("rss" in formats or "atom" in formats) else None
+    fragments: dict[FeedFormat, bytes] = {}
+    for fmt in formats:
+        if fmt == "rss":
+            fragments[fmt] = RSS_FRAGMENTS.serialize(build_rss_item(item, entry))
+        elif fmt == "atom":
+            fragments[fmt] = ATOM_FRAGMENTS.serialize(build_atom_entry(item, entry))
+        else:
+            fragments[fmt] = jsonfeed.serialize_item(jsonfeed.build_jsonfeed_item(item))
+    return fragments
+
+
+def render_document(spec: FeedSpec, articles: Sequence[Article], fmt: FeedFormat) -> bytes:
+    """Build the whole feed as one tree (or object) and serialize it: no cache, no splicing."""
+    dates = get_feed_dates(spec, articles)
+    items = [build_item_data(article) for article in articles]
+    if fmt == "rss":
+        root = build_rss_root(spec, dates)
+        channel = root.find("channel")
+        assert channel is not None
+        for item in items:
+            channel.append(build_rss_item(item))
+        return serialize_document(root)
+    if fmt == "atom":
+        root = build_atom_root(spec, dates, needs_feed_author(articles))
+        for item in items:
+            root.append(build_atom_entry(item))
+        return serialize_document(root)
+    head = jsonfeed.build_jsonfeed_head(spec, needs_feed_author(articles))
+    return jsonfeed.dump_jsonfeed(head, [jsonfeed.build_jsonfeed_item(item) for item in items])
