@@ -35,6 +35,7 @@ from .errors import (
 from .guids import tag_authority
 from .model import ExitCode, Outcome, ParsedArticle
 from .store import Store, UpsertFailure
+from .validate_cli import validate_command
 
 _EXIT_FOR: list[tuple[type[SyndicateError], ExitCode]] = [
     (ConfigError, ExitCode.CONFIG),
@@ -359,15 +360,7 @@ def db_upgrade(state: State) -> None:
         err.print(f"{store.where}: upgraded {before or 'empty'} -> {after}", markup=False)
 
 
-def _register_optional() -> None:  # TEMP until validate_cli lands
-    try:
-        from .validate_cli import validate_command
-    except ModuleNotFoundError:
-        return
-    cli.add_command(validate_command)
-
-
-_register_optional()
+cli.add_command(validate_command)
 
 
 def main() -> None:

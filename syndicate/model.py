@@ -17,7 +17,7 @@ This module holds data only: no I/O, no clock, no third-party imports.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal
 
@@ -116,13 +116,14 @@ class ParsedArticle:
     origin: Origin | None = None
 
     def content_fields(self) -> tuple[object, ...]:
-        """Everything a feed can show, for "did this article change?" checks."""
-        return (
-            self.slug, self.title, self.url, self.published, self.updated,
-            self.section, self.content_html, self.summary, self.tags, self.authors,
-            self.status, self.embargo_until, self.attribution, self.licence,
-            self.image, self.related, self.correction, self.language,
-        )  # fmt: skip
+        """Everything a feed can show, for "did this article change?" checks.
+
+        Derived from the fields so a new field can never be forgotten here.
+        """
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name not in _NOT_CONTENT)
+
+
+_NOT_CONTENT = frozenset({"key", "origin"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,130 @@
+"""Which network addresses syndicate may contact: public ones, unless the operator allows more.
+
+Pure functions, shared by the validator's fetcher and the links checker. A URL
+is refused when its host is, or resolves to, a loopback, private, link-local,
+multicast, reserved or unspecified address — including IPv4-mapped IPv6
+(``::ffff:127.0.0.1``), NAT64 and 6to4 wrappers of such addresses, and the odd
+IPv4 spellings that ``inet_aton`` accepts (``127.1``, ``2130706433``,
+``0x7f.0.0.1``, ``0177.0.0.1``). Resolution happens here, before any
+connection; this module never connects.
+
+It does not defend against a resolver that answers differently on the second
+lookup (DNS rebinding); ``syndicate.fetch`` re-checks the connected peer for that.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Sequence[str]]
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SHARED = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598 carrier-grade NAT
+
+
+class AddressNotAllowedError(ValueError):
+    """A URL names or resolves to an address the policy refuses; ``str()`` says which."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(reason)
+        self.url = url
+        self.reason = reason
+
+
+def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """Return the IPv4 address an IPv6 address wraps (mapped, NAT64, 6to4), if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    return None
+
+
+def is_public_address(ip: IPAddress | str) -> bool:
+    """Tell whether ``ip`` is a globally routable unicast address."""
+    try:
+        addr = ipaddress.ip_address(ip) if isinstance(ip, str) else ip
+    except ValueError:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address):
+        inner = _embedded_v4(addr)
+        if inner is not None and not is_public_address(inner):
+            return False
+        if addr.scope_id:
+            return False
+    if (
+        addr.is_loopback
+        or addr.is_private
+        or addr.is_link_local
+        or addr.is_multicast
+        or addr.is_reserved
+        or addr.is_unspecified
+        or addr in _SHARED
+    ):
+        return False
+    return addr.is_global
+
+
+def parse_ip_host(host: str) -> IPAddress | None:
+    """Read ``host`` as an IP address in any notation a C resolver accepts, or return None."""
+    h = host.strip("[]")
+    try:
+        return ipaddress.ip_address(h.split("%", 1)[0])
+    except ValueError:
+        pass
+    if h and all(c in "0123456789abcdefxABCDEFX." for c in h) and any(c.isdigit() for c in h):
+        try:  # inet_aton accepts 127.1, 2130706433, 0x7f.1 and octal parts
+            return ipaddress.IPv4Address(socket.inet_aton(h))
+        except OSError:
+            return None
+    return None
+
+
+def _system_resolver(host: str, port: int) -> list[str]:
+    infos: list[tuple[Any, ...]] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def check_url_allowed(
+    url: str, allow_private: bool = False, *, resolver: Resolver | None = None
+) -> list[str]:
+    """Resolve the host of ``url`` and return its addresses, or raise AddressNotAllowedError.
+
+    Every resolved address must be public unless ``allow_private``; one private
+    answer among public ones refuses the URL (the connection could use it).
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as e:
+        raise AddressNotAllowedError(url, f"invalid URL: {e}") from e
+    if parts.scheme not in ("http", "https"):
+        raise AddressNotAllowedError(url, f"scheme {parts.scheme!r} is not http or https")
+    host = parts.hostname
+    if not host:
+        raise AddressNotAllowedError(url, "the URL has no host")
+    port = port or (443 if parts.scheme == "https" else 80)
+    literal = parse_ip_host(host)
+    if literal is not None:
+        addresses = [str(literal)]
+    else:
+        try:
+            addresses = list((resolver or _system_resolver)(host, port))
+        except (OSError, UnicodeError) as e:
+            raise AddressNotAllowedError(url, f"cannot resolve {host!r}: {e}") from e
+        if not addresses:
+            raise AddressNotAllowedError(url, f"{host!r} resolves to no address")
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address.split("%", 1)[0]):
+                raise AddressNotAllowedError(
+                    url, f"{host} is {address}, a non-public address (use --allow-private)"
+                )
+    return addresses

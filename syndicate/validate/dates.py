@@ -1,0 +1,149 @@
+"""The validator's own date grammars: RFC 822 (RSS), RFC 3339 (Atom, JSON Feed), W3C-DTF (dc).
+
+These are checkers, not converters: each returns ``None`` when the value is
+valid and otherwise a short reason. They are separate from ``syndicate.dates``
+on purpose: the validator must judge anyone's feed by the RFC text, while
+``syndicate.dates`` parses what *we* accept on input. All regexes are anchored
+and free of nested quantifiers, so hostile input cannot make them backtrack.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# RFC 822 §5.1 zone: UT / GMT / US zones / 1ALPHA military / (+|-)4DIGIT
+_NAMED_ZONES = frozenset(("ut", "gmt", "z", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt"))
+_MILITARY = frozenset("abcdefghiklmnopqrstuvwxy")
+
+_RFC822 = re.compile(
+    r"(?:(?P<dow>[A-Za-z]+)\s*,\s*)?"
+    r"(?P<day>\d{1,2})\s+(?P<mon>[A-Za-z]+)\s+(?P<year>\d{2,4})\s+"
+    r"(?P<hh>\d{2}):(?P<mm>\d{2})(?::(?P<ss>\d{2}))?"
+    r"\s+(?P<zone>[+-]\d{4}|[A-Za-z]{1,5})",
+    re.ASCII,
+)
+
+
+class RFC822Check:
+    """Result of checking an RFC 822 date: an error, or warnings, or nothing."""
+
+    __slots__ = ("error", "warnings")
+
+    def __init__(self) -> None:
+        self.error: str | None = None
+        self.warnings: list[tuple[str, str]] = []  # (rule suffix, detail)
+
+
+def check_rfc822(value: str) -> RFC822Check:
+    """Check an RFC 822 §5 date-time as RSS 2.0 uses it, with RFC 2822 §3.3 strictness.
+
+    Four-digit years are required by RFC 2822 but RSS 2.0 cites RFC 822, whose
+    years have two digits: those are a warning (``YEAR``), never an error.
+    """
+    res = RFC822Check()
+    s = value.strip()
+    m = _RFC822.fullmatch(s)
+    if m is None:
+        res.error = f"{value!r} is not an RFC 822 date-time (e.g. 'Sat, 07 Sep 2002 09:42:31 GMT')"
+        return res
+    mon = m["mon"].lower()
+    if mon not in _MONTHS or len(m["mon"]) != 3:
+        res.error = f"{m['mon']!r} is not a month name (Jan..Dec)"
+        return res
+    dow = m["dow"]
+    if dow is not None and (dow.lower() not in _DAYS or len(dow) != 3):
+        res.error = f"{dow!r} is not a day name (Mon..Sun)"
+        return res
+    year_s = m["year"]
+    if len(year_s) == 3:
+        res.error = f"year {year_s!r} has three digits"
+        return res
+    year = int(year_s)
+    if len(year_s) == 2:
+        res.warnings.append(("YEAR", f"two-digit year {year_s!r} in {value!r}"))
+        year += 1900 if year >= 50 else 2000  # RFC 2822 §4.3
+    month = _MONTHS.index(mon) + 1
+    day = int(m["day"])
+    if year < 1 or day < 1 or day > calendar.monthrange(year, month)[1]:
+        res.error = f"day {day} does not exist in {m['mon']} {year_s}"
+        return res
+    hh, mm, ss = int(m["hh"]), int(m["mm"]), int(m["ss"] or 0)
+    if hh > 23 or mm > 59 or ss > 60:
+        res.error = f"time {m['hh']}:{m['mm']}:{m['ss'] or '00'} is out of range"
+        return res
+    zone = m["zone"]
+    if zone[0] in "+-":
+        if int(zone[3:]) > 59:
+            res.error = f"zone offset {zone!r} has minutes over 59"
+            return res
+    else:
+        z = zone.lower()
+        if z in _MILITARY and len(z) == 1:
+            res.warnings.append(("ZONE", f"military time zone {zone!r}"))
+        elif z not in _NAMED_ZONES:
+            res.error = f"{zone!r} is not an RFC 822 time zone (GMT, UT, EST.. or +hhmm)"
+            return res
+    if dow is not None and _DAYS[date(year, month, day).weekday()] != dow.lower():
+        res.warnings.append(("WEEKDAY", f"{dow} is not the day of week of {day} {m['mon']} {year}"))
+    return res
+
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))",
+    re.ASCII,
+)
+
+
+def check_rfc3339(value: str, *, strict_case: bool = True) -> str | None:
+    """Return why ``value`` is not an RFC 3339 §5.6 date-time, or None.
+
+    Atom (RFC 4287 §3.3) demands upper-case ``T`` and ``Z``; with
+    ``strict_case=False`` the lower-case forms RFC 3339 itself allows pass.
+    Surrounding whitespace is allowed (XML content), inner whitespace is not.
+    """
+    s = value.strip()
+    if not strict_case:
+        s = s.upper()
+    m = _RFC3339.fullmatch(s)
+    if m is None:
+        if _RFC3339.fullmatch(s.upper()):
+            return f"{value!r} must use upper-case 'T' and 'Z'"
+        return f"{value!r} is not an RFC 3339 date-time (e.g. '2003-12-13T18:30:02Z')"
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    if not 1 <= month <= 12 or day < 1 or day > calendar.monthrange(max(year, 1), month)[1]:
+        return f"date {m[1]}-{m[2]}-{m[3]} does not exist"
+    if int(m[4]) > 23 or int(m[5]) > 59 or int(m[6]) > 60:
+        return f"time {m[4]}:{m[5]}:{m[6]} is out of range"
+    if m[9] is not None and (int(m[9]) > 23 or int(m[10]) > 59):
+        return f"offset {m[8]} is out of range"
+    return None
+
+
+_W3CDTF = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?"
+    r"(Z|[+-]\d{2}:\d{2}))?)?)?",
+    re.ASCII,
+)
+
+
+def check_w3cdtf(value: str) -> str | None:
+    """Return why ``value`` is not a W3C-DTF date (Dublin Core dc:date), or None."""
+    s = value.strip()
+    m = _W3CDTF.fullmatch(s)
+    if m is None:
+        return f"{value!r} is not a W3C-DTF date (e.g. '2003-12-13' or '2003-12-13T18:30:02Z')"
+    if m[2] is not None:
+        month = int(m[2])
+        if not 1 <= month <= 12:
+            return f"month {m[2]} does not exist"
+        if m[3] is not None:
+            day = int(m[3])
+            if day < 1 or day > calendar.monthrange(max(int(m[1]), 1), month)[1]:
+                return f"day {m[3]} does not exist in {m[1]}-{m[2]}"
+    if m[4] is not None and (int(m[4]) > 23 or int(m[5]) > 59 or int(m[6] or 0) > 60):
+        return f"time in {value!r} is out of range"
+    return None

@@ -1,0 +1,328 @@
+"""RSS 2.0 rules that a schema cannot say: dates, URLs, GUIDs, enclosures, counts.
+
+Walks the tree once: the channel, then each item, handing namespaced children
+to ``extensions``. Structure beyond what these rules name is the RELAX NG
+schema's job (``schemas/rss2.rng``). Nothing here parses or fetches.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .common import Context, check_self_links, children, has_child_elements, split_tag, text_of
+from .dates import check_rfc822
+from .extensions import check_extension, check_html
+from .values import (
+    check_language,
+    check_mime,
+    check_nonneg_int,
+    check_rss_contact,
+    check_url,
+    looks_like_html,
+    words,
+)
+
+_CHANNEL_ELEMENTS = words(
+    """title link description language copyright managingEditor webMaster pubDate lastBuildDate
+    category generator docs cloud ttl image rating textInput skipHours skipDays item"""
+)
+_CHANNEL_REPEATABLE = frozenset(("category", "item"))
+_ITEM_ELEMENTS = words(
+    """title link description author category comments enclosure guid pubDate source"""
+)
+_ITEM_REPEATABLE = frozenset(("category", "enclosure"))
+_TEXT_ELEMENTS = words(
+    """title link description language copyright managingEditor webMaster pubDate lastBuildDate
+    category generator docs ttl rating author comments guid source url width height name
+    hour day"""
+)
+_DAYS = frozenset(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
+#: the "over-long feed" warning thresholds (what large readers are known to cut at)
+MAX_ITEMS = 500
+MAX_BYTES = 4 * 1024 * 1024
+
+
+def _check_date(el: etree._Element, ctx: Context) -> None:
+    res = check_rfc822(text_of(el))
+    if res.error is not None:
+        ctx.add("RSS-DATE-RFC822", f"<{el.tag}> {res.error}", el)
+    for suffix, detail in res.warnings:
+        ctx.add(f"RSS-DATE-{suffix}", detail, el)
+
+
+def _check_url(el: etree._Element, ctx: Context, what: str) -> None:
+    value = text_of(el)
+    reason = check_url(value) if value.strip() else f"{what} is empty"
+    if reason is not None:
+        ctx.add("RSS-URL", f"<{what}>: {reason}", el)
+
+
+def _check_elements(
+    parent: etree._Element, known: frozenset[str], repeatable: frozenset[str], ctx: Context
+) -> dict[str, list[etree._Element]]:
+    """Group the no-namespace children by name; report unknown, duplicate and markup ones."""
+    found: dict[str, list[etree._Element]] = {}
+    for el in children(parent):
+        ns, local = split_tag(el.tag)
+        if ns:
+            check_extension(el, ctx)
+            continue
+        if local not in known:
+            where = split_tag(parent.tag)[1]
+            ctx.add("RSS-UNKNOWN-ELEMENT", f"<{local}> is not an element of <{where}>", el)
+            continue
+        seen = found.setdefault(local, [])
+        if seen and local not in repeatable:
+            ctx.add("RSS-DUPLICATE", f"<{local}> appears more than once", el)
+        seen.append(el)
+        if local in _TEXT_ELEMENTS and has_child_elements(el):
+            ctx.add("RSS-NOT-TEXT", f"<{local}> holds markup; escape it or use CDATA", el)
+        for attr in el.attrib:
+            if attr[:1] != "{" and attr not in _ALLOWED_ATTRS.get(local, ()):
+                ctx.add("RSS-UNKNOWN-ATTRIBUTE", f"<{local}> has no attribute {attr!r}", el)
+    return found
+
+
+_ALLOWED_ATTRS: dict[str, tuple[str, ...]] = {
+    "category": ("domain",),
+    "cloud": ("domain", "port", "path", "registerProcedure", "protocol"),
+    "enclosure": ("url", "length", "type"),
+    "guid": ("isPermaLink",),
+    "source": ("url",),
+}
+
+
+def _first(found: dict[str, list[etree._Element]], name: str) -> etree._Element | None:
+    els = found.get(name)
+    return els[0] if els else None
+
+
+def _check_required(
+    parent: etree._Element,
+    found: dict[str, list[etree._Element]],
+    names: tuple[str, ...],
+    ctx: Context,
+    rule: str,
+) -> None:
+    where = split_tag(parent.tag)[1]
+    for name in names:
+        if name not in found:
+            ctx.add(rule, f"<{where}> has no <{name}>", parent)
+
+
+def _check_image(el: etree._Element, ctx: Context) -> None:
+    found = _check_elements(
+        el, frozenset(("url", "title", "link", "width", "height", "description")), frozenset(), ctx
+    )
+    _check_required(el, found, ("url", "title", "link"), ctx, "RSS-IMAGE")
+    for name in ("url", "link"):
+        sub = _first(found, name)
+        if sub is not None:
+            _check_url(sub, ctx, f"image/{name}")
+    for name, limit in (("width", 144), ("height", 400)):
+        sub = _first(found, name)
+        if sub is None:
+            continue
+        value = text_of(sub)
+        if check_nonneg_int(value):
+            ctx.add("RSS-IMAGE-SIZE", f"image {name} {value!r} is not a whole number", sub)
+        elif int(value) > limit:
+            ctx.add("RSS-IMAGE-SIZE", f"image {name} {value.strip()} is over {limit}", sub)
+
+
+def _check_cloud(el: etree._Element, ctx: Context) -> None:
+    for attr in ("domain", "port", "path", "registerProcedure", "protocol"):
+        if el.get(attr) is None:
+            ctx.add("RSS-CLOUD", f"<cloud> has no {attr} attribute", el)
+    port = el.get("port")
+    if port is not None and (check_nonneg_int(port) or not 0 < int(port) < 65536):
+        ctx.add("RSS-CLOUD", f"port {port!r} is not a TCP port", el)
+    protocol = el.get("protocol")
+    if protocol is not None and protocol not in ("xml-rpc", "soap", "http-post"):
+        ctx.add("RSS-CLOUD", f"protocol {protocol!r} is not xml-rpc, soap or http-post", el)
+
+
+def _check_text_input(el: etree._Element, ctx: Context) -> None:
+    names = frozenset(("title", "description", "name", "link"))
+    found = _check_elements(el, names, frozenset(), ctx)
+    _check_required(el, found, ("title", "description", "name", "link"), ctx, "RSS-TEXTINPUT")
+    link = _first(found, "link")
+    if link is not None:
+        _check_url(link, ctx, "textInput/link")
+
+
+def _check_skip(el: etree._Element, ctx: Context, hours: bool) -> None:
+    child_name, rule, limit = ("hour", "RSS-SKIPHOURS", 24) if hours else ("day", "RSS-SKIPDAYS", 7)
+    found = _check_elements(el, frozenset((child_name,)), frozenset((child_name,)), ctx)
+    values: set[str] = set()
+    subs = found.get(child_name, [])
+    if len(subs) > limit:
+        ctx.add(rule, f"more than {limit} <{child_name}> elements", el)
+    for sub in subs:
+        value = text_of(sub).strip()
+        bad = (bool(check_nonneg_int(value)) or int(value) > 23) if hours else value not in _DAYS
+        if bad:
+            ctx.add(rule, f"<{child_name}> {value!r} is not valid", sub)
+        elif value in values:
+            ctx.add(rule, f"<{child_name}> {value!r} appears twice", sub)
+        values.add(value)
+
+
+def _check_enclosure(el: etree._Element, ctx: Context) -> None:
+    for attr in ("url", "length", "type"):
+        if el.get(attr) is None:
+            ctx.add("RSS-ENCLOSURE-ATTRIBUTE", f"<enclosure> has no {attr} attribute", el)
+    url = el.get("url")
+    if url is not None:
+        reason = check_url(url)
+        if reason:
+            ctx.add("RSS-ENCLOSURE-URL", reason, el)
+    length = el.get("length")
+    if length is not None and check_nonneg_int(length):
+        ctx.add("RSS-ENCLOSURE-LENGTH", f"length {length!r} is not a number of bytes", el)
+    mime = el.get("type")
+    if mime is not None:
+        reason = check_mime(mime)
+        if reason:
+            ctx.add("RSS-ENCLOSURE-TYPE", reason, el)
+
+
+def _check_guid(el: etree._Element, ctx: Context, guids: dict[str, int | None]) -> None:
+    value = text_of(el).strip()
+    if not value:
+        ctx.add("RSS-GUID-EMPTY", "<guid> is empty", el)
+        return
+    perma = el.get("isPermaLink")
+    if perma is not None and perma not in ("true", "false"):
+        ctx.add("RSS-GUID-ISPERMALINK-VALUE", f"isPermaLink={perma!r} is not true or false", el)
+    elif perma != "false" and check_url(value):
+        ctx.add(
+            "RSS-GUID-PERMALINK",
+            f'guid {value!r} is not a URL; add isPermaLink="false"',
+            el,
+        )
+    if value in guids:
+        ctx.add("RSS-GUID-DUPLICATE", f"guid {value!r} is also on line {guids[value]}", el)
+    else:
+        guids[value] = el.sourceline
+
+
+def _check_common(found: dict[str, list[etree._Element]], ctx: Context, where: str) -> None:
+    """Checks shared by channel and item: link, dates, contacts, text."""
+    link = _first(found, "link")
+    if link is not None:
+        _check_url(link, ctx, "link")
+    for name in ("pubDate", "lastBuildDate"):
+        el = _first(found, name)
+        if el is not None:
+            _check_date(el, ctx)
+    for name in ("managingEditor", "webMaster", "author"):
+        el = _first(found, name)
+        if el is not None:
+            reason = check_rss_contact(text_of(el))
+            if reason:
+                ctx.add("RSS-EMAIL", f"<{name}> {reason}", el)
+    for name in ("docs", "comments"):
+        el = _first(found, name)
+        if el is not None:
+            _check_url(el, ctx, name)
+    desc = _first(found, "description")
+    if desc is not None and not has_child_elements(desc):
+        check_html(text_of(desc), desc, ctx)
+    title = _first(found, "title")
+    if title is not None and where == "item" and looks_like_html(text_of(title)):
+        ctx.add("RSS-TITLE-HTML", "the title contains HTML markup", title)
+
+
+def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]) -> None:
+    found = _check_elements(item, _ITEM_ELEMENTS, _ITEM_REPEATABLE, ctx)
+    title, desc = _first(found, "title"), _first(found, "description")
+    if title is None and desc is None:
+        ctx.add(
+            "RSS-ITEM-TITLE-OR-DESCRIPTION", "<item> has neither <title> nor <description>", item
+        )
+    elif (
+        title is not None
+        and not text_of(title).strip()
+        and (desc is None or not text_of(desc).strip())
+    ):
+        ctx.add("RSS-ITEM-EMPTY-TITLE", "<item> has an empty <title> and no description", title)
+    _check_common(found, ctx, "item")
+    guid = _first(found, "guid")
+    if guid is None:
+        ctx.add("RSS-GUID-MISSING", "<item> has no <guid>", item)
+    else:
+        _check_guid(guid, ctx, guids)
+    enclosures = found.get("enclosure", [])
+    for enc in enclosures:
+        _check_enclosure(enc, ctx)
+    if len(enclosures) > 1:
+        ctx.add("RSS-ENCLOSURE-MULTIPLE", "more than one <enclosure> in an item", enclosures[1])
+    source = _first(found, "source")
+    if source is not None:
+        url = source.get("url")
+        if url is None:
+            ctx.add("RSS-SOURCE", "<source> has no url attribute", source)
+        elif check_url(url):
+            ctx.add("RSS-SOURCE", f"<source> url {url!r} is not a URL", source)
+
+
+def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
+    """Run every RSS 2.0 rule on the document rooted at ``root`` (an <rss> element)."""
+    version = root.get("version")
+    if version is None:
+        ctx.add("RSS-VERSION", "<rss> has no version attribute", root)
+    elif version.strip() not in ("2.0", "2.00", "2.0.1", "2.0.11"):
+        ctx.add("RSS-VERSION", f"version {version!r} is not 2.0", root)
+    channels: list[etree._Element] = []
+    for el in children(root):
+        ns, local = split_tag(el.tag)
+        if local == "channel" and not ns:
+            channels.append(el)
+        elif ns:
+            check_extension(el, ctx)
+        else:
+            ctx.add("RSS-UNKNOWN-ELEMENT", f"<{local}> is not an element of <rss>", el)
+    if not channels:
+        ctx.add("RSS-CHANNEL-MISSING", "<rss> has no <channel>", root)
+        return
+    for extra in channels[1:]:
+        ctx.add("RSS-DUPLICATE", "<rss> has more than one <channel>", extra)
+    channel = channels[0]
+    found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx)
+    _check_required(channel, found, ("title", "link", "description"), ctx, "RSS-REQUIRED")
+    for name in ("title", "link"):
+        el = _first(found, name)
+        if el is not None and not text_of(el).strip():
+            ctx.add("RSS-EMPTY", f"channel <{name}> is empty", el)
+    _check_common(found, ctx, "channel")
+    lang = _first(found, "language")
+    if lang is not None:
+        reason = check_language(text_of(lang))
+        if reason:
+            ctx.add("RSS-LANGUAGE", reason, lang)
+    ttl = _first(found, "ttl")
+    if ttl is not None and check_nonneg_int(text_of(ttl)):
+        ctx.add("RSS-TTL", f"<ttl> {text_of(ttl)!r} is not a whole number of minutes", ttl)
+    sub = _first(found, "image")
+    if sub is not None:
+        _check_image(sub, ctx)
+    sub = _first(found, "cloud")
+    if sub is not None:
+        _check_cloud(sub, ctx)
+    sub = _first(found, "textInput")
+    if sub is not None:
+        _check_text_input(sub, ctx)
+    for name, hours in (("skipHours", True), ("skipDays", False)):
+        sub = _first(found, name)
+        if sub is not None:
+            _check_skip(sub, ctx, hours)
+    guids: dict[str, int | None] = {}
+    items = found.get("item", [])
+    for item in items:
+        _check_item(item, ctx, guids)
+    if not ctx.self_links:
+        ctx.add("RSS-SELF-MISSING", 'no <atom:link rel="self"> names the feed\'s own URL', channel)
+    check_self_links(ctx)
+    if len(items) > MAX_ITEMS or size > MAX_BYTES:
+        ctx.add("FEED-TOO-LONG", f"{len(items)} items, {size} bytes; readers may cut it", channel)
