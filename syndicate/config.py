@@ -123,17 +123,25 @@ class OutputConfig(_Strict):
     report: str = "build-report.json"
 
 
+LinkPolicy = Literal["drop", "keep", "hold", "fail"]
+
+
 class GroupConfig(_Strict):
     """One feed group (site, sections, tags, authors); unset keys inherit ``[feeds]``."""
 
     enabled: bool = True
     formats: Formats | None = None
     max_items: PositiveInt | None = None
+    related_policy: LinkPolicy | None = None
 
 
 class FeedsConfig(_Strict):
     formats: Formats = ["rss", "atom", "json"]
     max_items: PositiveInt = 50
+    # What a feed does with an item whose related-coverage link is broken:
+    # drop the link, keep it (flagged in the report), hold the item back until
+    # the link passes, or fail the feed (the last good one stays).
+    related_policy: LinkPolicy = "drop"
     site: GroupConfig = GroupConfig()
     sections: GroupConfig = GroupConfig()
     tags: GroupConfig = GroupConfig()
@@ -145,6 +153,7 @@ class FeedsConfig(_Strict):
             enabled=g.enabled,
             formats=tuple(dict.fromkeys(g.formats or self.formats)),
             max_items=g.max_items or self.max_items,
+            related_policy=g.related_policy or self.related_policy,
         )
 
 
@@ -152,6 +161,31 @@ class ResolvedGroup(_Strict):
     enabled: bool
     formats: tuple[FeedFormat, ...]
     max_items: int
+    related_policy: LinkPolicy
+
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+
+
+class LinksConfig(_Strict):
+    """How related-coverage links are checked (the links stage)."""
+
+    enabled: bool = True
+    # Loopback, private, link-local, multicast, reserved and unspecified
+    # addresses are refused unless this is true (tests; an intranet newsroom).
+    allow_private: bool = False
+    connect_timeout: PositiveFloat = 5.0
+    read_timeout: PositiveFloat = 10.0
+    deadline: PositiveFloat = 20.0  # seconds per link, retries and redirects included
+    max_redirects: Annotated[int, Field(ge=0, le=20)] = 5
+    max_bytes: PositiveInt = 1_048_576  # bytes read from a body before giving up on it
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    backoff: Annotated[float, Field(ge=0)] = 0.5  # seconds, doubled per retry
+    max_retry_after: Annotated[float, Field(ge=0)] = 30.0  # longest Retry-After honoured
+    ok_ttl: PositiveInt = 86_400  # seconds a passing result is trusted
+    failed_ttl: PositiveInt = 3_600  # seconds a failing result is trusted
+    concurrency: PositiveInt = 32  # links checked at once, overall
+    per_host: PositiveInt = 4  # links checked at once on one host
 
 
 class ImportConfig(_Strict):
@@ -166,6 +200,7 @@ class Config(_Strict):
     output: OutputConfig = OutputConfig()
     feeds: FeedsConfig = FeedsConfig()
     sections: dict[str, str] = {}  # slug -> display name
+    links: LinksConfig = LinksConfig()
     imports: ImportConfig = Field(default=ImportConfig(), alias="import")
 
     # Set by load_config: where the file was, to resolve relative paths.
