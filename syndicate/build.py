@@ -1,24 +1,28 @@
-"""Run the stages for every feed and return a BuildReport.
+"""Run the stages for every feed that needs it and return a BuildReport.
 
 The whole flow, as pipes::
 
-    lock(output) | plan_feeds(store, config)            # site, sections, tags, authors
+    lock | which feeds: all (full) or queued + newly visible + missing (incremental)
+      | plan_feeds(store, config, keys)                 # FeedSpecs
       | select_items(store, spec, now)                  # ids + revisions only
       | skip if fingerprint == last build's             # nothing rendered when nothing changed
       | load_articles(ids) | Renderer.render(spec)      # each article's item rendered once
       | validate_bytes(feed, url)                       # the gate
       | publish_feed(output, feed, passed)              # atomic; last good one stays
-      | record feed_state, builds                       # for the next build and `status`
-      -> BuildReport (+ JSON report file)
+      | record feed_state, feed_builds, queue done      # for the next build and `status`
+      -> BuildReport
 
-Two shortcuts keep rebuilds cheap. If the store's generation, the config and the
-set of visible articles are all as the last build left them (one query), nothing
-at all is planned. Otherwise each feed is fingerprinted from its item revisions
-and only feeds whose fingerprint moved are rendered.
+A build is *full* the first time, after a config change, or when asked
+(``--all``); otherwise it is *incremental*: only feeds an import queued (see
+``store.queue``), feeds of stories that became visible since the last build and
+feeds whose files went missing. Either way each feed is fingerprinted from its
+item revisions and only feeds whose fingerprint moved are rendered.
 
-Work is split across processes when there is enough of it (the machine's cores
-render and validate in parallel; each worker has its own store connection and
-item cache). The parent alone writes build state, so workers never contend.
+Large full builds are split across processes (each with its own store
+connection and item cache); the parent alone writes build state.
+
+``drain_queue`` is the same work for ``syndicate run`` workers: claim a few
+queued feeds (SKIP LOCKED on PostgreSQL), build them, record, commit, repeat.
 
 This module decides nothing about feed content (selection and render do) and
 prints nothing (the CLI does).
@@ -27,29 +31,29 @@ prints nothing (the CLI does).
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from . import __version__
 from .config import Config
-from .dates import rfc3339_date
 from .model import Article, BuildReport, FindingRecord, Outcome, PublishOutcome
-from .publish import build_lock, publish_feed, write_atomic
+from .publish import build_lock, publish_feed
 from .render import Renderer
+from .report import write_report
 from .selection import PlannedFeed, fingerprint, plan_feeds, select_items
 from .store import Store
 from .store.articles import newest_date
-from .store.schema import articles, builds, feed_state, store_state
+from .store.queue import claim, done, visibility_changes
+from .store.schema import builds, feed_builds, feed_state, store_state
 from .validate import validate_bytes
 
 ProgressCallback = Callable[[int, int], None]
@@ -58,6 +62,7 @@ ProgressCallback = Callable[[int, int], None]
 # than it saves.
 PARALLEL_MIN_FEEDS = 400
 ARTICLE_CACHE_SIZE = 20_000
+HISTORY_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +71,23 @@ class FeedResult:
 
     key: str
     fingerprint: str
+    seconds: float
     outcomes: tuple[PublishOutcome, ...] = ()
     skipped: bool = False
 
+    @property
+    def outcome(self) -> str:
+        """The feed's worst file outcome, or "skipped" when nothing was rendered."""
+        if self.skipped:
+            return "skipped"
+        order = [Outcome.FAILED, Outcome.REJECTED, Outcome.WRITTEN, Outcome.UNCHANGED]
+        found = {o.outcome for o in self.outcomes}
+        return next((o.value for o in order if o in found), "unchanged")
+
 
 @dataclass
-class _Worker:
-    """Per-process state: a store connection and bounded caches."""
+class Builder:
+    """Builds feeds one at a time; holds bounded caches for one process."""
 
     config: Config
     store: Store
@@ -95,13 +110,15 @@ class _Worker:
     def build_one(
         self, conn: Connection, planned: PlannedFeed, known: dict[str, str], force: bool
     ) -> FeedResult:
+        """Select, and unless the fingerprint is unchanged: render, validate, publish."""
+        started = time.perf_counter()
         spec = planned.spec
         refs = select_items(conn, spec, planned.term_id, self.now)
         fp = fingerprint(spec, refs)
         output = self.config.output_dir
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
         if not force and all(known.get(p) == fp and (output / p).is_file() for p in paths):
-            return FeedResult(spec.key, fp, skipped=True)
+            return FeedResult(spec.key, fp, time.perf_counter() - started, skipped=True)
         items = self.articles_for([r.id for r in refs])
         outcomes = []
         for feed in self.renderer.render(spec, items):
@@ -117,7 +134,7 @@ class _Worker:
                 for f in result.findings
             )
             outcomes.append(publish_feed(output, feed, findings, passed=result.ok))
-        return FeedResult(spec.key, fp, tuple(outcomes))
+        return FeedResult(spec.key, fp, time.perf_counter() - started, tuple(outcomes))
 
 
 def _build_chunk(
@@ -125,9 +142,9 @@ def _build_chunk(
 ) -> list[FeedResult]:
     """Build a share of the feeds in a worker process (its own store connection)."""
     with Store.open(config.store_url, migrate=False) as store:
-        worker = _Worker(config, store, now)
+        builder = Builder(config, store, now)
         with store.connect() as conn:
-            return [worker.build_one(conn, p, known, force) for p in chunk]
+            return [builder.build_one(conn, p, known, force) for p in chunk]
 
 
 def config_fingerprint(config: Config) -> str:
@@ -135,41 +152,37 @@ def config_fingerprint(config: Config) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def nothing_changed(conn: Connection, config: Config, now: datetime) -> bool:
-    """True when the last build saw this exact store, config and visible set."""
-    state = conn.execute(select(store_state).where(store_state.c.id == 1)).one()
-    last_now = state.last_build_now
-    if (
-        last_now is None
-        or state.last_build_generation != state.generation
-        or state.last_build_config != config_fingerprint(config)
-        or now < last_now
-    ):
-        return False
-    # Did any story become visible since? (an embargo lifting, a scheduled time)
-    crossed = conn.execute(
-        select(articles.c.id)
-        .where(
-            articles.c.status == "published",
-            or_(
-                and_(articles.c.embargo_until > last_now, articles.c.embargo_until <= now),
-                and_(articles.c.published > last_now, articles.c.published <= now),
-            ),
-        )
-        .limit(1)
-    ).first()
-    if crossed is not None:
-        return False
-    rows = conn.execute(select(feed_state.c.path, feed_state.c.outcome)).all()
+def _known_fingerprints(conn: Connection, keys: Collection[str] | None = None) -> dict[str, str]:
+    query = select(feed_state.c.path, feed_state.c.fingerprint)
+    if keys is not None:
+        query = query.where(feed_state.c.feed_key.in_(sorted(keys)))
+    return {r.path: r.fingerprint for r in conn.execute(query)}
+
+
+def _missing_files(conn: Connection, config: Config) -> set[str]:
+    """Feeds published before whose file is gone or whose last attempt failed."""
     good = (Outcome.WRITTEN.value, Outcome.UNCHANGED.value)
-    return all(r.outcome in good and (config.output_dir / r.path).is_file() for r in rows)
+    output = config.output_dir
+    return {
+        r.feed_key
+        for r in conn.execute(
+            select(feed_state.c.feed_key, feed_state.c.path, feed_state.c.outcome)
+        )
+        if r.outcome not in good or not (output / r.path).is_file()
+    }
 
 
-def _record(
-    conn: Connection, results: list[FeedResult], report: BuildReport, config: Config, now: datetime
+def record_results(
+    conn: Connection, results: Sequence[FeedResult], now: datetime, worker: str, reason: str
 ) -> None:
-    existing = {r.path: r for r in conn.execute(select(feed_state))}
+    """Write each feed's state and history row (one transaction with the queue update)."""
     good = (Outcome.WRITTEN, Outcome.UNCHANGED)
+    paths = [o.path for r in results for o in r.outcomes]
+    existing = (
+        {r[0] for r in conn.execute(select(feed_state.c.path).where(feed_state.c.path.in_(paths)))}
+        if paths
+        else set()
+    )
     for result in results:
         for o in result.outcomes:
             ok = o.outcome in good
@@ -188,6 +201,32 @@ def _record(
                 conn.execute(update(feed_state).where(feed_state.c.path == o.path).values(**values))
             else:
                 conn.execute(feed_state.insert().values(path=o.path, **values))
+    if results:
+        conn.execute(
+            feed_builds.insert(),
+            [
+                {
+                    "feed_key": r.key,
+                    "started": now,
+                    "seconds": round(r.seconds, 6),
+                    "outcome": r.outcome,
+                    "items": max((o.item_count for o in r.outcomes), default=0),
+                    "errors": sum(
+                        1 for o in r.outcomes for f in o.findings if f.severity == "error"
+                    ),
+                    "warnings": sum(
+                        1 for o in r.outcomes for f in o.findings if f.severity == "warning"
+                    ),
+                    "worker": worker,
+                    "reason": reason,
+                }
+                for r in results
+            ],
+        )
+    conn.execute(delete(feed_builds).where(feed_builds.c.started < now - timedelta(HISTORY_DAYS)))
+
+
+def _record_build(conn: Connection, report: BuildReport, config: Config, now: datetime) -> None:
     conn.execute(
         builds.insert().values(
             started=report.started,
@@ -199,52 +238,110 @@ def _record(
             exit_code=report.exit_code,
         )
     )
-
-
-def report_json(report: BuildReport) -> dict[str, Any]:
-    """The JSON build report: stable keys, for dashboards and `jq`."""
-    return {
-        "started": rfc3339_date(report.started),
-        "finished": rfc3339_date(report.finished),
-        "seconds": round((report.finished - report.started).total_seconds(), 3),
-        "exit_code": report.exit_code,
-        "counts": {
-            "written": report.count(Outcome.WRITTEN),
-            "unchanged": report.count(Outcome.UNCHANGED),
-            "rejected": report.count(Outcome.REJECTED),
-            "failed": report.count(Outcome.FAILED),
-            "skipped_feeds": report.skipped_feeds,
-        },
-        "files": [
-            {
-                "key": o.key,
-                "format": o.format,
-                "path": o.path,
-                "outcome": o.outcome.value,
-                "items": o.item_count,
-                "message": o.message,
-                "findings": [
-                    {
-                        "rule": f.rule,
-                        "severity": f.severity,
-                        "line": f.line,
-                        "column": f.column,
-                        "message": f.message,
-                    }
-                    for f in o.findings
-                ],
-            }
-            for o in report.outcomes
-        ],
-    }
+    conn.execute(
+        update(store_state)
+        .where(store_state.c.id == 1)
+        .values(last_build_now=now, last_build_config=config_fingerprint(config))
+    )
 
 
 def _workers(config: Config, planned: int, jobs: int | None) -> int:
     if jobs is not None:
         return max(1, jobs)
-    if planned < PARALLEL_MIN_FEEDS or config.store_url.startswith("sqlite:///:memory:"):
+    if planned < PARALLEL_MIN_FEEDS:
         return 1
     return min(len(os.sched_getaffinity(0)), 4)
+
+
+def _build_planned(
+    config: Config,
+    store: Store,
+    now: datetime,
+    planned: list[PlannedFeed],
+    known: dict[str, str],
+    *,
+    force: bool,
+    jobs: int | None,
+    progress: ProgressCallback | None,
+) -> list[FeedResult]:
+    total = len(planned)
+    results: list[FeedResult] = []
+    workers = _workers(config, total, jobs)
+    if workers == 1:
+        builder = Builder(config, store, now)
+        with store.connect() as conn:
+            for planned_feed in planned:
+                results.append(builder.build_one(conn, planned_feed, known, force))
+                if progress:
+                    progress(len(results), total)
+        return results
+    # Interleave so each worker gets a mix of big (site) and small feeds.
+    chunks = [planned[i :: workers * 4] for i in range(workers * 4)]
+    # A forked child inherits the parent's pooled connections; it must drop them
+    # without closing them (closing would end the parent's sessions too).
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=store.engine.dispose,
+        initargs=(False,),
+    ) as pool:
+        futures = [pool.submit(_build_chunk, config, now, c, known, force) for c in chunks]
+        for future in futures:
+            results.extend(future.result())
+            if progress:
+                progress(len(results), total)
+    return results
+
+
+def build_pass(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    full: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    clock: Callable[[], datetime] | None = None,
+    progress: ProgressCallback | None = None,
+    worker: str = "build",
+) -> BuildReport:
+    """One build, without taking the lock (``run_build`` and ``syndicate run`` hold it)."""
+    with store.connect() as conn:
+        state = conn.execute(select(store_state).where(store_state.c.id == 1)).one()
+        last_now = state.last_build_now
+        full = (
+            full
+            or force
+            or last_now is None
+            or now < last_now
+            or state.last_build_config != config_fingerprint(config)
+        )
+        queued = claim(conn, lock=False)
+        fallback = newest_date(conn)
+        if full:
+            planned = plan_feeds(conn, config, fallback)
+            known = _known_fingerprints(conn)
+        else:
+            keys = {c.feed_key for c in queued} | _missing_files(conn, config)
+            keys |= visibility_changes(conn, last_now, now)
+            planned = plan_feeds(conn, config, fallback, keys=keys) if keys else []
+            known = _known_fingerprints(conn, keys)
+    results = _build_planned(
+        config, store, now, planned, known, force=force, jobs=jobs, progress=progress
+    )
+    report = BuildReport(
+        started=now,
+        finished=clock() if clock else now,
+        outcomes=tuple(o for r in results for o in r.outcomes),
+        skipped_feeds=sum(1 for r in results if r.skipped),
+    )
+    with store.begin("recording the build") as conn:
+        record_results(conn, results, now, worker, "full" if full else "incremental")
+        done(conn, queued)
+        _record_build(conn, report, config, now)
+    if config.output.report:
+        write_report(config.report_path, report)
+    return report
 
 
 def run_build(
@@ -252,80 +349,51 @@ def run_build(
     store: Store,
     now: datetime,
     *,
+    full: bool = False,
     force: bool = False,
     jobs: int | None = None,
     clock: Callable[[], datetime] | None = None,
     progress: ProgressCallback | None = None,
 ) -> BuildReport:
-    """Build every feed the config asks for; ``now`` decides visibility.
+    """Build what needs building under the exclusive build lock; ``now`` decides visibility.
 
     ``clock`` only timestamps the report (``finished``); decisions use ``now``.
     """
-    with build_lock(config.output_dir):
-        with store.connect() as conn:
-            if not force and nothing_changed(conn, config, now):
-                skipped = conn.execute(select(feed_state.c.feed_key).distinct()).all()
-                report = BuildReport(
-                    started=now, finished=clock() if clock else now, skipped_feeds=len(skipped)
-                )
-                with store.begin("recording the build") as wconn:
-                    _record(wconn, [], report, config, now)
-                if config.output.report:
-                    write_report(config.report_path, report)
-                return report
-            planned = plan_feeds(conn, config, newest_date(conn))
-            generation = conn.execute(select(store_state.c.generation)).scalar_one()
-            known = {r.path: r.fingerprint for r in conn.execute(select(feed_state))}
-        total = len(planned)
-        results: list[FeedResult] = []
-        workers = _workers(config, total, jobs)
-        if workers == 1:
-            worker = _Worker(config, store, now)
-            with store.connect() as conn:
-                for planned_feed in planned:
-                    results.append(worker.build_one(conn, planned_feed, known, force))
-                    if progress:
-                        progress(len(results), total)
-        else:
-            # Interleave so each worker gets a mix of big (site) and small feeds.
-            chunks = [planned[i :: workers * 4] for i in range(workers * 4)]
-            ctx = multiprocessing.get_context("fork")
-            # A forked child inherits the parent's pooled connections; it must drop
-            # them without closing (closing would end the parent's sessions too).
-            with ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=ctx,
-                initializer=store.engine.dispose,
-                initargs=(False,),
-            ) as pool:
-                futures = [pool.submit(_build_chunk, config, now, c, known, force) for c in chunks]
-                for future in futures:
-                    results.extend(future.result())
-                    if progress:
-                        progress(len(results), total)
-        outcomes = tuple(o for r in results for o in r.outcomes)
-        report = BuildReport(
-            started=now,
-            finished=clock() if clock else now,
-            outcomes=outcomes,
-            skipped_feeds=sum(1 for r in results if r.skipped),
+    with build_lock(config.output_dir), store.exclusive_lock():
+        return build_pass(
+            config, store, now, full=full, force=force, jobs=jobs, clock=clock, progress=progress
         )
-        with store.begin("recording the build") as conn:
-            _record(conn, results, report, config, now)
-            conn.execute(
-                update(store_state)
-                .where(store_state.c.id == 1)
-                .values(
-                    last_build_generation=generation,
-                    last_build_now=now,
-                    last_build_config=config_fingerprint(config),
-                )
-            )
-        if config.output.report:
-            write_report(config.report_path, report)
-        return report
 
 
-def write_report(path: Path, report: BuildReport) -> None:
-    data = json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(path, data.encode("utf-8"))
+def drain_queue(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    worker: str,
+    builder: Builder | None = None,
+    batch: int = 20,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[FeedResult]:
+    """Build queued feeds a few at a time until the queue is empty (or asked to stop).
+
+    Each batch is one transaction: claim (SKIP LOCKED on PostgreSQL), build,
+    record, mark done, commit. A worker that dies mid-batch leaves its rows for
+    the others; one asked to stop finishes the feed in hand and its batch.
+    """
+    builder = builder or Builder(config, store, now)
+    builder.now = now
+    results: list[FeedResult] = []
+    while not should_stop():
+        with store.begin("building queued feeds") as conn:
+            claimed = claim(conn, batch)
+            if not claimed:
+                break
+            keys = {c.feed_key for c in claimed}
+            planned = plan_feeds(conn, config, newest_date(conn), keys=keys)
+            known = _known_fingerprints(conn, keys)
+            batch_results = [builder.build_one(conn, p, known, False) for p in planned]
+            record_results(conn, batch_results, now, worker, claimed[0].reason)
+            done(conn, claimed)
+        results.extend(batch_results)
+    return results

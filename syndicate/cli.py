@@ -292,7 +292,8 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
         syndicate build
         syndicate build --all --json | jq .counts
     """
-    from .build import report_json, run_build
+    from .build import run_build
+    from .report import report_json
 
     config = state.config
     with state.open_store() as store, _progress("Building") as progress:
@@ -302,7 +303,14 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
             progress.update(task, completed=done, total=total)
 
         report = run_build(
-            config, store, now_utc(), force=force, jobs=jobs, clock=now_utc, progress=on_progress
+            config,
+            store,
+            now_utc(),
+            full=force,
+            force=force,
+            jobs=jobs,
+            clock=now_utc,
+            progress=on_progress,
         )
 
     for o in report.failed:

@@ -8,16 +8,21 @@ IPv4 spellings that ``inet_aton`` accepts (``127.1``, ``2130706433``,
 ``0x7f.0.0.1``, ``0177.0.0.1``). Resolution happens here, before any
 connection; this module never connects.
 
+Special-purpose address blocks are those of the IANA registry (RFC 6890 and
+its updates), as Python's ``ipaddress`` knows them, plus RFC 6598 shared space.
+
 It does not defend against a resolver that answers differently on the second
-lookup (DNS rebinding); ``syndicate.fetch`` re-checks the connected peer for that.
+lookup (DNS rebinding) by itself: ``resolve_url`` returns the checked addresses,
+and ``syndicate.http`` connects to one of them, never to a name.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -27,13 +32,31 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598 carrier-grade NAT
 
 
-class AddressNotAllowedError(ValueError):
-    """A URL names or resolves to an address the policy refuses; ``str()`` says which."""
+RefusalKind = Literal["invalid", "unresolvable", "refused"]
 
-    def __init__(self, url: str, reason: str) -> None:
+
+class AddressNotAllowedError(ValueError):
+    """A URL names or resolves to an address the policy refuses; ``str()`` says which.
+
+    ``kind`` tells a malformed URL or unsupported scheme ("invalid") and a host
+    that does not resolve ("unresolvable") from a non-public address ("refused").
+    """
+
+    def __init__(self, url: str, reason: str, kind: RefusalKind = "refused") -> None:
         super().__init__(reason)
         self.url = url
         self.reason = reason
+        self.kind: RefusalKind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedURL:
+    """A URL's host and port, and every address it resolved to (all of them checked)."""
+
+    scheme: str
+    host: str
+    port: int
+    addresses: tuple[str, ...]
 
 
 def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -92,24 +115,31 @@ def _system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def check_url_allowed(
-    url: str, allow_private: bool = False, *, resolver: Resolver | None = None
-) -> list[str]:
-    """Resolve the host of ``url`` and return its addresses, or raise AddressNotAllowedError.
+def resolve_url(
+    url: str,
+    allow_private: bool = False,
+    *,
+    resolver: Resolver | None = None,
+    allowed: Collection[str] = (),
+) -> ResolvedURL:
+    """Resolve the host of ``url`` once and check every address; raise AddressNotAllowedError.
 
     Every resolved address must be public unless ``allow_private``; one private
     answer among public ones refuses the URL (the connection could use it).
+    ``allowed`` lists addresses accepted anyway (an intranet host, a test server).
     """
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as e:
-        raise AddressNotAllowedError(url, f"invalid URL: {e}") from e
+        raise AddressNotAllowedError(url, f"invalid URL: {e}", "invalid") from e
     if parts.scheme not in ("http", "https"):
-        raise AddressNotAllowedError(url, f"scheme {parts.scheme!r} is not http or https")
+        raise AddressNotAllowedError(
+            url, f"scheme {parts.scheme!r} is not http or https", "invalid"
+        )
     host = parts.hostname
     if not host:
-        raise AddressNotAllowedError(url, "the URL has no host")
+        raise AddressNotAllowedError(url, "the URL has no host", "invalid")
     port = port or (443 if parts.scheme == "https" else 80)
     literal = parse_ip_host(host)
     if literal is not None:
@@ -118,13 +148,37 @@ def check_url_allowed(
         try:
             addresses = list((resolver or _system_resolver)(host, port))
         except (OSError, UnicodeError) as e:
-            raise AddressNotAllowedError(url, f"cannot resolve {host!r}: {e}") from e
+            raise AddressNotAllowedError(
+                url, f"cannot resolve {host!r}: {e}", "unresolvable"
+            ) from e
         if not addresses:
-            raise AddressNotAllowedError(url, f"{host!r} resolves to no address")
+            raise AddressNotAllowedError(url, f"{host!r} resolves to no address", "unresolvable")
     if not allow_private:
+        exceptions = {_canonical(a) for a in allowed}
         for address in addresses:
-            if not is_public_address(address.split("%", 1)[0]):
-                raise AddressNotAllowedError(
-                    url, f"{host} is {address}, a non-public address (use --allow-private)"
-                )
-    return addresses
+            bare = address.split("%", 1)[0]
+            if _canonical(bare) not in exceptions and not is_public_address(bare):
+                raise AddressNotAllowedError(url, f"{host} is {address}, a non-public address")
+    return ResolvedURL(parts.scheme, host, port, tuple(dict.fromkeys(addresses)))
+
+
+def _canonical(address: str) -> str:
+    try:
+        return str(ipaddress.ip_address(address.strip("[]")))
+    except ValueError:
+        return address
+
+
+def check_url_allowed(
+    url: str,
+    allow_private: bool = False,
+    *,
+    resolver: Resolver | None = None,
+    allowed: Collection[str] = (),
+) -> list[str]:
+    """Resolve the host of ``url`` and return its addresses, or raise AddressNotAllowedError.
+
+    Every resolved address must be public unless ``allow_private``; one private
+    answer among public ones refuses the URL (the connection could use it).
+    """
+    return list(resolve_url(url, allow_private, resolver=resolver, allowed=allowed).addresses)

@@ -17,14 +17,14 @@ notes in ``store.schema``); nothing here loads every article into Python.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, or_, select
 
-from .config import Config
+from .config import Config, ResolvedGroup
 from .guids import make_feed_id, tag_authority
 from .model import FILE_EXTENSIONS, FeedKind, FeedSpec
 from .store.schema import (
@@ -124,8 +124,7 @@ def _spec(
     name: str,
     path: str,
     link: str,
-    formats: tuple[Any, ...],
-    max_items: int,
+    group: ResolvedGroup,
     updated_fallback: datetime | None,
 ) -> FeedSpec:
     site = config.site
@@ -149,9 +148,9 @@ def _spec(
         description=description,
         path=path,
         link=link,
-        self_urls={f: f"{feeds_url}/{path}.{FILE_EXTENSIONS[f]}" for f in formats},
-        formats=formats,
-        max_items=max_items,
+        self_urls={f: f"{feeds_url}/{path}.{FILE_EXTENSIONS[f]}" for f in group.formats},
+        formats=group.formats,
+        max_items=group.max_items,
         language=site.language,
         hubs=tuple(site.hubs),
         rights=site.licence,
@@ -160,7 +159,9 @@ def _spec(
     )
 
 
-def _terms_with_feeds(conn: Connection, table: Any, join: Any, fk: str, prefix: str) -> list[Any]:
+def _terms_with_feeds(
+    conn: Connection, table: Any, join: Any, fk: str, prefix: str, slugs: Collection[str] | None
+) -> list[Any]:
     """Terms with a listed article, or with a feed published before (now maybe empty)."""
     if join is None:
         has_listed = exists().where(
@@ -169,45 +170,70 @@ def _terms_with_feeds(conn: Connection, table: Any, join: Any, fk: str, prefix: 
     else:
         has_listed = exists().where(join.c[fk] == table.c.id, join.c.listed.is_(True))
     had_feed = exists().where(feed_state.c.feed_key == prefix + table.c.slug)
-    return list(
-        conn.execute(
-            select(table.c.id, table.c.slug, table.c.name)
-            .where(or_(has_listed, had_feed))
-            .order_by(table.c.slug)
-        )
-    )
+    query = select(table.c.id, table.c.slug, table.c.name).where(or_(has_listed, had_feed))
+    if slugs is not None:
+        query = query.where(table.c.slug.in_(sorted(slugs)))
+    return list(conn.execute(query.order_by(table.c.slug)))
+
+
+GROUPS: tuple[tuple[FeedKind, str], ...] = (
+    ("site", "site"),
+    ("section", "sections"),
+    ("tag", "tags"),
+    ("author", "authors"),
+)
 
 
 def plan_feeds(
-    conn: Connection, config: Config, updated_fallback: datetime | None
+    conn: Connection,
+    config: Config,
+    updated_fallback: datetime | None,
+    *,
+    keys: Collection[str] | None = None,
+    groups: Collection[str] | None = None,
 ) -> list[PlannedFeed]:
-    """Every feed the config asks for, in a stable order (site, sections, tags, authors)."""
+    """Every feed the config asks for, in a stable order (site, sections, tags, authors).
+
+    ``keys`` narrows the plan to those feeds ("site", "tag/climate"; unknown or
+    disabled ones are left out); ``groups`` to whole groups ("tags").
+    """
     base = config.site.base_url
     planned: list[PlannedFeed] = []
-    group = config.feeds.group("site")
-    if group.enabled:
-        spec = _spec(
-            config,
-            kind="site",
-            slug="",
-            name=config.site.title,
-            path="index",
-            link=base,
-            formats=group.formats,
-            max_items=group.max_items,
-            updated_fallback=updated_fallback,
-        )
-        planned.append(PlannedFeed(spec, None))
-    groups: list[tuple[FeedKind, str, Any, Any, str]] = [
-        ("section", "sections", sections, None, ""),
-        ("tag", "tags", tags, article_tags, "tag_id"),
-        ("author", "authors", authors, article_authors, "author_id"),
-    ]
-    for kind, plural, table, join, fk in groups:
+    wanted: dict[str, set[str]] | None = None
+    if keys is not None:
+        wanted = {kind: set() for kind, _ in GROUPS}
+        for key in keys:
+            kind, _, slug = key.partition("/")
+            if kind in wanted:
+                wanted[kind].add(slug)
+    tables: dict[str, tuple[Any, Any, str]] = {
+        "section": (sections, None, ""),
+        "tag": (tags, article_tags, "tag_id"),
+        "author": (authors, article_authors, "author_id"),
+    }
+    for kind, plural in GROUPS:
         group = config.feeds.group(plural)  # type: ignore[arg-type]
-        if not group.enabled:
+        if not group.enabled or (groups is not None and plural not in groups):
             continue
-        for row in _terms_with_feeds(conn, table, join, fk, f"{kind}/"):
+        if kind == "site":
+            if wanted is None or "site" in wanted["site"] or "" in wanted["site"]:
+                spec = _spec(
+                    config,
+                    kind="site",
+                    slug="",
+                    name=config.site.title,
+                    path="index",
+                    link=base,
+                    group=group,
+                    updated_fallback=updated_fallback,
+                )
+                planned.append(PlannedFeed(spec, None))
+            continue
+        slugs = None if wanted is None else wanted[kind]
+        if slugs is not None and not slugs:
+            continue
+        table, join, fk = tables[kind]
+        for row in _terms_with_feeds(conn, table, join, fk, f"{kind}/", slugs):
             name = (config.section_name(row.slug) if kind == "section" else None) or row.name
             link = f"{base}/{row.slug}" if kind == "section" else f"{base}/{plural}/{row.slug}"
             spec = _spec(
@@ -217,8 +243,7 @@ def plan_feeds(
                 name=name,
                 path=f"{plural}/{row.slug}",
                 link=link,
-                formats=group.formats,
-                max_items=group.max_items,
+                group=group,
                 updated_fallback=updated_fallback,
             )
             planned.append(PlannedFeed(spec, row.id))

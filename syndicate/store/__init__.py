@@ -16,12 +16,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ..errors import BusyError
 from ..model import Article, ParsedArticle
 from . import engine as _engine
 from .articles import TermIds, UpsertResult, chunked, load_articles, upsert_article
+
+# pg_advisory_lock key: "synd" as a 32-bit integer; any constant unique to syndicate.
+ADVISORY_KEY = 0x73796E64
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,42 @@ class Store:
         """A transaction wrapped so driver errors become StoreError."""
         with _engine.wrap_errors(self.url, doing), self.engine.begin() as conn:
             yield conn
+
+    @contextlib.contextmanager
+    def exclusive_lock(self) -> Iterator[None]:
+        """Hold the store-wide build lock alone (``syndicate build``), or raise BusyError."""
+        with self._advisory_lock(shared=False):
+            yield
+
+    @contextlib.contextmanager
+    def shared_lock(self) -> Iterator[None]:
+        """Hold the build lock together with other ``syndicate run`` workers."""
+        with self._advisory_lock(shared=True):
+            yield
+
+    @contextlib.contextmanager
+    def _advisory_lock(self, *, shared: bool) -> Iterator[None]:
+        # On PostgreSQL, workers on other machines share the store, so the lock
+        # lives there (a session advisory lock dies with its connection, so a
+        # crashed worker never leaves it behind). SQLite is one machine: the
+        # flock on the output directory is the lock.
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        kind = "_shared" if shared else ""
+        with _engine.wrap_errors(self.url, "locking"), self.engine.connect() as conn:
+            got = conn.execute(
+                text(f"SELECT pg_try_advisory_lock{kind}(:key)"), {"key": ADVISORY_KEY}
+            ).scalar()
+            conn.commit()
+            if not got:
+                who = "a `syndicate run` worker" if not shared else "a `syndicate build`"
+                raise BusyError(self.where, f"{who} is working on this store; try again later")
+            try:
+                yield
+            finally:
+                conn.execute(text(f"SELECT pg_advisory_unlock{kind}(:key)"), {"key": ADVISORY_KEY})
+                conn.commit()
 
     def upsert_iter(
         self,

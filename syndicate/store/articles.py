@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..dates import to_utc
 from ..guids import make_guid
 from ..model import Article, Author, Image, ParsedArticle, Related, Term
+from .queue import SITE_KEY, enqueue, memberships
 from .schema import (
     article_authors,
     article_tags,
@@ -143,8 +144,10 @@ def upsert_article(
             .returning(articles.c.id)
         ).scalar_one()
         change: Change = "created"
+        old_feeds: set[str] = set()
     else:
         guid, article_id = existing.guid, existing.id
+        old_feeds = memberships(conn, article_id)
         conn.execute(
             update(articles)
             .where(articles.c.id == article_id)
@@ -190,6 +193,14 @@ def upsert_article(
         .where(store_state.c.id == 1)
         .values(generation=store_state.c.generation + 1)
     )
+    # The feeds it left and the feeds it joins (or changed in) must be rebuilt.
+    new_feeds = {
+        SITE_KEY,
+        f"section/{record.section.slug}",
+        *(f"tag/{t.slug}" for t in record.tags),
+        *(f"author/{a.slug}" for a in record.authors),
+    }
+    enqueue(conn, old_feeds | new_feeds, now, change)
     return UpsertResult(record.key, guid, change)
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -212,4 +213,47 @@ builds = Table(
     Column("skipped", Integer, nullable=False),
     Column("exit_code", Integer, nullable=False),
     Index("ix_builds_started", "started"),
+)
+
+# Feeds that must be rebuilt: an article joined or left them, an embargo lifted,
+# or their group's cadence came round. Workers drain it (on PostgreSQL with
+# FOR UPDATE SKIP LOCKED, so several share it); a row is deleted only if its
+# ``version`` is still the one the worker saw, so a change that arrives while
+# the feed is being built is never lost.
+feed_queue = Table(
+    "feed_queue",
+    metadata,
+    Column("feed_key", String(500), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("enqueued_at", UTCDateTime, nullable=False),
+    Column("reason", String(40), nullable=False),
+)
+
+# One row per (group, cycle) of `syndicate run`'s cadences: the worker that
+# inserts it enqueues the group's feeds for that cycle; the others skip.
+group_cycles = Table(
+    "group_cycles",
+    metadata,
+    Column("feed_group", String(20), primary_key=True),
+    Column("cycle", Integer, primary_key=True),
+    Column("worker", String(200), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+)
+
+# Build history, one row per feed per build: the status page and `status` read it.
+feed_builds = Table(
+    "feed_builds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("feed_key", String(500), nullable=False),
+    Column("started", UTCDateTime, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False),
+    Column("worker", String(200), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Index("ix_feed_builds_feed", "feed_key", "started"),
+    Index("ix_feed_builds_started", "started"),
 )

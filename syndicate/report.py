@@ -1,0 +1,59 @@
+"""The build report: what one build did, as the JSON file and `--json` output.
+
+Stable keys, so dashboards and ``jq`` can rely on them. The exit code comes from
+``BuildReport.exit_code`` (see ``model.ExitCode``), never recomputed here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .dates import rfc3339_date
+from .model import BuildReport, Outcome
+from .publish import write_atomic
+
+
+def report_json(report: BuildReport) -> dict[str, Any]:
+    return {
+        "started": rfc3339_date(report.started),
+        "finished": rfc3339_date(report.finished),
+        "seconds": round((report.finished - report.started).total_seconds(), 3),
+        "exit_code": report.exit_code,
+        "counts": {
+            "written": report.count(Outcome.WRITTEN),
+            "unchanged": report.count(Outcome.UNCHANGED),
+            "rejected": report.count(Outcome.REJECTED),
+            "failed": report.count(Outcome.FAILED),
+            "skipped_feeds": report.skipped_feeds,
+        },
+        "warnings": list(report.warnings),
+        "files": [
+            {
+                "key": o.key,
+                "format": o.format,
+                "path": o.path,
+                "outcome": o.outcome.value,
+                "items": o.item_count,
+                "message": o.message,
+                "findings": [
+                    {
+                        "rule": f.rule,
+                        "severity": f.severity,
+                        "line": f.line,
+                        "column": f.column,
+                        "message": f.message,
+                    }
+                    for f in o.findings
+                ],
+            }
+            for o in report.outcomes
+        ],
+    }
+
+
+def write_report(path: Path, report: BuildReport) -> None:
+    """Write the JSON report atomically (a dashboard never reads half of it)."""
+    data = json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, data.encode("utf-8"))

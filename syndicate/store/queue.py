@@ -1,0 +1,179 @@
+"""The feed queue: which feeds must be rebuilt, shared safely between workers.
+
+A feed is enqueued when an article joins or leaves it (the import transaction
+does it, for the article's old and new section, tags and authors and the site),
+when one of its stories becomes visible (an embargo lifts), or when its group's
+cadence comes round in ``syndicate run``.
+
+Draining is safe with several workers on PostgreSQL: rows are claimed with
+``FOR UPDATE SKIP LOCKED`` inside the transaction that builds them, so each
+feed goes to one worker, and a worker that dies mid-build releases its rows by
+dying (the transaction rolls back). A row is deleted only when its ``version``
+is still the one the worker claimed: an article change that lands while the
+feed is being built bumps the version and the feed is built again.
+
+SQLite has one writer and no row locks; there the build lock already makes the
+worker unique, and the version check alone keeps changes from being lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .schema import (
+    article_authors,
+    article_tags,
+    articles,
+    authors,
+    feed_queue,
+    group_cycles,
+    sections,
+    tags,
+)
+
+SITE_KEY = "site"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    feed_key: str
+    version: int
+    reason: str
+
+
+def memberships(conn: Connection, article_id: int) -> set[str]:
+    """The keys of every feed an article belongs to, whatever its status."""
+    keys = {SITE_KEY}
+    section = conn.execute(
+        select(sections.c.slug)
+        .join(articles, articles.c.section_id == sections.c.id)
+        .where(articles.c.id == article_id)
+    ).scalar()
+    if section is not None:
+        keys.add(f"section/{section}")
+    keys.update(
+        f"tag/{slug}"
+        for slug in conn.execute(
+            select(tags.c.slug)
+            .join(article_tags, article_tags.c.tag_id == tags.c.id)
+            .where(article_tags.c.article_id == article_id)
+        ).scalars()
+    )
+    keys.update(
+        f"author/{slug}"
+        for slug in conn.execute(
+            select(authors.c.slug)
+            .join(article_authors, article_authors.c.author_id == authors.c.id)
+            .where(article_authors.c.article_id == article_id)
+        ).scalars()
+    )
+    return keys
+
+
+def enqueue(conn: Connection, keys: Iterable[str], now: datetime, reason: str) -> None:
+    """Mark feeds for rebuilding; an already queued feed gets a new version.
+
+    ON CONFLICT DO UPDATE (not DO NOTHING) on purpose: on PostgreSQL it waits
+    for a worker that holds the row, so the bump lands after that build.
+    """
+    rows = [
+        {"feed_key": k, "version": 1, "enqueued_at": now, "reason": reason} for k in sorted(keys)
+    ]
+    if not rows:
+        return
+    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(feed_queue).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[feed_queue.c.feed_key],
+        set_={
+            "version": feed_queue.c.version + 1,
+            "enqueued_at": stmt.excluded.enqueued_at,
+            "reason": stmt.excluded.reason,
+        },
+    )
+    conn.execute(stmt)
+
+
+def claim(conn: Connection, limit: int | None = None, *, lock: bool = True) -> list[Claimed]:
+    """Take queued feeds, oldest first; on PostgreSQL lock them (skipping others' rows).
+
+    ``lock=False`` only reads (a build holding the exclusive lock needs no row locks).
+    """
+    query = select(feed_queue.c.feed_key, feed_queue.c.version, feed_queue.c.reason).order_by(
+        feed_queue.c.enqueued_at, feed_queue.c.feed_key
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [Claimed(r.feed_key, r.version, r.reason) for r in conn.execute(query)]
+
+
+def done(conn: Connection, claimed: Sequence[Claimed]) -> None:
+    """Remove built feeds from the queue, unless they were re-queued meanwhile."""
+    if not claimed:
+        return
+    conn.execute(
+        delete(feed_queue).where(
+            or_(
+                *(
+                    and_(feed_queue.c.feed_key == c.feed_key, feed_queue.c.version == c.version)
+                    for c in claimed
+                )
+            )
+        )
+    )
+
+
+def claim_cycle(conn: Connection, group: str, cycle: int, worker: str, now: datetime) -> bool:
+    """True for the one worker that opens ``cycle`` of ``group``; False for the rest."""
+    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    result = conn.execute(
+        insert(group_cycles)
+        .values(feed_group=group, cycle=cycle, worker=worker, claimed_at=now)
+        .on_conflict_do_nothing()
+    )
+    return bool(result.rowcount == 1)
+
+
+def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[str]:
+    """Feeds of stories that became visible in (since, now]: lifted embargoes, scheduled times."""
+    became_visible = conn.execute(
+        select(articles.c.id).where(
+            articles.c.status == "published",
+            or_(
+                and_(articles.c.embargo_until > since, articles.c.embargo_until <= now),
+                and_(articles.c.published > since, articles.c.published <= now),
+            ),
+        )
+    ).scalars()
+    keys: set[str] = set()
+    for article_id in became_visible:
+        keys |= memberships(conn, article_id)
+    return keys
+
+
+def next_visibility_change(conn: Connection, now: datetime) -> datetime | None:
+    """When the next stored story becomes visible (for `syndicate run` to wake exactly then)."""
+    candidates = [
+        conn.execute(
+            select(articles.c.embargo_until)
+            .where(articles.c.status == "published", articles.c.embargo_until > now)
+            .order_by(articles.c.embargo_until)
+            .limit(1)
+        ).scalar(),
+        conn.execute(
+            select(articles.c.published)
+            .where(articles.c.status == "published", articles.c.published > now)
+            .order_by(articles.c.published)
+            .limit(1)
+        ).scalar(),
+    ]
+    found = [c for c in candidates if c is not None]
+    return min(found) if found else None
