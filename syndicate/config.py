@@ -133,6 +133,7 @@ class GroupConfig(_Strict):
     formats: Formats | None = None
     max_items: PositiveInt | None = None
     related_policy: LinkPolicy | None = None
+    every: PositiveInt | None = None  # seconds between `syndicate run` rebuilds of the group
 
 
 class FeedsConfig(_Strict):
@@ -154,6 +155,7 @@ class FeedsConfig(_Strict):
             formats=tuple(dict.fromkeys(g.formats or self.formats)),
             max_items=g.max_items or self.max_items,
             related_policy=g.related_policy or self.related_policy,
+            every=g.every or DEFAULT_EVERY[name],
         )
 
 
@@ -162,6 +164,12 @@ class ResolvedGroup(_Strict):
     formats: tuple[FeedFormat, ...]
     max_items: int
     related_policy: LinkPolicy
+    every: int
+
+
+# How often `syndicate run` rebuilds each group when nothing queued it: the site
+# feed is what readers poll most; tag feeds are many and change slowly.
+DEFAULT_EVERY = {"site": 120, "sections": 300, "tags": 900, "authors": 900}
 
 
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -194,6 +202,16 @@ class ImportConfig(_Strict):
     max_file_bytes: PositiveInt = 20 * 1024 * 1024
 
 
+class RunConfig(_Strict):
+    """`syndicate run`: the long-running service."""
+
+    inbox: str = "inbox"  # files dropped here are imported, then moved to done/ or failed/
+    inbox_every: PositiveInt = 30  # seconds between inbox scans
+    queue_every: PositiveInt = 10  # seconds between checks of the feed queue (new imports)
+    links_every: PositiveInt = 3600  # seconds between re-checks of stale related links
+    max_backoff: PositiveInt = 600  # longest wait, in seconds, after repeated failures
+
+
 class Config(_Strict):
     site: SiteConfig
     store: StoreConfig = StoreConfig()
@@ -201,6 +219,7 @@ class Config(_Strict):
     feeds: FeedsConfig = FeedsConfig()
     sections: dict[str, str] = {}  # slug -> display name
     links: LinksConfig = LinksConfig()
+    run: RunConfig = RunConfig()
     imports: ImportConfig = Field(default=ImportConfig(), alias="import")
 
     # Set by load_config: where the file was, to resolve relative paths.
@@ -214,6 +233,10 @@ class Config(_Strict):
     @property
     def report_path(self) -> Path:
         return (self.root / self.output.report).resolve() if self.output.report else Path()
+
+    @property
+    def inbox_dir(self) -> Path:
+        return (self.root / self.run.inbox).resolve()
 
     @property
     def store_url(self) -> str:
