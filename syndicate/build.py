@@ -49,7 +49,7 @@ from .model import Article, BuildReport, FindingRecord, Outcome, PublishOutcome
 from .publish import build_lock, publish_feed
 from .render import Renderer
 from .report import write_report
-from .selection import PlannedFeed, fingerprint, plan_feeds, select_items
+from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_items
 from .store import Store
 from .store.articles import newest_date
 from .store.queue import claim, done, visibility_changes
@@ -95,14 +95,21 @@ class Builder:
     renderer: Renderer = field(default_factory=Renderer)
     cache: OrderedDict[int, Article] = field(default_factory=OrderedDict)
 
-    def articles_for(self, ids: Sequence[int]) -> list[Article]:
-        missing = [i for i in ids if i not in self.cache]
+    def articles_for(self, refs: Sequence[ItemRef]) -> list[Article]:
+        """Load the articles behind ``refs``, reusing cached ones of the same revision.
+
+        Keyed by revision too, so a long-running ``syndicate run`` never serves an
+        article as it was before an edit.
+        """
+        missing = [
+            r.id for r in refs if r.id not in self.cache or self.cache[r.id].revision != r.revision
+        ]
         if missing:
             self.cache.update(self.store.load(missing))
         out = []
-        for i in ids:
-            self.cache.move_to_end(i)
-            out.append(self.cache[i])
+        for r in refs:
+            self.cache.move_to_end(r.id)
+            out.append(self.cache[r.id])
         while len(self.cache) > ARTICLE_CACHE_SIZE:
             self.cache.popitem(last=False)
         return out
@@ -119,7 +126,7 @@ class Builder:
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
         if not force and all(known.get(p) == fp and (output / p).is_file() for p in paths):
             return FeedResult(spec.key, fp, time.perf_counter() - started, skipped=True)
-        items = self.articles_for([r.id for r in refs])
+        items = self.articles_for(refs)
         outcomes = []
         for feed in self.renderer.render(spec, items):
             result = validate_bytes(feed.content, url=feed.url, expected_format=feed.format)
@@ -173,9 +180,17 @@ def _missing_files(conn: Connection, config: Config) -> set[str]:
 
 
 def record_results(
-    conn: Connection, results: Sequence[FeedResult], now: datetime, worker: str, reason: str
+    conn: Connection,
+    results: Sequence[FeedResult],
+    now: datetime,
+    worker: str,
+    reason: str | dict[str, str],
 ) -> None:
-    """Write each feed's state and history row (one transaction with the queue update)."""
+    """Write each feed's state and history row (one transaction with the queue update).
+
+    ``reason`` says why each feed was built ("full", "created", "cadence 2913"),
+    one for all or per feed key.
+    """
     good = (Outcome.WRITTEN, Outcome.UNCHANGED)
     paths = [o.path for r in results for o in r.outcomes]
     existing = (
@@ -218,7 +233,7 @@ def record_results(
                         1 for o in r.outcomes for f in o.findings if f.severity == "warning"
                     ),
                     "worker": worker,
-                    "reason": reason,
+                    "reason": reason if isinstance(reason, str) else reason.get(r.key, "queued"),
                 }
                 for r in results
             ],
@@ -393,7 +408,8 @@ def drain_queue(
             planned = plan_feeds(conn, config, newest_date(conn), keys=keys)
             known = _known_fingerprints(conn, keys)
             batch_results = [builder.build_one(conn, p, known, False) for p in planned]
-            record_results(conn, batch_results, now, worker, claimed[0].reason)
+            reasons = {c.feed_key: c.reason for c in claimed}
+            record_results(conn, batch_results, now, worker, reasons)
             done(conn, claimed)
         results.extend(batch_results)
     return results

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -32,9 +32,8 @@ from .errors import (
     StoreError,
     SyndicateError,
 )
-from .guids import tag_authority
-from .model import ExitCode, Outcome, ParsedArticle
-from .store import Store, UpsertFailure
+from .model import ExitCode, Outcome
+from .store import Store
 from .validate_cli import validate_command
 
 _EXIT_FOR: list[tuple[type[SyndicateError], ExitCode]] = [
@@ -118,28 +117,6 @@ def cli(ctx: click.Context, config_path: Path) -> None:
 # ---------------------------------------------------------------- import
 
 
-@dataclass
-class ImportTally:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    unreadable: int = 0
-    warnings: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "unreadable": self.unreadable,
-            "warnings": self.warnings,
-            "errors": self.errors,
-        }
-
-
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -174,7 +151,8 @@ def import_command(
         syndicate import examples/
         syndicate import --published 2026-11-24 --section world exports/*.txt
     """
-    from .ingest import ImportOptions, IngestContext, IngestWarning, RecordError, parse_paths_iter
+    from .importer import import_paths
+    from .ingest import ImportOptions
 
     config = state.config
     when = None
@@ -184,45 +162,20 @@ def import_command(
         except DateError as e:
             raise click.BadParameter(str(e), param_hint="--published") from None
     options = ImportOptions(published=when, section=section, tags=tags)
-    context = IngestContext.from_config(config)
-    tally = ImportTally()
-    now = now_utc()
-
-    def parsed_iter(items: Iterable[Any]) -> Iterator[ParsedArticle]:
-        for item in items:
-            if isinstance(item, ParsedArticle):
-                yield item
-            elif isinstance(item, RecordError):
-                if item.whole_file:
-                    tally.unreadable += 1
-                else:
-                    tally.skipped += 1
-                tally.errors.append(str(item))
-                err.print(f"{item}", markup=False)
-            elif isinstance(item, IngestWarning):
-                tally.warnings += 1
-                err.print(f"warning: {item}", markup=False, style="yellow")
 
     with state.open_store() as store, _progress("Importing") as progress:
         task = progress.add_task("Importing", total=None)
-        records = parsed_iter(
-            parse_paths_iter(list(paths), context, options, stdin=sys.stdin.buffer)
+        tally = import_paths(
+            config,
+            store,
+            paths,
+            now_utc(),
+            options=options,
+            stdin=sys.stdin.buffer,
+            on_error=lambda line: err.print(line, markup=False),
+            on_warning=lambda line: err.print(f"warning: {line}", markup=False, style="yellow"),
+            on_record=lambda: progress.advance(task),
         )
-        for result in store.upsert_iter(
-            records, authority=tag_authority(config.site.base_url), now=now
-        ):
-            if isinstance(result, UpsertFailure):
-                tally.skipped += 1
-                line = f"{result.record.origin or result.record.key}: {result.reason}"
-                tally.errors.append(line)
-                err.print(line, markup=False)
-            elif result.change == "created":
-                tally.created += 1
-            elif result.change == "updated":
-                tally.updated += 1
-            else:
-                tally.unchanged += 1
-            progress.advance(task)
 
     if as_json:
         click.echo(json.dumps(tally.as_dict(), indent=2))
@@ -340,6 +293,73 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
         out.print(table)
     if report.exit_code:
         _exit(ExitCode(report.exit_code))
+
+
+# ---------------------------------------------------------------- run
+
+
+@cli.command("run")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per event on stderr; json for log shippers.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
+@click.option("--worker", metavar="NAME", help="Name in the build history [default: host:pid].")
+@pass_state
+def run_command(state: State, log_format: str, log_level: str, worker: str | None) -> None:
+    """Run as a service: rebuild feeds on their cadences, import the inbox.
+
+    Each feed group is rebuilt every `every` seconds (config.toml); feeds an
+    import touched are rebuilt within run.queue_every seconds; an embargoed
+    story appears in the first build after it lifts. Several workers can share
+    one PostgreSQL store. SIGTERM or SIGINT stops it after the feed in hand.
+
+    \b
+    Example:
+        syndicate run --log-format json
+    """
+    import signal
+
+    from .logs import setup_logging
+    from .scheduler import Service, backoff_seconds, default_worker_name, log
+
+    config = state.config
+    setup_logging(log_format, log_level)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    failures = 0
+    store = None
+    while store is None:  # a service started before its database waits for it
+        try:
+            store = state.open_store()
+        except StoreError as e:
+            failures += 1
+            wait = backoff_seconds(failures, config.run.max_backoff)
+            log.error("%s (retrying in %.0f s)", e, wait)
+            if stopping.wait(wait):
+                return
+    with store:
+        service = Service(
+            config,
+            store,
+            worker=worker or default_worker_name(),
+            stop_event=stopping,
+            on_build=_status_writer(config, store),
+        )
+        service.run_forever()
+
+
+def _status_writer(config: Config, store: Store) -> Any:
+    return None
 
 
 # ---------------------------------------------------------------- db

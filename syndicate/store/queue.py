@@ -134,12 +134,13 @@ def done(conn: Connection, claimed: Sequence[Claimed]) -> None:
 def claim_cycle(conn: Connection, group: str, cycle: int, worker: str, now: datetime) -> bool:
     """True for the one worker that opens ``cycle`` of ``group``; False for the rest."""
     insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    result = conn.execute(
+    inserted = conn.execute(
         insert(group_cycles)
         .values(feed_group=group, cycle=cycle, worker=worker, claimed_at=now)
         .on_conflict_do_nothing()
-    )
-    return bool(result.rowcount == 1)
+        .returning(group_cycles.c.cycle)  # rowcount is not reliable across drivers
+    ).first()
+    return inserted is not None
 
 
 def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[str]:

@@ -1,0 +1,5 @@
+"""`python -m syndicate`: the same CLI as the `syndicate` console script."""
+
+from syndicate.cli import main
+
+main()

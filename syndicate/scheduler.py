@@ -1,0 +1,293 @@
+"""`syndicate run`: rebuild feeds on cadences, import an inbox, wake for embargoes.
+
+The loop, with the ``schedule`` package keeping the cadences::
+
+    every group's `every` seconds  -> open the group's cycle (one worker wins it)
+                                      and queue all its feeds
+    every run.queue_every          -> drain the feed queue (imports queue their feeds)
+    every run.inbox_every          -> import files dropped into the inbox
+    at the next embargo lift       -> queue the lifted stories' feeds, drain
+    sleep until the earliest of those, or a signal
+
+Several workers may run against one PostgreSQL store, on one machine or many:
+the cycle row and SKIP LOCKED queue rows (``store.queue``) give each feed to
+one worker per cycle, and a worker that dies mid-build leaves its rows to the
+others. With SQLite there is one worker; it takes the output directory's lock
+for each job, so a cron ``syndicate build`` that arrives meanwhile exits busy.
+
+A failing job (store down, disk full) is logged and the service backs off
+exponentially up to ``run.max_backoff``; it never dies of it. SIGTERM and
+SIGINT stop it after the feed in hand: nothing is left half-written.
+
+Decisions take ``now`` from the injected ``clock``; only this module's loop sleeps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import schedule
+
+from .build import Builder, drain_queue
+from .config import Config
+from .errors import BusyError, OutputError, SyndicateError
+from .importer import import_paths
+from .ingest import IMPORTABLE_SUFFIXES
+from .publish import build_lock, prepare_output
+from .selection import plan_feeds
+from .store import Store
+from .store.articles import newest_date
+from .store.queue import claim_cycle, enqueue, next_visibility_change, visibility_changes
+
+log = logging.getLogger("syndicate.run")
+
+Clock = Callable[[], datetime]
+GROUPS = ("site", "sections", "tags", "authors")
+SIDECAR = ".meta.toml"
+
+
+def default_worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def cycle_of(now: datetime, every: int) -> int:
+    """The number of the cadence cycle ``now`` falls in (the same on every worker)."""
+    return int(now.timestamp() // every)
+
+
+def backoff_seconds(failures: int, max_backoff: int) -> float:
+    """Wait after ``failures`` failures in a row: 5 s, 10 s, 20 s, ... capped."""
+    if failures <= 0:
+        return 0.0
+    return float(min(max_backoff, 5 * 2 ** (failures - 1)))
+
+
+def inbox_batches(inbox: Path) -> list[list[Path]]:
+    """Files ready to import, each with its sidecar; hidden and partial files wait.
+
+    Writers should drop files atomically (write elsewhere, then rename into the
+    inbox); names starting with "." or ending in .tmp/.part are skipped as
+    still being written.
+    """
+    if not inbox.is_dir():
+        return []
+    batches = []
+    for path in sorted(inbox.iterdir()):
+        name = path.name
+        if not path.is_file() or name.startswith(".") or name.endswith((".tmp", ".part")):
+            continue
+        if name.endswith(SIDECAR) or path.suffix.lower() not in IMPORTABLE_SUFFIXES:
+            continue
+        sidecar = path.with_name(path.stem + SIDECAR)
+        batches.append([path, sidecar] if sidecar.is_file() else [path])
+    return batches
+
+
+def move_into(folder: Path, files: list[Path], stamp: str) -> None:
+    """Move imported files out of the inbox without overwriting earlier ones."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        target = folder / path.name
+        if target.exists():
+            target = folder / f"{stamp}-{path.name}"
+        shutil.move(str(path), target)
+
+
+@dataclass
+class Service:
+    """The long-running worker. ``run_forever`` loops; each job is also callable alone."""
+
+    config: Config
+    store: Store
+    clock: Clock = field(default=lambda: datetime.now(UTC))
+    worker: str = field(default_factory=default_worker_name)
+    scheduler: schedule.Scheduler = field(default_factory=schedule.Scheduler)
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    failures: int = 0
+    resume_at: datetime | None = None
+    last_visibility_check: datetime | None = None
+    builder: Builder | None = None
+    on_build: Callable[[datetime], None] | None = None  # e.g. write the status page
+
+    def __post_init__(self) -> None:
+        for name in GROUPS:
+            group = self.config.feeds.group(name)  # type: ignore[arg-type]
+            if group.enabled:
+                self.scheduler.every(group.every).seconds.do(self._job, self.open_cycle, name)
+        run = self.config.run
+        self.scheduler.every(run.queue_every).seconds.do(self._job, self.drain)
+        self.scheduler.every(run.inbox_every).seconds.do(self._job, self.import_inbox)
+
+    # -- jobs ---------------------------------------------------------------
+
+    def open_cycle(self, group: str) -> None:
+        """Queue every feed of ``group`` once per cycle, whichever worker gets there first."""
+        now = self.clock()
+        every = self.config.feeds.group(group).every  # type: ignore[arg-type]
+        cycle = cycle_of(now, every)
+        with self.store.begin("opening a cycle") as conn:
+            if not claim_cycle(conn, group, cycle, self.worker, now):
+                log.debug("cycle %s of %s already opened by another worker", cycle, group)
+                return
+            planned = plan_feeds(conn, self.config, newest_date(conn), groups=[group])
+            enqueue(conn, [p.spec.key for p in planned], now, f"cadence {cycle}")
+        log.info("queued %d %s feeds for cycle %d", len(planned), group, cycle)
+        self.drain()
+
+    def drain(self) -> None:
+        """Build every queued feed (and those whose stories just became visible)."""
+        now = self.clock()
+        since = self.last_visibility_check or now
+        with self.store.begin("checking embargoes") as conn:
+            lifted = visibility_changes(conn, since, now) if since < now else set()
+            if lifted:
+                enqueue(conn, lifted, now, "embargo lifted")
+        self.last_visibility_check = now
+        self.builder = self.builder or Builder(self.config, self.store, now)
+        with self._lock():
+            results = drain_queue(
+                self.config,
+                self.store,
+                now,
+                worker=self.worker,
+                builder=self.builder,
+                should_stop=self.stop_event.is_set,
+            )
+        if results:
+            written = sum(1 for r in results if r.outcome == "written")
+            failed = [r.key for r in results if r.outcome in ("rejected", "failed")]
+            log.info("built %d feeds: %d written, %d failed", len(results), written, len(failed))
+            for key in failed:
+                log.error("feed %s failed validation or writing; last good version kept", key)
+            if self.on_build:
+                self.on_build(now)
+            unwritable = [r.key for r in results if r.outcome == "failed"]
+            if unwritable:  # a disk problem, not a bad feed: back off like any failure
+                raise OutputError(
+                    str(self.config.output_dir), f"{len(unwritable)} feeds could not be written"
+                )
+
+    def import_inbox(self) -> None:
+        """Import dropped files; move each to done/ or failed/ so none is imported twice."""
+        inbox = self.config.inbox_dir
+        now = self.clock()
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        for files in inbox_batches(inbox):
+            if self.stop_event.is_set():
+                return
+            errors: list[str] = []
+            tally = import_paths(
+                self.config,
+                self.store,
+                [str(files[0])],
+                now,
+                on_error=errors.append,
+                on_warning=lambda line: log.warning("%s", line),
+            )
+            for line in errors:
+                log.error("%s", line)
+            target = inbox / ("done" if tally.clean else "failed")
+            move_into(target, files, stamp)
+            log.info(
+                "imported %s: %d created, %d updated, %d unchanged, %d skipped -> %s/",
+                files[0].name,
+                tally.created,
+                tally.updated,
+                tally.unchanged,
+                tally.skipped + tally.unreadable,
+                target.name,
+            )
+        self.drain()
+
+    # -- the loop -----------------------------------------------------------
+
+    def _job(self, job: Callable[..., None], *args: Any) -> None:
+        """Run a job; a failure is logged and backs the whole service off, never raised."""
+        now = self.clock()
+        if self.resume_at is not None and now < self.resume_at:
+            return
+        try:
+            job(*args)
+        except BusyError as e:
+            log.info("busy: %s", e)  # another build has the lock: not a failure
+        except SyndicateError as e:
+            self._failed(now, str(e))
+        except OSError as e:
+            self._failed(now, f"{e.filename or 'I/O'}: {e.strerror or e}")
+        else:
+            if self.failures:
+                log.info("recovered after %d failures", self.failures)
+            self.failures = 0
+            self.resume_at = None
+
+    def _failed(self, now: datetime, message: str) -> None:
+        self.failures += 1
+        wait = backoff_seconds(self.failures, self.config.run.max_backoff)
+        self.resume_at = now + timedelta(seconds=wait)
+        log.error("%s (failure %d; retrying in %.0f s)", message, self.failures, wait)
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        if self.store.engine.dialect.name == "postgresql":
+            prepare_output(self.config.output_dir)
+            with self.store.shared_lock():  # other run workers share; `build` is kept out
+                yield
+        else:
+            with build_lock(self.config.output_dir):
+                yield
+
+    def seconds_until_next(self) -> float:
+        """Sleep until the next cadence job, embargo lift or end of backoff."""
+        now = self.clock()
+        waits = [self.scheduler.idle_seconds or 0.0]
+        try:
+            with self.store.connect() as conn:
+                lift = next_visibility_change(conn, now)
+        except SyndicateError:
+            lift = None  # the store is down: the next job will log it and back off
+        if lift is not None:
+            waits.append((lift - now).total_seconds())
+        if self.resume_at is not None:
+            waits.append((self.resume_at - now).total_seconds())
+        return max(0.0, min(waits))
+
+    def run_pending(self) -> None:
+        """Run due jobs; at an embargo lift, drain (which queues the lifted feeds)."""
+        self.scheduler.run_pending()
+        now = self.clock()
+        if self.last_visibility_check is not None and now > self.last_visibility_check:
+            try:
+                with self.store.connect() as conn:
+                    lift = next_visibility_change(conn, self.last_visibility_check)
+            except SyndicateError:
+                lift = None
+            if lift is not None and lift <= now:
+                self._job(self.drain)
+
+    def run_forever(self, sleep: Callable[[float], bool] | None = None) -> None:
+        """Loop until stopped; ``sleep(seconds)`` returns True when woken by a stop."""
+        wait = sleep or self.stop_event.wait
+        log.info("syndicate run started as %s", self.worker)
+        self._job(self.drain)  # catch up on whatever was queued while we were down
+        while not self.stop_event.is_set():
+            self.run_pending()
+            if self.stop_event.is_set():
+                break
+            if wait(min(self.seconds_until_next(), 60.0)):
+                break
+        log.info("syndicate run stopped")
+
+    def stop(self, *_: object) -> None:
+        """Signal handler: finish the feed in hand, then leave the loop."""
+        log.info("stopping after the feed in hand")
+        self.stop_event.set()
