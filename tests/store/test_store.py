@@ -161,3 +161,30 @@ def test_unsupported_url_is_refused() -> None:
         Store.open("mysql://x@127.0.0.1/db")
     with pytest.raises(StoreError, match="not a database URL"):
         Store.open("::nonsense::")
+
+
+def test_older_schema_is_refused_until_db_upgrade(store_url: str, tmp_path: Any) -> None:
+    from alembic import command
+    from click.testing import CliRunner
+
+    from syndicate.cli import cli
+    from syndicate.store.engine import _alembic_config, create_store_engine
+
+    engine = create_store_engine(store_url)
+    cfg = _alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    engine.dispose()
+    with pytest.raises(StoreError, match="run `syndicate db upgrade`"):
+        Store.open(store_url)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[site]\ntitle = "T"\nbase_url = "https://x.example"\n[store]\nurl = "{store_url}"\n'
+    )
+    result = CliRunner().invoke(cli, ["-c", str(config), "db", "upgrade"])
+    assert result.exit_code == 0 and f"-> {head_revision()}" in result.stderr
+    again = CliRunner().invoke(cli, ["-c", str(config), "db", "upgrade"])
+    assert again.exit_code == 0 and "already at revision" in again.stderr
+    with Store.open(store_url) as store, store.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()

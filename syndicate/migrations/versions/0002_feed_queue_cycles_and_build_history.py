@@ -1,4 +1,5 @@
-"""Feed queue (incremental and shared rebuilds), run cycles, per-feed build history.
+"""Feed queue (incremental and shared rebuilds), run cycles, per-feed build history,
+and an index for the newest update.
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.create_index("ix_articles_updated", ["status", "updated"], unique=False)
     op.create_table(
         "feed_builds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,6 +57,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.drop_index("ix_articles_updated")
     op.drop_table("group_cycles")
     op.drop_table("feed_queue")
     with op.batch_alter_table("feed_builds", schema=None) as batch_op:
