@@ -29,6 +29,7 @@ class Context:
     fmt: str = "rss"
     self_links: list[tuple[str, int | None]] = field(default_factory=list)
     warned_namespaces: set[str] = field(default_factory=set)
+    any_base: bool = True  # False when the document has no xml:base at all
 
     def add(self, rule: str, detail: str, el: etree._Element | None = None) -> None:
         self.report.add(rule, detail, el.sourceline if el is not None else None)

@@ -9,9 +9,9 @@ and free of nested quantifiers, so hostile input cannot make them backtrack.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -26,6 +26,16 @@ _RFC822 = re.compile(
     r"\s+(?P<zone>[+-]\d{4}|[A-Za-z]{1,5})",
     re.ASCII,
 )
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(year: int, month: int) -> int:
+    """Days in ``month`` of proleptic Gregorian ``year`` (what calendar.monthrange says)."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
 
 
 class RFC822Check:
@@ -68,7 +78,7 @@ def check_rfc822(value: str) -> RFC822Check:
         year += 1900 if year >= 50 else 2000  # RFC 2822 §4.3
     month = _MONTHS.index(mon) + 1
     day = int(m["day"])
-    if year < 1 or day < 1 or day > calendar.monthrange(year, month)[1]:
+    if year < 1 or day < 1 or day > _days_in(year, month):
         res.error = f"day {day} does not exist in {m['mon']} {year_s}"
         return res
     hh, mm, ss = int(m["hh"]), int(m["mm"]), int(m["ss"] or 0)
@@ -98,6 +108,7 @@ _RFC3339 = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def check_rfc3339(value: str, *, strict_case: bool = True) -> str | None:
     """Return why ``value`` is not an RFC 3339 §5.6 date-time, or None.
 
@@ -114,7 +125,7 @@ def check_rfc3339(value: str, *, strict_case: bool = True) -> str | None:
             return f"{value!r} must use upper-case 'T' and 'Z'"
         return f"{value!r} is not an RFC 3339 date-time (e.g. '2003-12-13T18:30:02Z')"
     year, month, day = int(m[1]), int(m[2]), int(m[3])
-    if not 1 <= month <= 12 or day < 1 or day > calendar.monthrange(max(year, 1), month)[1]:
+    if not 1 <= month <= 12 or day < 1 or day > _days_in(max(year, 1), month):
         return f"date {m[1]}-{m[2]}-{m[3]} does not exist"
     if int(m[4]) > 23 or int(m[5]) > 59 or int(m[6]) > 60:
         return f"time {m[4]}:{m[5]}:{m[6]} is out of range"
@@ -130,6 +141,7 @@ _W3CDTF = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def check_w3cdtf(value: str) -> str | None:
     """Return why ``value`` is not a W3C-DTF date (Dublin Core dc:date), or None."""
     s = value.strip()
@@ -142,7 +154,7 @@ def check_w3cdtf(value: str) -> str | None:
             return f"month {m[2]} does not exist"
         if m[3] is not None:
             day = int(m[3])
-            if day < 1 or day > calendar.monthrange(max(int(m[1]), 1), month)[1]:
+            if day < 1 or day > _days_in(max(int(m[1]), 1), month):
                 return f"day {m[3]} does not exist in {m[1]}-{m[2]}"
     if m[4] is not None and (int(m[4]) > 23 or int(m[5]) > 59 or int(m[6] or 0) > 60):
         return f"time in {value!r} is out of range"

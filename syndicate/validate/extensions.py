@@ -15,6 +15,7 @@ from lxml import etree
 from . import podcast
 from .common import ATOM_NS, Context, has_child_elements, split_tag, text_of
 from .dates import check_rfc3339, check_w3cdtf
+from .markup import scan_html_element
 from .values import (
     check_iri_reference,
     check_language,
@@ -22,8 +23,6 @@ from .values import (
     check_nonneg_int,
     check_positive_int,
     check_url,
-    find_relative_url,
-    find_unsafe_html,
     words,
 )
 
@@ -121,18 +120,19 @@ def _content(el: etree._Element, ctx: Context) -> None:
             el,
         )
         return
-    check_html(text_of(el), el, ctx)
+    check_html(el, ctx)
 
 
-def check_html(html: str, el: etree._Element, ctx: Context) -> None:
-    """Warn about escaped HTML that readers trip on: relative links, scripts."""
-    low = html.lower()
-    rel = find_relative_url(html, low)
-    if rel is not None:
+def check_html(el: etree._Element, ctx: Context, *, relative: bool = True) -> None:
+    """Warn about escaped HTML in ``el`` that readers trip on: relative links, scripts.
+
+    ``relative=False`` skips the relative-link warning (an xml:base is in scope).
+    """
+    rel, unsafe = scan_html_element(el)
+    if rel is not None and relative:
         ctx.add(
             "HTML-RELATIVE-URL", f"relative URL {rel!r} in HTML; readers resolve it wrongly", el
         )
-    unsafe = find_unsafe_html(html, low)
     if unsafe is not None:
         ctx.add("HTML-UNSAFE", f"{unsafe!r} in HTML; readers strip it", el)
 

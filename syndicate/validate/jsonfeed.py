@@ -13,12 +13,11 @@ from typing import Any
 from .common import normalize_url
 from .dates import check_rfc3339
 from .findings import Report
+from .markup import find_relative_url, find_unsafe_html
 from .values import (
     check_language,
     check_mime,
     check_url,
-    find_relative_url,
-    find_unsafe_html,
     words,
 )
 

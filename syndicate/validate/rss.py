@@ -60,26 +60,39 @@ def _check_url(el: etree._Element, ctx: Context, what: str) -> None:
 def _check_elements(
     parent: etree._Element, known: frozenset[str], repeatable: frozenset[str], ctx: Context
 ) -> dict[str, list[etree._Element]]:
-    """Group the no-namespace children by name; report unknown, duplicate and markup ones."""
+    """Group the no-namespace children by name; report unknown, duplicate and markup ones.
+
+    The hot loop of the validator (every child of every item): it reads each tag
+    once and asks lxml for attributes only through ``keys()``, which costs
+    nothing when there are none.
+    """
     found: dict[str, list[etree._Element]] = {}
-    for el in children(parent):
-        ns, local = split_tag(el.tag)
-        if ns:
+    for el in parent:
+        tag = el.tag
+        if tag.__class__ is not str:
+            continue  # comments, PIs
+        if tag[0] == "{":
             check_extension(el, ctx)
             continue
-        if local not in known:
+        if tag not in known:
             where = split_tag(parent.tag)[1]
-            ctx.add("RSS-UNKNOWN-ELEMENT", f"<{local}> is not an element of <{where}>", el)
+            ctx.add("RSS-UNKNOWN-ELEMENT", f"<{tag}> is not an element of <{where}>", el)
             continue
-        seen = found.setdefault(local, [])
-        if seen and local not in repeatable:
-            ctx.add("RSS-DUPLICATE", f"<{local}> appears more than once", el)
-        seen.append(el)
-        if local in _TEXT_ELEMENTS and has_child_elements(el):
-            ctx.add("RSS-NOT-TEXT", f"<{local}> holds markup; escape it or use CDATA", el)
-        for attr in el.attrib:
-            if attr[:1] != "{" and attr not in _ALLOWED_ATTRS.get(local, ()):
-                ctx.add("RSS-UNKNOWN-ATTRIBUTE", f"<{local}> has no attribute {attr!r}", el)
+        seen = found.get(tag)
+        if seen is None:
+            found[tag] = [el]
+        else:
+            if tag not in repeatable:
+                ctx.add("RSS-DUPLICATE", f"<{tag}> appears more than once", el)
+            seen.append(el)
+        if len(el) and tag in _TEXT_ELEMENTS and has_child_elements(el):
+            ctx.add("RSS-NOT-TEXT", f"<{tag}> holds markup; escape it or use CDATA", el)
+        keys = el.keys()
+        if keys:
+            allowed = _ALLOWED_ATTRS.get(tag, ())
+            for attr in keys:
+                if attr[0] != "{" and attr not in allowed:
+                    ctx.add("RSS-UNKNOWN-ATTRIBUTE", f"<{tag}> has no attribute {attr!r}", el)
     return found
 
 
@@ -228,7 +241,7 @@ def _check_common(found: dict[str, list[etree._Element]], ctx: Context, where: s
             _check_url(el, ctx, name)
     desc = _first(found, "description")
     if desc is not None and not has_child_elements(desc):
-        check_html(text_of(desc), desc, ctx)
+        check_html(desc, ctx)
     title = _first(found, "title")
     if title is not None and where == "item" and looks_like_html(text_of(title)):
         ctx.add("RSS-TITLE-HTML", "the title contains HTML markup", title)

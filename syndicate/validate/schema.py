@@ -20,7 +20,7 @@ _lock = threading.Lock()
 
 
 @cache
-def _schema(name: str) -> etree.RelaxNG:
+def get_schema(name: str) -> etree.RelaxNG:
     """Compile ``schemas/<name>`` once; the files ship as package data."""
     ref = resources.files(__package__).joinpath("schemas", name)
     with ref.open("rb") as fh:
@@ -65,7 +65,7 @@ def _guess_line(root: etree._Element, message: str) -> int | None:
 
 def check_schema(root: etree._Element, name: str, rule: str, report: Report) -> None:
     """Validate ``root`` against schema ``name``; add ``rule`` findings for new problems."""
-    schema = _schema(name)
+    schema = get_schema(name)
     with _lock:  # a RelaxNG object keeps its error log; validate one document at a time
         valid = schema.validate(root)
         entries = [] if valid else list(schema.error_log)

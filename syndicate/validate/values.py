@@ -9,6 +9,7 @@ blow-up on hostile input).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def words(text: str) -> frozenset[str]:
@@ -23,6 +24,7 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _HOST_SCHEMES = frozenset(("http", "https", "ftp", "ftps", "feed", "ws", "wss"))
 
 
+@lru_cache(maxsize=4096)
 def check_iri_reference(value: str) -> str | None:
     """Why ``value`` is not an RFC 3987 IRI reference (relative allowed), or None."""
     s = value.strip()
@@ -38,6 +40,7 @@ def check_iri_reference(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def check_absolute_uri(value: str) -> str | None:
     """Why ``value`` is not an absolute IRI (RFC 3987 §2.2 'IRI'), or None."""
     s = value.strip()
@@ -59,6 +62,7 @@ def check_absolute_uri(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def check_url(value: str) -> str | None:
     """Why ``value`` is not an absolute http(s)/ftp URL with a host, or None."""
     reason = check_absolute_uri(value)
@@ -81,6 +85,7 @@ _MIME = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def check_mime(value: str) -> str | None:
     """Why ``value`` is not an RFC 2045 §5.1 media type ("type/subtype; p=v"), or None."""
     if _MIME.fullmatch(value.strip()) is None:
@@ -101,6 +106,7 @@ _ISO639_1 = words(
 _LANG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
+@lru_cache(maxsize=4096)
 def check_language(value: str) -> str | None:
     """Why ``value`` is not an RFC 5646 / RFC 1766 language tag with a known primary, or None.
 
@@ -159,43 +165,8 @@ def check_positive_int(value: str) -> str | None:
 
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?\s*>")
-# Matched against lower-cased HTML (no re.I: case folding per position is slow). Each
-# pattern starts with a literal, so the regex engine skips ahead at C speed. Only a
-# *relative* URL value matches: scheme, fragment and network-path references are skipped.
-_HTML_RELATIVE = tuple(
-    re.compile(rf"""{attr}\s*=\s*["']?(?![a-z][a-z0-9+.\-]*:|#|//|["'\s>])([^"'\s>]+)""")
-    for attr in ("href", "src")
-)
-_HTML_HANDLER = re.compile(r"""on[a-z]+\s*=\s*["'a-z]""")
-_UNSAFE_TAGS = ("<script", "<object", "<embed", "<applet", "<meta", "<frame", "javascript:")
 
 
 def looks_like_html(text: str) -> bool:
     """Tell whether ``text`` contains something that reads as an HTML tag."""
     return "<" in text and _HTML_TAG.search(text) is not None
-
-
-def find_relative_url(html: str, low: str | None = None) -> str | None:
-    """Return the first relative href/src in escaped ``html`` (``low``: it lower-cased), or None."""
-    if "=" not in html:
-        return None
-    low = html.lower() if low is None else low
-    for pattern in _HTML_RELATIVE:
-        for m in pattern.finditer(low):
-            if m.start() > 0 and low[m.start() - 1] in " \t\r\n\"'/":
-                return html[m.start(1) : m.end(1)]
-    return None
-
-
-def find_unsafe_html(html: str, low: str | None = None) -> str | None:
-    """Return the first script-like construct in ``html`` that readers strip, or None."""
-    low = html.lower() if low is None else low
-    for needle in _UNSAFE_TAGS:
-        i = low.find(needle)
-        if i >= 0:
-            return html[i : i + len(needle)]
-    if "=" in low:
-        for m in _HTML_HANDLER.finditer(low):
-            if m.start() > 0 and low[m.start() - 1] in " \t\r\n\"'/":
-                return html[m.start() : m.end()].strip()
-    return None

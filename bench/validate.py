@@ -1,0 +1,172 @@
+"""Benchmark the validator: median per 50-item feed, ratio to feedgen render, folder throughput.
+
+Run: .venv/bin/python bench/validate.py
+The baseline is building and rendering the same feed with plain feedgen in the same run.
+"Cold" empties the validator's cache of body verdicts before every feed (a feed whose
+articles nobody has seen); "warm" keeps it (a build, where every article is in several
+feeds). Also prints the RELAX NG pass alone. Not a timed test; plain numbers to stdout.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from syndicate.validate import clear_caches, validate_bytes
+from syndicate.validate.schema import get_schema
+
+WORDS = [
+    "council",
+    "budget",
+    "vote",
+    "minister",
+    "election",
+    "harbour",
+    "strike",
+    "court",
+    "ruling",
+    "market",
+    "inflation",
+    "school",
+    "hospital",
+    "weather",
+    "storm",
+    "police",
+    "report",
+    "witness",
+    "mayor",
+    "climate",
+    "energy",
+]
+
+
+def make_body(rng: random.Random) -> str:
+    """Return 3-6 KB of realistic article HTML: paragraphs, links, an image, a quote."""
+    parts: list[str] = []
+    target = rng.randint(3000, 6000)
+    size = 0
+    n = 0
+    while size < target:
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70)))
+        link = (
+            f'<a href="https://news.example.org/story/{rng.randint(1, 99999)}">{WORDS[n % 20]}</a>'
+        )
+        para = f"<p>{html.escape(words.capitalize())} {link} &amp; more.</p>"
+        if n % 4 == 2:
+            para += f'<figure><img src="https://img.example.org/{n}.jpg" alt="photo"/></figure>'
+        if n % 5 == 3:
+            para += f"<blockquote>“{words[:80]}”</blockquote>"
+        parts.append(para)
+        size += len(para)
+        n += 1
+    return "".join(parts)
+
+
+def build(bodies: list[str], n_items: int = 50) -> FeedGenerator:
+    """Build the feed with feedgen from ready article bodies (what render does)."""
+    rng = random.Random(3)
+    fg = FeedGenerator()
+    fg.id("https://news.example.org/feeds/world")
+    fg.title("World — Example News")
+    fg.author({"name": "Example Newsroom", "email": "desk@news.example.org"})
+    fg.link(href="https://news.example.org/world/", rel="alternate")
+    fg.link(href="https://news.example.org/feeds/world.xml", rel="self")
+    fg.description("World news")
+    fg.language("en")
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    for i in range(n_items):
+        fe = fg.add_entry(order="append")
+        fe.id(f"https://news.example.org/world/{i}")
+        fe.title(f"Story {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}")
+        fe.link(href=f"https://news.example.org/world/{i}")
+        fe.description("A summary of the story.")
+        fe.content(bodies[i % len(bodies)], type="html")
+        fe.published(base - timedelta(hours=i))
+        fe.updated(base - timedelta(hours=i))
+    return fg
+
+
+def median_ms(
+    fn: Callable[[], object], runs: int, setup: Callable[[], object] | None = None
+) -> float:
+    """Median wall time of ``fn`` in ms; ``setup`` runs untimed before each call."""
+    times = []
+    for _ in range(runs):
+        if setup is not None:
+            setup()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def relaxng_ms(data: bytes, name: str, runs: int) -> float:
+    """Median time of the RELAX NG pass alone on an already parsed tree."""
+    root = etree.fromstring(data)
+    schema = get_schema(name)
+    return median_ms(lambda: schema.validate(root), runs)
+
+
+def main() -> None:
+    rng = random.Random(7)
+    bodies = [make_body(rng) for _ in range(50)]
+    fg = build(bodies)
+    rss, atom = fg.rss_str(), fg.atom_str()
+    for data in (rss, atom):
+        assert validate_bytes(data).ok, validate_bytes(data).errors
+    runs = 80
+    render = {
+        "RSS": median_ms(lambda: build(bodies).rss_str(), 25),
+        "Atom": median_ms(lambda: build(bodies).atom_str(), 25),
+    }
+    print(f"50-item feeds: RSS {len(rss) / 1024:.0f} KiB, Atom {len(atom) / 1024:.0f} KiB")
+    print("times are medians per feed; 'cold' empties the validator's caches before each run,")
+    print("'warm' is a build where the same articles were already seen in another feed")
+    for label, data, rng_name in (("RSS", rss, "rss2.rng"), ("Atom", atom, "atom.rng")):
+
+        def run(d: bytes = data) -> object:
+            return validate_bytes(d)
+
+        cold = median_ms(run, runs, clear_caches)
+        warm = median_ms(run, runs)
+        relax = relaxng_ms(data, rng_name, runs)
+        base = render[label]
+        print(
+            f"{label:4}: render {base:5.2f} ms | validate cold {cold:5.2f} ms "
+            f"(ratio {cold / base:.2f}) | warm {warm:5.2f} ms (ratio {warm / base:.2f}) | "
+            f"RELAX NG {relax:4.2f} ms ({relax / cold:.0%} of cold)"
+        )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        variants = [rss, atom]
+        for i in range(2000):
+            data = variants[i % 2].replace(b"Story 1:", f"Story 1 ({i}):".encode())
+            (folder / f"feed{i:04d}.{'rss' if i % 2 == 0 else 'atom'}").write_bytes(data)
+        files = sorted(folder.iterdir())
+        for label, reset in (("cold", True), ("warm", False)):
+            clear_caches()
+            t = time.perf_counter()
+            errors = 0
+            for path in files:
+                if reset:
+                    clear_caches()
+                errors += not validate_bytes(path.read_bytes()).ok
+            elapsed = time.perf_counter() - t
+            print(
+                f"folder of {len(files)} feeds ({label}): {elapsed:.2f} s, "
+                f"{len(files) / elapsed:.0f} feeds/s, {errors} invalid"
+            )
+
+
+if __name__ == "__main__":
+    main()
