@@ -45,7 +45,8 @@ from sqlalchemy import Connection, delete, select, update
 
 from . import __version__
 from .config import Config
-from .model import Article, BuildReport, FindingRecord, Outcome, PublishOutcome
+from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
+from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
 from .publish import build_lock, publish_feed
 from .render import Renderer
 from .report import write_report
@@ -74,6 +75,7 @@ class FeedResult:
     seconds: float
     outcomes: tuple[PublishOutcome, ...] = ()
     skipped: bool = False
+    links: tuple[LinkProblem, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -85,15 +87,34 @@ class FeedResult:
         return next((o.value for o in order if o in found), "unchanged")
 
 
+GROUP_OF_KIND = {"site": "site", "section": "sections", "tag": "tags", "author": "authors"}
+
+
 @dataclass
 class Builder:
-    """Builds feeds one at a time; holds bounded caches for one process."""
+    """Builds feeds one at a time; holds bounded caches for one process.
+
+    Link results are remembered for one build (``begin`` forgets them), so an
+    article's related link is checked once however many feeds carry it.
+    """
 
     config: Config
     store: Store
     now: datetime
     renderer: Renderer = field(default_factory=Renderer)
     cache: OrderedDict[int, Article] = field(default_factory=OrderedDict)
+    checker: LinkChecker | None = None
+    link_results: dict[int, LinkResult] = field(default_factory=dict)
+
+    def begin(self, now: datetime) -> None:
+        """Start a new build at ``now`` (a long-running worker reuses its caches)."""
+        self.now = now
+        self.link_results.clear()
+
+    def close(self) -> None:
+        if self.checker is not None:
+            self.checker.close()
+            self.checker = None
 
     def articles_for(self, refs: Sequence[ItemRef]) -> list[Article]:
         """Load the articles behind ``refs``, reusing cached ones of the same revision.
@@ -114,6 +135,23 @@ class Builder:
             self.cache.popitem(last=False)
         return out
 
+    def check_links(self, refs: Sequence[ItemRef]) -> dict[int, LinkResult]:
+        """Results for the items with a related reference (store cache first, then HTTP)."""
+        wanted = [r for r in refs if r.has_related]
+        if not wanted or not self.config.links.enabled:
+            return {}
+        unchecked = [r for r in wanted if r.id not in self.link_results]
+        if unchecked:
+            if self.checker is None:
+                self.checker = LinkChecker(
+                    self.config.links, site_base_url=self.config.site.base_url
+                )
+            articles = dict(
+                zip((r.id for r in unchecked), self.articles_for(unchecked), strict=True)
+            )
+            self.link_results.update(self.checker.check_articles(self.store, articles, self.now))
+        return {r.id: self.link_results[r.id] for r in wanted if r.id in self.link_results}
+
     def build_one(
         self, conn: Connection, planned: PlannedFeed, known: dict[str, str], force: bool
     ) -> FeedResult:
@@ -121,16 +159,47 @@ class Builder:
         started = time.perf_counter()
         spec = planned.spec
         refs = select_items(conn, spec, planned.term_id, self.now)
-        fp = fingerprint(spec, refs)
+        policy = self.config.feeds.group(GROUP_OF_KIND[spec.kind]).related_policy  # type: ignore[arg-type]
+        links = self.check_links(refs)
+        signature = [policy, __version__, *((i, r.state, r.shown_url) for i, r in links.items())]
+        fp = fingerprint(spec, refs, signature)
         output = self.config.output_dir
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
         if not force and all(known.get(p) == fp and (output / p).is_file() for p in paths):
             return FeedResult(spec.key, fp, time.perf_counter() - started, skipped=True)
-        items = self.articles_for(refs)
+        items: list[Article] = []
+        problems: list[LinkProblem] = []
+        failures: list[PolicyFailure] = []
+        for ref, article in zip(refs, self.articles_for(refs), strict=True):
+            result = links.get(ref.id)
+            shown = apply_policy(article, result, policy)
+            if result is not None and not result.ok:
+                problems.append(
+                    LinkProblem(
+                        feed=spec.key,
+                        article=article.key,
+                        url=result.shown_url,
+                        state=result.state,
+                        reason=result.reason,
+                        action=policy,
+                    )
+                )
+            if isinstance(shown, PolicyFailure):
+                failures.append(shown)
+            elif shown is not None:
+                items.append(shown)
+        link_findings = tuple(
+            FindingRecord(
+                rule="LINK-BROKEN",
+                severity="error",
+                message=f"related link {f} (related_policy = fail)",
+            )
+            for f in failures
+        )
         outcomes = []
         for feed in self.renderer.render(spec, items):
-            result = validate_bytes(feed.content, url=feed.url, expected_format=feed.format)
-            findings = tuple(
+            verdict = validate_bytes(feed.content, url=feed.url, expected_format=feed.format)
+            findings = link_findings + tuple(
                 FindingRecord(
                     rule=f.rule,
                     severity=f.severity,
@@ -138,10 +207,13 @@ class Builder:
                     line=f.line,
                     column=f.column,
                 )
-                for f in result.findings
+                for f in verdict.findings
             )
-            outcomes.append(publish_feed(output, feed, findings, passed=result.ok))
-        return FeedResult(spec.key, fp, time.perf_counter() - started, tuple(outcomes))
+            passed = verdict.ok and not failures
+            outcomes.append(publish_feed(output, feed, findings, passed=passed))
+        return FeedResult(
+            spec.key, fp, time.perf_counter() - started, tuple(outcomes), links=tuple(problems)
+        )
 
 
 def _build_chunk(
@@ -150,8 +222,11 @@ def _build_chunk(
     """Build a share of the feeds in a worker process (its own store connection)."""
     with Store.open(config.store_url, migrate=False) as store:
         builder = Builder(config, store, now)
-        with store.connect() as conn:
-            return [builder.build_one(conn, p, known, force) for p in chunk]
+        try:
+            with store.connect() as conn:
+                return [builder.build_one(conn, p, known, force) for p in chunk]
+        finally:
+            builder.close()
 
 
 def config_fingerprint(config: Config) -> str:
@@ -284,11 +359,14 @@ def _build_planned(
     workers = _workers(config, total, jobs)
     if workers == 1:
         builder = Builder(config, store, now)
-        with store.connect() as conn:
-            for planned_feed in planned:
-                results.append(builder.build_one(conn, planned_feed, known, force))
-                if progress:
-                    progress(len(results), total)
+        try:
+            with store.connect() as conn:
+                for planned_feed in planned:
+                    results.append(builder.build_one(conn, planned_feed, known, force))
+                    if progress:
+                        progress(len(results), total)
+        finally:
+            builder.close()
         return results
     # Interleave so each worker gets a mix of big (site) and small feeds.
     chunks = [planned[i :: workers * 4] for i in range(workers * 4)]
@@ -349,6 +427,7 @@ def build_pass(
         finished=clock() if clock else now,
         outcomes=tuple(o for r in results for o in r.outcomes),
         skipped_feeds=sum(1 for r in results if r.skipped),
+        links=tuple(p for r in results for p in r.links),
     )
     with store.begin("recording the build") as conn:
         record_results(conn, results, now, worker, "full" if full else "incremental")
@@ -397,7 +476,7 @@ def drain_queue(
     the others; one asked to stop finishes the feed in hand and its batch.
     """
     builder = builder or Builder(config, store, now)
-    builder.now = now
+    builder.begin(now)
     results: list[FeedResult] = []
     while not should_stop():
         with store.begin("building queued feeds") as conn:

@@ -32,7 +32,9 @@ from .errors import (
     StoreError,
     SyndicateError,
 )
+from .links_cli import check_links_command
 from .model import ExitCode, Outcome
+from .status_cli import status_command
 from .store import Store
 from .validate_cli import validate_command
 
@@ -255,16 +257,18 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
+        now = now_utc()
         report = run_build(
             config,
             store,
-            now_utc(),
+            now,
             full=force,
             force=force,
             jobs=jobs,
             clock=now_utc,
             progress=on_progress,
         )
+        _status_writer(config, store)(now)
 
     for o in report.failed:
         for f in o.findings:
@@ -359,7 +363,16 @@ def run_command(state: State, log_format: str, log_level: str, worker: str | Non
 
 
 def _status_writer(config: Config, store: Store) -> Any:
-    return None
+    """Rewrite status.html after each build; a page that cannot be written is a warning."""
+    from .status_page import write_status_page
+
+    def write(now: datetime) -> None:
+        try:
+            write_status_page(config, store, now)
+        except OSError as e:
+            err.print(f"warning: status page not written: {e}", markup=False, style="yellow")
+
+    return write
 
 
 # ---------------------------------------------------------------- db
@@ -389,6 +402,8 @@ def db_upgrade(state: State) -> None:
 
 
 cli.add_command(validate_command)
+cli.add_command(check_links_command)
+cli.add_command(status_command)
 
 
 def main() -> None:

@@ -1,10 +1,12 @@
 """Fetch one feed over HTTP for ``syndicate validate URL``: bounded in time, size and reach.
 
-Connect and read timeouts, a total deadline, a byte cap enforced while
+Connect and read timeouts, a total deadline (enforced by ``syndicate.http``'s
+watchdog even against a server that drips bytes), a byte cap enforced while
 streaming, a bounded number of redirects with every hop re-checked against
-``syndicate.netpolicy`` before connecting, and a check of the peer actually
-connected to (against DNS rebinding). It does not parse or validate what it
-gets, does not retry, and does not cache.
+``syndicate.netpolicy`` before connecting, and the connection made to the
+address that was checked (``syndicate.http``: no second DNS answer, so no DNS
+rebinding). It does not parse or validate what it gets, does not retry, and
+does not cache.
 
 Errors::
 
@@ -16,16 +18,22 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin
 
 import requests
 
-from syndicate import __version__
 from syndicate.errors import SyndicateError
-from syndicate.netpolicy import AddressNotAllowedError, check_url_allowed, is_public_address
+from syndicate.http import (
+    Watchdog,
+    describe_error,
+    new_pinned_session,
+    pin_request,
+    user_agent,
+    with_address,
+)
+from syndicate.netpolicy import AddressNotAllowedError, resolve_url
 
-USER_AGENT = f"syndicate/{__version__}"
+USER_AGENT = user_agent()
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
@@ -53,22 +61,6 @@ class FetchedFeed:
     data: bytes
 
 
-def _peer_address(response: requests.Response) -> str | None:
-    """Return the IP the response came from, if urllib3 still exposes the socket."""
-    raw: Any = response.raw
-    for owner in (getattr(raw, "_connection", None), getattr(raw, "_fp", None)):
-        sock = getattr(owner, "sock", None)
-        if sock is None:
-            fp = getattr(owner, "fp", None)
-            sock = getattr(getattr(fp, "raw", None), "_sock", None)
-        if sock is not None:
-            try:
-                return str(sock.getpeername()[0])
-            except (OSError, IndexError):
-                return None
-    return None
-
-
 def fetch_feed(
     url: str,
     *,
@@ -80,51 +72,101 @@ def fetch_feed(
     max_redirects: int = 5,
     session: requests.Session | None = None,
 ) -> FetchedFeed:
-    """GET ``url`` and return its body; raise FetchError on anything but a complete 2xx body."""
+    """GET ``url`` and return its body; raise FetchError on anything but a complete 2xx body.
+
+    ``session`` must come from ``syndicate.http.new_pinned_session`` (it is
+    given the watchdog that enforces ``deadline``); by default one is made.
+    """
+    watchdog = Watchdog()
     own = session is None
-    http = session or requests.Session()
+    http = session or new_pinned_session(watchdog=watchdog)
+    for adapter in http.adapters.values():
+        if hasattr(adapter, "watchdog"):
+            adapter.watchdog = watchdog
     started = time.monotonic()
     current = url
     try:
-        for _hop in range(max_redirects + 1):
-            try:
-                check_url_allowed(current, allow_private)
-            except AddressNotAllowedError as e:
-                raise FetchError(current, e.reason) from e
-            remaining = deadline - (time.monotonic() - started)
-            if remaining <= 0:
-                raise FetchError(url, f"no answer within {deadline:g} s")
-            try:
-                response = http.get(
+        with watchdog.watch(started + deadline):
+            for _hop in range(max_redirects + 1):
+                fetched = _get_one(
+                    http,
                     current,
-                    headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
-                    timeout=(min(connect_timeout, remaining), min(read_timeout, remaining)),
-                    allow_redirects=False,
-                    stream=True,
+                    allow_private=allow_private,
+                    timeouts=(connect_timeout, read_timeout),
+                    started=started,
+                    deadline=deadline,
+                    max_bytes=max_bytes,
                 )
-            except requests.RequestException as e:
-                raise FetchError(current, _describe(e)) from e
-            with response:
-                peer = _peer_address(response)
-                if peer is not None and not allow_private and not is_public_address(peer):
-                    raise FetchError(current, f"connected to non-public address {peer}")
-                if response.status_code in _REDIRECTS and "location" in response.headers:
-                    current = urljoin(current, response.headers["location"])
+                if isinstance(fetched, str):
+                    current = fetched
                     continue
-                if not 200 <= response.status_code < 300:
-                    raise FetchError(current, f"HTTP {response.status_code} {response.reason}")
-                data = _read_capped(response, current, max_bytes, started, deadline)
+                if watchdog.expired():
+                    raise FetchError(url, f"no complete answer within {deadline:g} s")
                 return FetchedFeed(
                     url=url,
                     final_url=current,
-                    status=response.status_code,
-                    content_type=response.headers.get("content-type"),
-                    data=data,
+                    status=fetched[0],
+                    content_type=fetched[1],
+                    data=fetched[2],
                 )
-        raise FetchError(url, f"more than {max_redirects} redirects")
+            raise FetchError(url, f"more than {max_redirects} redirects")
+    except FetchError:
+        if watchdog.expired():
+            raise FetchError(url, f"no complete answer within {deadline:g} s") from None
+        raise
     finally:
         if own:
             http.close()
+
+
+def _get_one(
+    http: requests.Session,
+    current: str,
+    *,
+    allow_private: bool,
+    timeouts: tuple[float, float],
+    started: float,
+    deadline: float,
+    max_bytes: int,
+) -> str | tuple[int, str | None, bytes]:
+    """GET one hop at a checked address: the next URL for a redirect, else the answer."""
+    try:
+        prepared = requests.Request(
+            "GET", current, headers={"User-Agent": USER_AGENT, "Accept": ACCEPT}
+        ).prepare()
+    except (requests.RequestException, ValueError) as e:
+        raise FetchError(current, f"invalid URL: {e}") from e
+    try:
+        pin = resolve_url(prepared.url or current, allow_private)
+    except AddressNotAllowedError as e:
+        hint = " (use --allow-private)" if e.kind == "refused" else ""
+        raise FetchError(current, e.reason + hint) from e
+    remaining = deadline - (time.monotonic() - started)
+    if remaining <= 0:
+        raise FetchError(current, f"no answer within {deadline:g} s")
+    response: requests.Response | None = None
+    for address in pin.addresses[:4]:
+        try:
+            response = http.send(
+                pin_request(prepared.copy(), with_address(pin, address)),
+                timeout=(min(timeouts[0], remaining), min(timeouts[1], remaining)),
+                allow_redirects=False,
+                stream=True,
+            )
+            break
+        except requests.ConnectTimeout as e:
+            raise FetchError(current, describe_error(e)) from e
+        except requests.RequestException as e:
+            if describe_error(e) != "cannot connect" or address == pin.addresses[:4][-1]:
+                raise FetchError(current, describe_error(e)) from e
+    assert response is not None
+    with response:
+        if response.status_code in _REDIRECTS and "location" in response.headers:
+            return urljoin(current, response.headers["location"])
+        if not 200 <= response.status_code < 300:
+            raise FetchError(current, f"HTTP {response.status_code} {response.reason}")
+        data = _read_capped(response, current, max_bytes, started, deadline)
+        return (response.status_code, response.headers.get("content-type"), data)
 
 
 def _read_capped(
@@ -145,16 +187,5 @@ def _read_capped(
                 raise FetchError(url, f"body not complete within {deadline:g} s")
             chunks.append(chunk)
     except requests.RequestException as e:
-        raise FetchError(url, _describe(e)) from e
+        raise FetchError(url, describe_error(e)) from e
     return b"".join(chunks)
-
-
-def _describe(e: requests.RequestException) -> str:
-    """Say what went wrong in one line, without urllib3's nested reprs."""
-    if isinstance(e, requests.Timeout):
-        return "timed out"
-    if isinstance(e, requests.ConnectionError):
-        return "cannot connect"
-    if isinstance(e, requests.TooManyRedirects):
-        return "too many redirects"
-    return type(e).__name__

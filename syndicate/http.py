@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.poolmanager import SSL_KEYWORDS
 from urllib3.util import connection as _connection
 
 from syndicate import __version__
@@ -78,7 +80,7 @@ class Watchdog:
         entry = _Watch(deadline)
         with self._lock:
             self._watches[ident] = entry
-            if self._thread is None or not self._thread.is_alive():
+            if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="syndicate-watchdog", daemon=True
                 )
@@ -123,6 +125,9 @@ class Watchdog:
             time.sleep(self.interval)
             now = time.monotonic()
             with self._lock:
+                if not self._watches:
+                    self._thread = None  # idle: the next watch() starts a new thread
+                    return
                 for entry in self._watches.values():
                     if now >= entry.deadline:
                         entry.expired = True
@@ -217,19 +222,24 @@ class PinnedAdapter(HTTPAdapter):
         self.watchdog = watchdog
         self._pools: dict[tuple[Any, ...], HTTPConnectionPool] = {}
         self._pools_lock = threading.Lock()
+        self._maxsize = pool_maxsize
         super().__init__(pool_maxsize=pool_maxsize, max_retries=0)
 
     def get_connection_with_tls_context(
         self,
         request: requests.PreparedRequest,
         verify: bool | str | None,
-        proxies: dict[str, str] | None = None,
+        proxies: Mapping[str, str] | None = None,
         cert: Any = None,
     ) -> HTTPConnectionPool:
         pin: ResolvedURL | None = getattr(request, _PIN_ATTRIBUTE, None)
         if pin is None:
-            raise requests.exceptions.InvalidURL("refusing to send a request with no pinned address")
-        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+            raise requests.exceptions.InvalidURL(
+                "refusing to send a request with no pinned address"
+            )
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(
+            request, True if verify is None else verify, cert
+        )
         scheme = str(host_params["scheme"])
         host = str(host_params["host"] or "").strip("[]").lower()
         port = host_params["port"] or (443 if scheme == "https" else 80)
@@ -238,7 +248,10 @@ class PinnedAdapter(HTTPAdapter):
                 f"request for {scheme}://{host}:{port} does not match its checked address"
             )
         address = pin.addresses[0]
-        key = (scheme, host, port, address, tuple(sorted(pool_kwargs.items())))
+        settings: dict[str, Any] = dict(pool_kwargs)
+        if scheme == "http":  # as urllib3's PoolManager does: TLS settings are for https
+            settings = {k: v for k, v in settings.items() if k not in SSL_KEYWORDS}
+        key = (scheme, host, port, address, tuple(sorted(settings.items())))
         with self._pools_lock:
             pool = self._pools.get(key)
             if pool is None:
@@ -246,13 +259,13 @@ class PinnedAdapter(HTTPAdapter):
                 pool = cls(
                     host,
                     port,
-                    maxsize=self._pool_maxsize,
+                    maxsize=self._maxsize,
                     block=False,
                     pinned_address=address,
                     watchdog=self.watchdog,
-                    **pool_kwargs,
+                    **settings,
                 )
-                pool.watchdog = self.watchdog  # type: ignore[attr-defined]
+                pool.watchdog = self.watchdog
                 self._pools[key] = pool
         return pool
 
@@ -283,11 +296,8 @@ def new_pinned_session(
     return session
 
 
-def prepare_pinned(
-    method: str, url: str, headers: dict[str, str], pin: ResolvedURL
-) -> requests.PreparedRequest:
-    """Prepare a request that a ``PinnedAdapter`` will send to ``pin.addresses[0]``."""
-    prepared = requests.Request(method, url, headers=headers).prepare()
+def pin_request(prepared: requests.PreparedRequest, pin: ResolvedURL) -> requests.PreparedRequest:
+    """Mark ``prepared`` so a ``PinnedAdapter`` sends it to ``pin.addresses[0]``, and no other."""
     setattr(prepared, _PIN_ATTRIBUTE, pin)
     return prepared
 
@@ -327,7 +337,9 @@ def _innermost(e: BaseException) -> str:
             break
         seen.add(id(cur))
         cur = nxt
+    if isinstance(cur, ssl.SSLCertVerificationError):
+        return f"certificate verify failed: {cur.verify_message}"[:200]
     reason = getattr(cur, "reason", None)
-    text = str(reason if isinstance(reason, str) else cur) or type(cur).__name__
+    text = str(reason if isinstance(reason, str) and not isinstance(cur, ssl.SSLError) else cur)
     text = text.splitlines()[0] if text.strip() else type(cur).__name__
     return text[:200]

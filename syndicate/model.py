@@ -250,6 +250,18 @@ class FindingRecord:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LinkProblem:
+    """A related link that did not pass, and what the feed's policy did about it."""
+
+    feed: str
+    article: str
+    url: str | None
+    state: str
+    reason: str
+    action: str  # the policy applied: drop, keep, hold or fail
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BuildReport:
     """What one build did, feed by feed; ``exit_code`` is the CLI's answer."""
 
@@ -258,6 +270,7 @@ class BuildReport:
     outcomes: tuple[PublishOutcome, ...] = ()
     skipped_feeds: int = 0  # feeds whose items had not changed: nothing rendered
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    links: tuple[LinkProblem, ...] = ()
 
     @property
     def failed(self) -> tuple[PublishOutcome, ...]:

@@ -158,8 +158,26 @@ def resolve_url(
         for address in addresses:
             bare = address.split("%", 1)[0]
             if _canonical(bare) not in exceptions and not is_public_address(bare):
-                raise AddressNotAllowedError(url, f"{host} is {address}, a non-public address")
+                what = address if literal is not None else f"{host} is {address}, which"
+                raise AddressNotAllowedError(url, f"{what} is a non-public address")
     return ResolvedURL(parts.scheme, host, port, tuple(dict.fromkeys(addresses)))
+
+
+@dataclass(frozen=True, slots=True)
+class AddressPolicy:
+    """Which addresses a component may connect to: ``resolve_url`` with settings bound.
+
+    ``allowed`` names single addresses accepted even when private (a test
+    server, one intranet host) without opening the whole private space.
+    """
+
+    allow_private: bool = False
+    allowed: frozenset[str] = frozenset()
+    resolver: Resolver | None = None
+
+    def resolve(self, url: str) -> ResolvedURL:
+        """Resolve and check ``url``; raise AddressNotAllowedError (see ``resolve_url``)."""
+        return resolve_url(url, self.allow_private, resolver=self.resolver, allowed=self.allowed)
 
 
 def _canonical(address: str) -> str:

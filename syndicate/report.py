@@ -29,6 +29,17 @@ def report_json(report: BuildReport) -> dict[str, Any]:
             "skipped_feeds": report.skipped_feeds,
         },
         "warnings": list(report.warnings),
+        "links": [
+            {
+                "feed": p.feed,
+                "article": p.article,
+                "url": p.url,
+                "state": p.state,
+                "reason": p.reason,
+                "action": p.action,
+            }
+            for p in report.links
+        ],
         "files": [
             {
                 "key": o.key,

@@ -127,6 +127,8 @@ class Service:
         run = self.config.run
         self.scheduler.every(run.queue_every).seconds.do(self._job, self.drain)
         self.scheduler.every(run.inbox_every).seconds.do(self._job, self.import_inbox)
+        if self.config.links.enabled:
+            self.scheduler.every(run.links_every).seconds.do(self._job, self.recheck_links)
 
     # -- jobs ---------------------------------------------------------------
 
@@ -207,6 +209,27 @@ class Service:
                 tally.skipped + tally.unreadable,
                 target.name,
             )
+        self.drain()
+
+    def recheck_links(self) -> None:
+        """Re-check stale related links; feeds whose links changed state are queued.
+
+        The next drain fingerprints each feed with its links' states, so only
+        feeds where a link broke (or recovered) are rendered again.
+        """
+        from .links import LinkChecker
+
+        now = self.clock()
+        links = self.config.links
+        with LinkChecker(links, site_base_url=self.config.site.base_url) as checker:
+            results = checker.check_stale(self.store, now, mode="stale")
+        bad = [r for r in results if not r.ok]
+        log.info("re-checked %d related links: %d not ok", len(results), len(bad))
+        for r in bad:
+            log.warning("%s: %s: %s", r.article_key, r.shown_url, r.reason)
+        with self.store.begin("queueing feeds after a link check") as conn:
+            planned = plan_feeds(conn, self.config, newest_date(conn))
+            enqueue(conn, [p.spec.key for p in planned], now, "links re-checked")
         self.drain()
 
     # -- the loop -----------------------------------------------------------

@@ -45,6 +45,7 @@ class ItemRef:
     id: int
     guid: str
     revision: int
+    has_related: bool = False  # a related-coverage reference the links stage must check
 
 
 def _visible(now: datetime) -> Any:
@@ -57,7 +58,14 @@ def _visible(now: datetime) -> Any:
 
 def items_query(spec: FeedSpec, term_id: int | None, now: datetime) -> Select[Any]:
     """The SQL for one feed's items (exposed for EXPLAIN tests)."""
-    cols = (articles.c.id, articles.c.guid, articles.c.revision)
+    cols = (
+        articles.c.id,
+        articles.c.guid,
+        articles.c.revision,
+        or_(articles.c.related_url.is_not(None), articles.c.related_title.is_not(None)).label(
+            "has_related"
+        ),
+    )
     if spec.kind == "site":
         return (
             select(*cols)
@@ -93,20 +101,23 @@ def select_items(
     conn: Connection, spec: FeedSpec, term_id: int | None, now: datetime
 ) -> list[ItemRef]:
     rows = conn.execute(items_query(spec, term_id, now))
-    return [ItemRef(r.id, r.guid, r.revision) for r in rows]
+    return [ItemRef(r.id, r.guid, r.revision, bool(r.has_related)) for r in rows]
 
 
-def fingerprint(spec: FeedSpec, items: Sequence[ItemRef]) -> str:
+def fingerprint(spec: FeedSpec, items: Sequence[ItemRef], extra: Sequence[object] = ()) -> str:
     """Digest of everything that decides a feed's bytes: its spec and its items' revisions.
 
-    Equal fingerprints mean the rendered feed would be byte-identical, so build
-    can skip rendering it at all.
+    ``extra`` is what else shapes the items (the related-link policy and each
+    link's state). Equal fingerprints mean the rendered feed would be
+    byte-identical, so build can skip rendering it at all.
     """
     if items:  # the fallback date only shows in an empty feed
         spec = replace(spec, updated_fallback=None)
     h = hashlib.sha256(repr(spec).encode("utf-8"))
     for item in items:
         h.update(f"\n{item.id}:{item.revision}".encode())
+    for value in extra:
+        h.update(f"\n{value!r}".encode())
     return h.hexdigest()
 
 

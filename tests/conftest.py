@@ -108,3 +108,9 @@ def parsed_article(key: str, **over: object) -> object:
 @pytest.fixture
 def make_article() -> object:
     return parsed_article
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """The real PostgreSQL, emptied (skips, or fails in CI, when unreachable)."""
+    return require_postgres()

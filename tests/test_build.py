@@ -55,10 +55,11 @@ def project(tmp_path: Path, store_url: str) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every feed file's bytes and mtime (status.html is a report, rewritten each build)."""
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
+        if p.is_file() and not p.name.startswith(".") and p.name != "status.html"
     }
 
 

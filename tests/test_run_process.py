@@ -116,10 +116,8 @@ def test_inbox_file_reaches_the_feed_and_sigterm_stops_cleanly(tmp_path: Path) -
 
 
 @pytest.mark.postgres
-def test_two_workers_build_each_feed_once_per_cycle(tmp_path: Path) -> None:
-    from conftest import require_postgres
-
-    url = require_postgres()
+def test_two_workers_build_each_feed_once_per_cycle(tmp_path: Path, postgres_url: str) -> None:
+    url = postgres_url
     config = write_project(tmp_path, url)
     imported = subprocess.run(
         [sys.executable, "-m", "syndicate", "-c", str(config), "import", str(REPO / "examples")],
@@ -127,21 +125,31 @@ def test_two_workers_build_each_feed_once_per_cycle(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert imported.returncode == 0, imported.stderr.decode()
+    engine = create_engine(url)
+
+    def history() -> list[Any]:
+        with engine.connect() as conn:
+            return list(conn.execute(select(feed_builds)).all())
+
+    def site_cycles_seen() -> bool:
+        return (
+            len({r.reason for r in history() if r.feed_key == "site" and "cadence" in r.reason})
+            >= 4
+        )
+
     workers = [start(config, "--worker", f"w{i}") for i in (1, 2)]
     try:
-        time.sleep(12)
+        wait_for(site_cycles_seen, 90, "four site cycles in the build history")
     finally:
         results = [stop(w) for w in workers]
     for code, err in results:
         assert code == 0, err
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        rows = conn.execute(select(feed_builds)).all()
+    rows = history()
     engine.dispose()
     cadence = Counter((r.feed_key, r.reason) for r in rows if r.reason.startswith("cadence"))
     assert cadence, "no cadence cycles ran"
     site_cycles = {reason for key, reason in cadence if key == "site"}
-    assert len(site_cycles) >= 3, site_cycles
+    assert len(site_cycles) >= 4, site_cycles
     twice = {k: n for k, n in cadence.items() if n > 1}
     assert not twice, f"feeds built more than once in a cycle: {twice}"
     assert {r.worker for r in rows} <= {"w1", "w2"}

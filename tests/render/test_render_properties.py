@@ -93,8 +93,10 @@ def test_any_clean_text_renders_parseable_feeds(
     for fmt in ("rss", "atom"):
         (entry,) = parsed[fmt].entries
         assert entry.id == article.guid
-        assert entry.title == _as_feedparser_reads(title)
-        assert [a["name"] for a in entry.authors] == [_as_feedparser_reads(author)]
+        # feedparser repairs some elements and not others; lxml checked exact bytes above.
+        assert entry.title in (title, _as_feedparser_reads(title))
+        [name] = [a["name"] for a in entry.authors]
+        assert name in (author, _as_feedparser_reads(author))
     (item,) = parsed["json"]["items"]
     assert item["title"] == title
     assert item["authors"] == [{"name": author}]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from syndicate.netpolicy import AddressNotAllowedError, check_url_allowed, is_public_address
+from syndicate.netpolicy import (
+    AddressNotAllowedError,
+    AddressPolicy,
+    ResolvedURL,
+    check_url_allowed,
+    is_public_address,
+    resolve_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +88,50 @@ def test_resolver_answers_are_all_checked() -> None:
 def test_bad_urls(url: str) -> None:
     with pytest.raises(AddressNotAllowedError):
         check_url_allowed(url, allow_private=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("ftp://example.com/", "invalid"),
+        ("http:///x", "invalid"),
+        ("http://[::1", "invalid"),
+        ("http://no-such-host.invalid/", "unresolvable"),
+        ("http://127.0.0.1/", "refused"),
+        ("http://[fe80::1%25eth0]/", "refused"),
+        ("http://[::ffff:a9fe:a9fe]/", "refused"),  # 169.254.169.254, IPv4-mapped
+        ("http://0251.0376.0251.0376/", "refused"),  # 169.254.169.254 in octal
+        ("http://0xa9fea9fe/", "refused"),  # ... and in hex
+        ("http://100.64.1.1/", "refused"),  # RFC 6598 shared address space
+        ("http://[64:ff9b::7f00:1]/", "refused"),  # NAT64 of 127.0.0.1
+        ("http://192.0.2.1/", "refused"),  # TEST-NET-1 (RFC 5737)
+    ],
+)
+def test_refusal_kinds(url: str, kind: str) -> None:
+    with pytest.raises(AddressNotAllowedError) as raised:
+        check_url_allowed(url)
+    assert raised.value.kind == kind
+
+
+def test_allowed_addresses_are_single_exceptions() -> None:
+    policy = AddressPolicy(allowed=frozenset({"127.0.0.1"}))
+    assert policy.resolve("http://127.1:8080/x") == ResolvedURL(
+        "http", "127.1", 8080, ("127.0.0.1",)
+    )
+    with pytest.raises(AddressNotAllowedError, match=r"127\.0\.0\.2 is a non-public"):
+        policy.resolve("http://127.0.0.2/")
+    which = r"x\.example is 127\.0\.0\.2, which is a non-public"
+    with pytest.raises(AddressNotAllowedError, match=which):
+        AddressPolicy(resolver=lambda h, p: ["127.0.0.2"]).resolve("http://x.example/")
+
+
+def test_resolve_url_checks_each_answer_once() -> None:
+    calls: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return ["8.8.8.8", "8.8.8.8", "2606:4700:4700::1111"]
+
+    got = resolve_url("https://dns.example/", resolver=resolver)
+    assert calls == ["dns.example"]
+    assert got.addresses == ("8.8.8.8", "2606:4700:4700::1111") and got.port == 443

@@ -1,0 +1,272 @@
+"""Resolve a related-coverage reference against the store: which article, or which URL.
+
+A reference is a URL, a slug, or only a title (plain-text exports say "For
+more on ..., see <title>"). A URL on the site's own base URL, a site-relative
+path or a bare slug is *internal*: it must name a stored article, found by URL
+then by slug. A title is matched exactly first, then after normalising case,
+quotes, dashes, punctuation and spaces. Two candidates are ambiguous and one
+candidate is never guessed from a partial match: both are reported unresolved.
+
+An internal target that is killed, unpublished (draft), under embargo or
+scheduled for later at ``now`` is *broken*: readers would land on nothing.
+
+``resolve_related`` is pure over a ``TargetIndexType``; ``StoreTargetIndex``
+answers it from the store with one query per lookup. Nothing here touches the
+network.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+from urllib.parse import urljoin, urlsplit
+
+from sqlalchemy import Connection, select
+
+from syndicate.model import Related
+from syndicate.store.schema import articles
+
+ResolutionKind = Literal["internal", "external", "unresolved"]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A stored article a reference may point at: only what resolving needs."""
+
+    id: int
+    key: str
+    slug: str
+    title: str
+    url: str
+    status: str
+    published: datetime
+    embargo_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a reference names: a stored article, an external URL, or nothing known.
+
+    For an internal reference ``unavailable`` says why its target cannot be
+    linked to at ``now`` (None when it can).
+    """
+
+    kind: ResolutionKind
+    reason: str
+    url: str | None = None
+    title: str | None = None
+    target: Target | None = None
+    unavailable: str | None = None
+
+
+class TargetIndexType(Protocol):
+    def by_url(self, urls: tuple[str, ...]) -> list[Target]: ...
+    def by_slug(self, slug: str) -> list[Target]: ...
+    def by_title(self, title: str) -> list[Target]: ...
+    def by_normalised_title(self, normalised: str) -> list[Target]: ...
+
+
+def normalise_title(title: str) -> str:
+    """Fold a title for matching: NFKC, casefold, punctuation (quotes, dashes) to spaces.
+
+    "Russian troops in Syria: What we know and don’t know" and "russian troops
+    in syria — what we know and don't know" fold to the same string.
+    """
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    chars = [" " if unicodedata.category(c)[0] in "PZC" else c for c in folded]
+    return " ".join("".join(chars).split())
+
+
+def get_unavailable_reason(target: Target, now: datetime) -> str | None:
+    """Why readers cannot open ``target`` at ``now`` (None when they can)."""
+    when = "%Y-%m-%d %H:%M UTC"
+    if target.status == "killed":
+        return f"the related article {target.key} was killed"
+    if target.status != "published":
+        return f"the related article {target.key} is unpublished ({target.status})"
+    if target.embargo_until is not None and target.embargo_until > now:
+        until = target.embargo_until.strftime(when)
+        return f"the related article {target.key} is under embargo until {until}"
+    if target.published > now:
+        return f"the related article {target.key} is scheduled for {target.published:{when}}"
+    return None
+
+
+def is_internal_url(url: str, base_url: str) -> bool:
+    """Whether ``url`` is on the site: same host (either scheme), under the base path."""
+    try:
+        parts, base = urlsplit(url), urlsplit(base_url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if parts.hostname != base.hostname or (parts.port or None) != (base.port or None):
+        return False
+    prefix = base.path.rstrip("/")
+    return parts.path == prefix or parts.path.startswith(prefix + "/")
+
+
+def _url_variants(url: str, base_url: str) -> tuple[str, ...]:
+    """The spellings a stored article URL may have: either scheme, with or without a slash."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    base = urlsplit(base_url)
+    stems = {f"{scheme}://{base.netloc}{path}" for scheme in ("https", "http")}
+    variants = {url} | stems | {s + "/" for s in stems}
+    return tuple(sorted(variants))
+
+
+def _pick(
+    ref_text: str, found: list[Target], self_id: int | None, how: str, title: str | None
+) -> Resolution | None:
+    candidates = [t for t in found if t.id != self_id]
+    if not candidates:
+        return None
+    if len(candidates) > 1:
+        keys = ", ".join(sorted(t.key for t in candidates)[:5])
+        return Resolution(
+            kind="unresolved",
+            reason=f"{ref_text!r} is ambiguous: {len(candidates)} stored articles match "
+            f"{how} ({keys})",
+            title=title,
+        )
+    target = candidates[0]
+    return Resolution(
+        kind="internal",
+        reason=f"stored article {target.key} ({how})",
+        url=target.url,
+        title=title or target.title,
+        target=target,
+    )
+
+
+def resolve_related(
+    related: Related,
+    index: TargetIndexType,
+    *,
+    base_url: str,
+    now: datetime,
+    self_id: int | None = None,
+) -> Resolution:
+    """Resolve one reference. A URL wins over a title; the title stays the label."""
+    title = related.title.strip() if related.title and related.title.strip() else None
+    url = related.url.strip() if related.url and related.url.strip() else None
+    if url is not None:
+        resolution = _resolve_url(url, index, base_url=base_url, self_id=self_id, title=title)
+    elif title is not None:
+        resolution = _resolve_title(title, index, self_id=self_id)
+    else:
+        return Resolution(kind="unresolved", reason="the reference has neither URL nor title")
+    if resolution.target is not None:
+        why = get_unavailable_reason(resolution.target, now)
+        if why is not None:
+            return Resolution(
+                kind="internal",
+                reason=why,
+                url=resolution.url,
+                title=resolution.title,
+                target=resolution.target,
+                unavailable=why,
+            )
+    return resolution
+
+
+def _resolve_url(
+    url: str, index: TargetIndexType, *, base_url: str, self_id: int | None, title: str | None
+) -> Resolution:
+    if _SLUG.match(url):
+        return _pick(url, index.by_slug(url), self_id, "by slug", title) or Resolution(
+            kind="unresolved", reason=f"no stored article has the slug {url!r}", title=title
+        )
+    if url.startswith("/") and not url.startswith("//"):
+        url = urljoin(base_url + "/", url.lstrip("/"))
+    if not is_internal_url(url, base_url):
+        return Resolution(kind="external", reason="external URL", url=url, title=title)
+    found = _pick(url, index.by_url(_url_variants(url, base_url)), self_id, "by URL", title)
+    if found is not None:
+        return found
+    slug = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    if slug and _SLUG.match(slug):
+        found = _pick(url, index.by_slug(slug), self_id, "by slug", title)
+        if found is not None:
+            return found
+    return Resolution(kind="unresolved", reason=f"no stored article at {url}", url=url, title=title)
+
+
+def _resolve_title(title: str, index: TargetIndexType, *, self_id: int | None) -> Resolution:
+    found = _pick(title, index.by_title(title), self_id, "by exact title", title)
+    if found is not None:
+        return found
+    normalised = normalise_title(title)
+    if normalised:
+        found = _pick(
+            title, index.by_normalised_title(normalised), self_id, "by normalised title", title
+        )
+        if found is not None:
+            return found
+    return Resolution(
+        kind="unresolved", reason=f"no stored article is titled {title!r}", title=title
+    )
+
+
+_COLUMNS = (
+    articles.c.id,
+    articles.c.key,
+    articles.c.slug,
+    articles.c.title,
+    articles.c.url,
+    articles.c.status,
+    articles.c.published,
+    articles.c.embargo_until,
+)
+
+
+def _target(row: Any) -> Target:
+    return Target(
+        id=row.id,
+        key=row.key,
+        slug=row.slug,
+        title=row.title,
+        url=row.url,
+        status=row.status,
+        published=row.published,
+        embargo_until=row.embargo_until,
+    )
+
+
+class StoreTargetIndex:
+    """Answer lookups from the store on one connection.
+
+    Exact lookups are one indexed-or-small query each; the normalised-title map
+    is built once, on the first title that has no exact match (titles cannot
+    be folded in portable SQL).
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._normalised: dict[str, list[int]] | None = None
+
+    def _where(self, clause: Any) -> list[Target]:
+        return [_target(r) for r in self.conn.execute(select(*_COLUMNS).where(clause))]
+
+    def by_url(self, urls: tuple[str, ...]) -> list[Target]:
+        return self._where(articles.c.url.in_(urls))
+
+    def by_slug(self, slug: str) -> list[Target]:
+        return self._where(articles.c.slug == slug)
+
+    def by_title(self, title: str) -> list[Target]:
+        return self._where(articles.c.title == title)
+
+    def by_normalised_title(self, normalised: str) -> list[Target]:
+        if self._normalised is None:
+            table: dict[str, list[int]] = {}
+            for row in self.conn.execute(select(articles.c.id, articles.c.title)):
+                table.setdefault(normalise_title(row.title), []).append(row.id)
+            self._normalised = table
+        ids = self._normalised.get(normalised, [])
+        return self._where(articles.c.id.in_(ids)) if ids else []

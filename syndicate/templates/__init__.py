@@ -1,0 +1,1 @@
+"""Jinja2 templates (package data: ``*.j2``); a package so setuptools ships them."""

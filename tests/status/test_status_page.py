@@ -1,0 +1,180 @@
+"""The status page: written atomically, well-formed, escaped, and read by a real browser.
+
+Chromium (Debian's ``chromium``) opens the page headless, takes a screenshot and
+dumps the DOM it built; the test reads the feed table from that DOM, not pixels.
+Without chromium the browser test skips, except in CI (``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import lxml.html
+import pytest
+from status_support import open_config
+
+from syndicate.status import FeedStatus, StatusReport, Totals
+from syndicate.status_page import render_status_html, write_status_page
+from syndicate.store import Store
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+VOID = {"meta", "link", "br", "hr", "img", "input", "source", "wbr", "col", "area", "base"}
+SVG_EMPTY = {"line", "rect", "circle", "polyline", "path"}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class TagBalance(HTMLParser):
+    """Every element closed, in order: the page is well-formed, not just tolerated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: object) -> None:
+        if tag not in VOID | SVG_EMPTY:
+            self.errors.append(f"self-closed <{tag}/> at {self.getpos()}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> at {self.getpos()} closes {self.stack[-1:]}")
+        else:
+            self.stack.pop()
+
+
+def check_well_formed(html: str) -> None:
+    assert html.startswith("<!DOCTYPE html>")
+    parser = TagBalance()
+    parser.feed(html)
+    parser.close()
+    assert parser.errors == [] and parser.stack == []
+
+
+def feed_rows(html: str) -> dict[str, lxml.html.HtmlElement]:
+    doc = lxml.html.fromstring(html)
+    [table] = doc.xpath('//table[@id="feeds"]')
+    return {tr.get("data-feed"): tr for tr in table.xpath(".//tr[@data-feed]")}
+
+
+def test_page_is_written_well_formed_and_shows_every_feed(failing: Path) -> None:
+    config = open_config(failing)
+    now = datetime.now(UTC)
+    with Store.open(config.store_url) as store:
+        path = write_status_page(config, store, now)
+        again = render_status_html_for(config, store, now)
+    assert path == config.output_dir / "status.html"
+    html = path.read_text(encoding="utf-8")
+    assert html == again  # same store, same now: same bytes
+    assert not list(config.output_dir.glob(".status.html.*"))  # no temp file left
+    check_well_formed(html)
+    rows = feed_rows(html)
+    assert "site" in rows and len(rows) > 30
+    assert "failing" in rows["site"].get("class", "")
+    assert "rss: rejected" in rows["site"].text_content()
+    assert "rss: unchanged" in rows["section/city"].text_content()  # forced rebuild, same bytes
+    doc = lxml.html.fromstring(html)
+    [svg] = doc.xpath("//svg")
+    assert svg.get("role") == "img" and svg.get("aria-label")
+    assert svg.xpath("./title") and len(svg.xpath(".//rect[@class='builds']")) == 48
+    assert doc.xpath("//rect[@class='failures']"), "the failed build is not drawn"
+    assert "<script" not in html and "http://" not in html.replace(
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    )
+
+
+def render_status_html_for(config: object, store: Store, now: datetime) -> str:
+    from syndicate.status import get_status
+
+    with store.connect() as conn:
+        return render_status_html(get_status(conn, config, now))  # type: ignore[arg-type]
+
+
+def test_store_text_is_escaped() -> None:
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    feed = FeedStatus(
+        key='tag/<script>alert("x")</script>',
+        group="tags",
+        formats=(("rss", "written"),),
+        last_build=now,
+        last_outcome="written",
+        items=1,
+        last_good=now,
+        errors=0,
+        warnings=0,
+        broken_links=0,
+        next_run=None,
+        queued=False,
+    )
+    report = StatusReport(
+        generated=now, site_title="Ledger & <b>Co</b>", feeds=(feed,), totals=Totals(feeds=1)
+    )
+    html = render_status_html(report)
+    assert "<script>" not in html and "<b>Co" not in html
+    assert "Ledger &amp; &lt;b&gt;Co&lt;/b&gt;" in html
+    check_well_formed(html)
+    assert list(feed_rows(html)) == [feed.key]
+    assert render_status_html(replace(report)) == html
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+    if found is None:
+        message = "chromium is not installed (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: the browser test must run)")
+        pytest.skip(message)
+    return found
+
+
+def run_chromium(binary: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    command = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, timeout=120, check=False)
+
+
+def test_chromium_renders_the_page_and_its_feed_table(failing: Path, tmp_path: Path) -> None:
+    binary = chromium()
+    config = open_config(failing)
+    with Store.open(config.store_url) as store:
+        page = write_status_page(config, store, datetime.now(UTC))
+    url = page.resolve().as_uri()
+
+    shot = tmp_path / "status.png"
+    done = run_chromium(binary, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", url)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    data = shot.read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+
+    dom = run_chromium(binary, tmp_path, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]
+    rows = feed_rows(dom.stdout.decode("utf-8"))
+    for key in ("site", "section/city", "tag/harbour", "author/ana-ruiz"):
+        assert key in rows, f"the browser's feed table has no row for {key}"
+    site = rows["site"].text_content()
+    assert "rss: rejected" in site and "atom: unchanged" in site and "errors" in site
+    city = rows["section/city"].text_content()
+    assert "rss: unchanged" in city and "json: unchanged" in city
