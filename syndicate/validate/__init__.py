@@ -15,7 +15,7 @@ from lxml import etree
 
 from .atom import check_atom
 from .common import ATOM_NS, Context, split_tag
-from .dates import check_rfc3339, check_w3cdtf
+from .dates import check_rfc822, check_rfc3339, check_w3cdtf
 from .findings import RULES, Finding, Report, ValidationResult
 from .jsonfeed import check_json
 from .markup import VERDICTS
@@ -60,6 +60,7 @@ def clear_caches() -> None:
     for fn in (check_iri_reference, check_absolute_uri, check_url, check_mime, check_language):
         fn.cache_clear()
     check_rfc3339.cache_clear()
+    check_rfc822.cache_clear()
     check_w3cdtf.cache_clear()
 
 

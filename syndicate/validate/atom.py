@@ -64,7 +64,7 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
 
 def _check_id(el: etree._Element, ctx: Context, ids: dict[str, str] | None = None) -> str:
-    if has_child_elements(el):
+    if len(el) and has_child_elements(el):
         ctx.add("ATOM-NOT-TEXT", "atom:id holds markup", el)
     raw = text_of(el)
     value = raw.strip()
@@ -74,20 +74,20 @@ def _check_id(el: etree._Element, ctx: Context, ids: dict[str, str] | None = Non
     if raw != value:
         ctx.add("ATOM-ID-NORMALIZE", "atom:id has surrounding whitespace", el)
     reason = check_absolute_uri(value)
-    low = value.lower()
-    if reason is None and low.startswith("tag:") and _TAG_URI.fullmatch(value) is None:
+    head = value[:9].lower()
+    if reason is None and head.startswith("tag:") and _TAG_URI.fullmatch(value) is None:
         reason = f"{value!r} is not a tag URI (RFC 4151 §2.1)"
-    elif reason is None and low.startswith("urn:uuid:") and _UUID_URN.fullmatch(value) is None:
+    elif reason is None and head == "urn:uuid:" and _UUID_URN.fullmatch(value) is None:
         reason = f"{value!r} is not a UUID URN (RFC 4122 §3)"
     if reason is not None:
         ctx.add("ATOM-ID-URI", reason, el)
     return value
 
 
-def _check_date(el: etree._Element, ctx: Context) -> None:
+def _check_date(el: etree._Element, ctx: Context, name: str) -> None:
     reason = check_rfc3339(text_of(el))
     if reason is not None:
-        ctx.add("ATOM-DATE", f"atom:{split_tag(el.tag)[1]} {reason}", el)
+        ctx.add("ATOM-DATE", f"atom:{name} {reason}", el)
 
 
 def _check_xhtml(el: etree._Element, ctx: Context, name: str) -> None:
@@ -97,9 +97,8 @@ def _check_xhtml(el: etree._Element, ctx: Context, name: str) -> None:
         ctx.add("ATOM-XHTML-DIV", f'atom:{name} type="xhtml" must hold exactly one xhtml:div', el)
 
 
-def _check_text(el: etree._Element, ctx: Context) -> None:
-    """Check a Text construct (RFC 4287 §3.1)."""
-    name = split_tag(el.tag)[1]
+def _check_text(el: etree._Element, ctx: Context, name: str) -> None:
+    """Check a Text construct (RFC 4287 §3.1) named atom:``name``."""
     kind = el.get("type", "text")
     if kind not in ("text", "html", "xhtml"):
         ctx.add("ATOM-TEXT-TYPE", f"atom:{name} type={kind!r} is not text, html or xhtml", el)
@@ -107,7 +106,7 @@ def _check_text(el: etree._Element, ctx: Context) -> None:
     if kind == "xhtml":
         _check_xhtml(el, ctx, name)
         return
-    if has_child_elements(el):
+    if len(el) and has_child_elements(el):
         ctx.add("ATOM-TEXT-MARKUP", f'atom:{name} type="{kind}" holds unescaped markup', el)
         return
     if kind == "html":
@@ -137,7 +136,7 @@ def _check_content(el: etree._Element, ctx: Context) -> tuple[bool, bool]:
             ctx.add("ATOM-CONTENT-TYPE", f"type {kind!r} is not a MIME media type", el)
         return True, True
     if kind is None or kind in ("text", "html", "xhtml"):
-        _check_text(el, ctx)
+        _check_text(el, ctx, "content")
         return False, True
     if check_mime(kind):
         ctx.add("ATOM-CONTENT-TYPE", f"type {kind!r} is not text, html, xhtml or a MIME type", el)
@@ -188,19 +187,20 @@ def _check_person(el: etree._Element, ctx: Context) -> None:
 def _check_link(
     el: etree._Element, ctx: Context, seen_alternates: set[tuple[str, str]], feed_level: bool
 ) -> None:
-    href = el.get("href")
+    attrs = dict(el.items())  # one call into lxml instead of one per attribute asked for
+    href = attrs.get("href")
     if href is None:
         ctx.add("ATOM-LINK-HREF", "atom:link has no href attribute", el)
         return
     reason = check_iri_reference(href)
     if reason:
         ctx.add("ATOM-URI", f"atom:link href {reason}", el)
-    rel = (el.get("rel") or "alternate").strip()
+    rel = (attrs.get("rel") or "alternate").strip()
     if ":" in rel:
         if check_absolute_uri(rel):
             ctx.add("ATOM-LINK-REL", f"rel {rel!r} is not an absolute IRI", el)
         rel_name = rel
-    elif not rel or len(rel.split()) != 1:
+    elif not rel or not rel.isprintable() or " " in rel:
         ctx.add("ATOM-LINK-REL", f"rel {rel!r} is not a link relation name", el)
         rel_name = rel
     else:
@@ -209,13 +209,13 @@ def _check_link(
             ctx.add("ATOM-LINK-REL-UNREGISTERED", f"rel {rel!r} is not an IANA link relation", el)
     if rel_name.startswith("http://www.iana.org/assignments/relation/"):
         rel_name = rel_name.rsplit("/", 1)[1]
-    mime = el.get("type")
+    mime = attrs.get("type")
     if mime is not None and check_mime(mime):
         ctx.add("ATOM-LINK-TYPE", f"type {mime!r} is not a MIME media type", el)
-    lang = el.get("hreflang")
+    lang = attrs.get("hreflang")
     if lang is not None and check_language(lang):
         ctx.add("ATOM-LINK-HREFLANG", f"hreflang {lang!r} is not a language tag", el)
-    length = el.get("length")
+    length = attrs.get("length")
     if length is not None and check_nonneg_int(length):
         ctx.add("ATOM-LINK-LENGTH", f"length {length!r} is not a non-negative integer", el)
     if rel_name == "alternate":
@@ -240,7 +240,8 @@ def _check_link(
         and not (ctx.any_base and has_base(el))
     ):
         ctx.add("ATOM-LINK-RELATIVE", f"href {href!r} is relative and no xml:base is set", el)
-    check_thr_link_attributes(el, ctx)
+    if len(attrs) > 2:  # thr:count / thr:updated come with href and rel at least
+        check_thr_link_attributes(el, ctx)
 
 
 def _check_category(el: etree._Element, ctx: Context) -> None:
@@ -252,76 +253,103 @@ def _check_category(el: etree._Element, ctx: Context) -> None:
         ctx.add("ATOM-URI", f"category scheme {scheme!r} is not an IRI", el)
 
 
+class _Children:
+    """What one walk over a feed, entry or source found: the first of each name, all links."""
+
+    __slots__ = ("entries", "first", "links")
+
+    def __init__(self) -> None:
+        self.first: dict[str, etree._Element] = {}
+        self.links: list[etree._Element] = []
+        self.entries: list[etree._Element] = []
+
+
+# Clark-notation tag -> local name for every atom:* element, so the walk makes one
+# dict lookup per child and never splits a tag string.
+_LOCAL = {f"{_A}{name}": name for name in _FEED | _ENTRY}
+
+
 def _check_container(
     el: etree._Element,
     ctx: Context,
     known: frozenset[str],
     single: frozenset[str],
     feed_level: bool,
-) -> dict[str, list[etree._Element]]:
-    """Check the children of atom:feed, atom:entry or atom:source; group them by name."""
-    found: dict[str, list[etree._Element]] = {}
+    where: str,
+) -> _Children:
+    """Check the children of atom:feed, atom:entry or atom:source (named ``where``)."""
+    out = _Children()
+    first = out.first
     alternates: set[tuple[str, str]] = set()
-    where = split_tag(el.tag)[1]
     for child in el:
         tag = child.tag
-        if tag.__class__ is not str:
-            continue  # comments, PIs
-        if not tag.startswith(_A):
-            check_extension(child, ctx)
+        local = _LOCAL.get(tag)  # comments and PIs have a function as tag: None
+        if local is None:
+            if tag.__class__ is not str:
+                continue
+            if tag.startswith(_A):
+                local = tag[_A_LEN:]
+                ctx.add(
+                    "ATOM-UNKNOWN-ELEMENT", f"atom:{local} is not allowed in atom:{where}", child
+                )
+            else:
+                check_extension(child, ctx)
             continue
-        local = tag[_A_LEN:]
         if local not in known:
             ctx.add("ATOM-UNKNOWN-ELEMENT", f"atom:{local} is not allowed in atom:{where}", child)
             continue
-        seen = found.get(local)
-        if seen is None:
-            found[local] = [child]
-        else:
+        if local in first:
             if local in single:
                 ctx.add("ATOM-DUPLICATE", f"atom:{where} has more than one atom:{local}", child)
-            seen.append(child)
-        if local in _TEXT_CONSTRUCTS:
-            _check_text(child, ctx)
-        elif local in ("updated", "published"):
-            _check_date(child, ctx)
-        elif local in ("author", "contributor"):
-            _check_person(child, ctx)
-        elif local == "link":
+        else:
+            first[local] = child
+        if local == "link":
+            out.links.append(child)
             _check_link(child, ctx, alternates, feed_level)
+        elif local == "entry":
+            out.entries.append(child)
+        elif local in _TEXT_CONSTRUCTS:
+            _check_text(child, ctx, local)
+        elif local == "updated" or local == "published":
+            _check_date(child, ctx, local)
+        elif local == "author" or local == "contributor":
+            _check_person(child, ctx)
         elif local == "category":
             _check_category(child, ctx)
-        elif local in ("icon", "logo"):
-            reason = check_iri_reference(text_of(child))
-            if reason or not text_of(child).strip():
+        elif local == "icon" or local == "logo":
+            value = text_of(child)
+            reason = check_iri_reference(value)
+            if reason or not value.strip():
                 ctx.add("ATOM-URI", f"atom:{local} {reason or 'is empty'}", child)
         elif local == "generator":
             uri = child.get("uri")
             if uri is not None and check_iri_reference(uri):
                 ctx.add("ATOM-URI", f"generator uri {uri!r} is not an IRI", child)
         elif local == "source":
-            _check_container(child, ctx, _SOURCE, _FEED_SINGLE, False)
-    return found
+            _check_container(child, ctx, _SOURCE, _FEED_SINGLE, False, "source")
+    return out
 
 
 def _check_required(
-    el: etree._Element, found: dict[str, list[etree._Element]], ctx: Context
+    el: etree._Element, first: dict[str, etree._Element], ctx: Context, where: str
 ) -> None:
-    where = split_tag(el.tag)[1]
+    if "id" in first and "title" in first and "updated" in first:
+        return
     for name, rule in (
         ("id", "ATOM-ID-MISSING"),
         ("title", "ATOM-TITLE-MISSING"),
         ("updated", "ATOM-UPDATED-MISSING"),
     ):
-        if name not in found:
+        if name not in first:
             ctx.add(rule, f"atom:{where} has no atom:{name}", el)
 
 
-def _has_author(found: dict[str, list[etree._Element]]) -> bool:
-    if "author" in found:
+def _has_author(first: dict[str, etree._Element]) -> bool:
+    """Tell whether an entry names its author itself or through atom:source (§4.2.11)."""
+    if "author" in first:
         return True
-    source = found.get("source")
-    return source is not None and bool(source) and source[0].find(f"{_A}author") is not None
+    source = first.get("source")
+    return source is not None and source.find(f"{_A}author") is not None
 
 
 def _check_entry(
@@ -330,61 +358,56 @@ def _check_entry(
     ids: dict[str, tuple[str, int | None]],
     feed_has_author: bool,
 ) -> None:
-    found = _check_container(entry, ctx, _ENTRY, _ENTRY_SINGLE, False)
-    _check_required(entry, found, ctx)
-    if not feed_has_author and not _has_author(found):
+    found = _check_container(entry, ctx, _ENTRY, _ENTRY_SINGLE, False, "entry")
+    first = found.first
+    _check_required(entry, first, ctx, "entry")
+    if not feed_has_author and not _has_author(first):
         ctx.add("ATOM-AUTHOR-MISSING", "the entry has no atom:author and the feed has none", entry)
     needs_summary = False
-    content = found.get("content")
-    if content:
-        needs_summary, _ = _check_content(content[0], ctx)
-    else:
-        alternates = [
-            ln
-            for ln in found.get("link", [])
-            if (ln.get("rel") or "alternate").strip() == "alternate"
-        ]
-        if not alternates:
-            ctx.add(
-                "ATOM-ALTERNATE-REQUIRED",
-                "an entry without atom:content has no alternate link",
-                entry,
-            )
-    if needs_summary and "summary" not in found:
+    content = first.get("content")
+    if content is not None:
+        needs_summary, _ = _check_content(content, ctx)
+    elif not any((ln.get("rel") or "alternate").strip() == "alternate" for ln in found.links):
+        ctx.add(
+            "ATOM-ALTERNATE-REQUIRED",
+            "an entry without atom:content has no alternate link",
+            entry,
+        )
+    if needs_summary and "summary" not in first:
         ctx.add(
             "ATOM-SUMMARY-REQUIRED",
             "atom:content is not inline text, so atom:summary is required",
             entry,
         )
-    id_els = found.get("id")
-    if id_els:
-        value = _check_id(id_els[0], ctx)
-        updated_els = found.get("updated")
-        updated = text_of(updated_els[0]).strip() if updated_els else ""
-        if value in ids:
-            prev_updated, prev_line = ids[value]
-            if prev_updated == updated:
-                ctx.add(
-                    "ATOM-ID-DUPLICATE",
-                    f"entry id {value!r} is also on line {prev_line} with the same atom:updated",
-                    id_els[0],
-                )
-        else:
-            ids[value] = (updated, id_els[0].sourceline)
+    id_el = first.get("id")
+    if id_el is not None:
+        value = _check_id(id_el, ctx)
+        updated_el = first.get("updated")
+        updated = text_of(updated_el).strip() if updated_el is not None else ""
+        prev = ids.get(value)
+        if prev is None:
+            ids[value] = (updated, id_el.sourceline)
+        elif prev[0] == updated:
+            ctx.add(
+                "ATOM-ID-DUPLICATE",
+                f"entry id {value!r} is also on line {prev[1]} with the same atom:updated",
+                id_el,
+            )
 
 
 def check_atom(root: etree._Element, ctx: Context) -> None:
     """Run every Atom 1.0 rule on an Atom Feed or Entry Document rooted at ``root``."""
     ids: dict[str, tuple[str, int | None]] = {}
-    if split_tag(root.tag)[1] == "entry":
+    if root.tag == f"{_A}entry":
         _check_entry(root, ctx, ids, feed_has_author=False)
         return
-    found = _check_container(root, ctx, _FEED, _FEED_SINGLE, True)
-    _check_required(root, found, ctx)
-    if found.get("id"):
-        _check_id(found["id"][0], ctx)
-    feed_has_author = "author" in found
-    for entry in found.get("entry", []):
+    found = _check_container(root, ctx, _FEED, _FEED_SINGLE, True, "feed")
+    first = found.first
+    _check_required(root, first, ctx, "feed")
+    if "id" in first:
+        _check_id(first["id"], ctx)
+    feed_has_author = "author" in first
+    for entry in found.entries:
         _check_entry(entry, ctx, ids, feed_has_author)
     if not ctx.self_links:
         ctx.add("ATOM-SELF-MISSING", 'no atom:link rel="self" names the feed\'s own URL', root)

@@ -48,14 +48,37 @@ class RFC822Check:
         self.warnings: list[tuple[str, str]] = []  # (rule suffix, detail)
 
 
+_VALID_RFC822 = RFC822Check()
+_WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NUMBER = {name.title(): i + 1 for i, name in enumerate(_MONTHS)}
+# What nearly every feed writes (RFC 2822 §3.3 with a numeric or GMT/UT zone), every field
+# in range; a valid date then needs one match and one weekday lookup. Anything else takes
+# the general path below, which says what is wrong.
+_RFC822_CANONICAL = re.compile(
+    r"(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(0?[1-9]|[12]\d|3[01]) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]\d{3}) "
+    r"(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60))? (?:[+-]\d\d[0-5]\d|GMT|UT)",
+    re.ASCII,
+)
+
+
+@lru_cache(maxsize=4096)
 def check_rfc822(value: str) -> RFC822Check:
     """Check an RFC 822 §5 date-time as RSS 2.0 uses it, with RFC 2822 §3.3 strictness.
 
     Four-digit years are required by RFC 2822 but RSS 2.0 cites RFC 822, whose
     years have two digits: those are a warning (``YEAR``), never an error.
+    The result is cached and shared between callers, so they only read it.
     """
-    res = RFC822Check()
     s = value.strip()
+    fast = _RFC822_CANONICAL.fullmatch(s)
+    if fast is not None:
+        year, month, day = int(fast[4]), _MONTH_NUMBER[fast[3]], int(fast[2])
+        if (day <= 28 or day <= _days_in(year, month)) and (
+            fast[1] is None or _WEEKDAY[date(year, month, day).weekday()] == fast[1]
+        ):
+            return _VALID_RFC822
+    res = RFC822Check()
     m = _RFC822.fullmatch(s)
     if m is None:
         res.error = f"{value!r} is not an RFC 822 date-time (e.g. 'Sat, 07 Sep 2002 09:42:31 GMT')"
@@ -108,6 +131,15 @@ _RFC3339 = re.compile(
 )
 
 
+# The same grammar with each field's range spelled out (RFC 3339 §5.7), so a valid date
+# needs no arithmetic; anything it rejects goes through the slow path for a precise reason.
+_RFC3339_IN_RANGE = re.compile(
+    r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)"
+    r"(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+
+
 @lru_cache(maxsize=4096)
 def check_rfc3339(value: str, *, strict_case: bool = True) -> str | None:
     """Return why ``value`` is not an RFC 3339 §5.6 date-time, or None.
@@ -119,6 +151,11 @@ def check_rfc3339(value: str, *, strict_case: bool = True) -> str | None:
     s = value.strip()
     if not strict_case:
         s = s.upper()
+    fast = _RFC3339_IN_RANGE.fullmatch(s)
+    if fast is not None and (
+        fast[3] <= "28" or int(fast[3]) <= _days_in(max(int(fast[1]), 1), int(fast[2]))
+    ):
+        return None  # every field in range: the common case, with no int() per field
     m = _RFC3339.fullmatch(s)
     if m is None:
         if _RFC3339.fullmatch(s.upper()):

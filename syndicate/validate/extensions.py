@@ -36,6 +36,9 @@ THR_NS = "http://purl.org/syndication/thread/1.0"
 FH_NS = "http://purl.org/syndication/history/1.0"
 APP_NS = "http://www.w3.org/2007/app"
 GEORSS_NS = "http://www.georss.org/georss"
+_THR_COUNT = f"{{{THR_NS}}}count"
+_CONTENT_ENCODED = f"{{{CONTENT_NS}}}encoded"
+_THR_UPDATED = f"{{{THR_NS}}}updated"
 
 #: well-known prefix -> namespace URI, to catch misspelled declarations
 KNOWN_PREFIXES = {
@@ -108,12 +111,12 @@ def _dcterms(el: etree._Element, ctx: Context) -> None:
 
 
 def _content(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
+    local = "encoded" if el.tag == _CONTENT_ENCODED else split_tag(el.tag)[1]
     if local != "encoded":
         if local not in ("items", "item", "format", "encoding"):
             _unknown(el, ctx, "the content module")
         return
-    if has_child_elements(el):
+    if len(el) and has_child_elements(el):
         ctx.add(
             "EXT-CONTENT-ENCODED",
             "content:encoded holds unescaped markup; escape it or use CDATA",
@@ -214,10 +217,10 @@ def _thr(el: etree._Element, ctx: Context) -> None:
 
 def check_thr_link_attributes(el: etree._Element, ctx: Context) -> None:
     """Check thr:count and thr:updated on an atom:link (RFC 4685 §4)."""
-    count = el.get(f"{{{THR_NS}}}count")
+    count = el.get(_THR_COUNT)
     if count is not None and check_nonneg_int(count):
         ctx.add("EXT-THR-COUNT", f"thr:count {count!r} is not a non-negative integer", el)
-    updated = el.get(f"{{{THR_NS}}}updated")
+    updated = el.get(_THR_UPDATED)
     if updated is not None:
         reason = check_rfc3339(updated)
         if reason:
@@ -333,6 +336,9 @@ _HANDLERS: dict[str, Callable[[etree._Element, Context], None]] = {
 
 def check_extension(el: etree._Element, ctx: Context) -> None:
     """Check one extension element by its namespace; unknown namespaces pass."""
+    if el.tag == _CONTENT_ENCODED:  # the one on every item of a full-text feed
+        _content(el, ctx)
+        return
     ns = split_tag(el.tag)[0]
     handler = _HANDLERS.get(ns)
     if handler is not None:

@@ -4,11 +4,11 @@ Two warnings only: a relative ``href``/``src`` (readers resolve it against the
 wrong base) and script-like constructs (readers strip them). This is the
 validator's hottest path — every item body of every feed passes through it —
 so it never parses HTML and never builds a Python ``str`` of the body: it takes
-the UTF-8 bytes straight from libxml2, lower-cases them once, and runs a few
-regexes that each start with a literal byte (``<``, ``=``, ``:``, ``on``), so
-the regex engine skips ahead at C speed. Case folding and whitespace are
-ASCII-only, as HTML defines them for tag and attribute names (WHATWG HTML
-§13.2.5.32 "attribute name state": ASCII whitespace ends a name).
+the UTF-8 bytes straight from libxml2 and runs two regexes over them reversed,
+each anchored on a rare literal byte ("<", "="). Attributes count only inside a
+start tag, so prose such as "once = twice" is not an event handler. Case
+folding and whitespace are ASCII-only, as HTML defines them for tag and
+attribute names (WHATWG HTML §13.2.5.32 "attribute name state").
 """
 
 from __future__ import annotations
@@ -32,34 +32,57 @@ def _ci(word: bytes) -> bytes:
     return out
 
 
+def _behind(text: bytes, negative: bool = False) -> bytes:
+    """Return a look-behind for ``text`` as it reads in the reversed body."""
+    return (b"(?<!" if negative else b"(?<=") + _ci(text[::-1]) + b")"
+
+
+# WHATWG HTML §13.2.5.32/.33: ASCII whitespace or "/" ends what precedes an attribute name;
+# a quote is there when the previous attribute's value was quoted without a space after it.
 _DELIM = rb"""[ \t\r\n"'/]"""
-# "<script", "<object", ... anywhere; readers drop these elements.
-_UNSAFE_TAG = re.compile(rb"<(?:script|object|embed|applet|meta|frame)")
-_JAVASCRIPT = b"javascript:"
-# An on* event handler attribute (a name that starts with "on" after a delimiter), found
-# in the *reversed* text so that the search anchors on the rare "=": "on" is in every
-# other English word, and a literal that starts with a space is no better. The value
-# after "=" is then confirmed in the original.
-_HANDLER_REVERSED = re.compile(rb"=\s*[a-z]+no" + _DELIM)
-_HANDLER = re.compile(rb"""on[a-z]+\s*=\s*["'a-z]""")
-# A relative href/src value: not a scheme, fragment or network-path reference (RFC 3986 §4.2).
-_RELATIVE_VALUE = rb"""\s*["']?(?![a-zA-Z][a-zA-Z0-9+.\-]*:|#|//|["'\s>])([^"'\s>]+)"""
-# Fast form: anchored on "=", the attribute name checked by look-behind. Whitespace
-# between a name and "=" (legal, rare) sends the text to the general form below.
-_RELATIVE_FAST = re.compile(
-    b"=(?:(?:(?<="
-    + _DELIM
-    + _ci(b"href=")
-    + b")|(?<="
-    + _DELIM
-    + _ci(b"src=")
-    + b"))"
-    + _RELATIVE_VALUE
-    + rb"|(?<=\s=))"
+_UNSAFE_TAGS = (b"script", b"object", b"embed", b"applet", b"meta", b"frame")
+_QUOTES = (b"", b'"', b"'")
+# Two passes over the *reversed* body find every candidate. Reversed, the rare bytes come
+# first: "<" right after a tag name ("tpircs<"), "=" right after an attribute name ("=ferh",
+# "=kcilcno"), so the engine skips ahead to them at C speed and never runs on the prose
+# between tags; and what follows "=" in the real text (the value) is then a fixed-width
+# look-behind, so absolute http(s) links, nearly all of them, are rejected inside the
+# engine without a Python-level step. (One pattern for both is slower: without a literal
+# first byte the engine tests every byte against a set.)
+_TAG_REVERSED = re.compile(
+    b"<(?<=[sSoOeEaAmMfF]<)(?:" + b"|".join(_behind(b"<" + t) for t in _UNSAFE_TAGS) + b")"
 )
-_RELATIVE_SLOW = tuple(
-    re.compile(b"(?<=" + _DELIM + b")" + _ci(attr) + rb"\s*=" + _RELATIVE_VALUE)
-    for attr in (b"href", b"src")
+_ATTR_REVERSED = re.compile(
+    b"=(?:(?P<js>(?:(?<=[jJ]=)|(?<=[jJ][\"']=))(?:"
+    + b"|".join(_behind(b"=" + q + b"javascript:") for q in _QUOTES)
+    + b"))|(?=\\s*(?:"
+    + _ci(b"ferh")
+    + b"|"
+    + _ci(b"crs")
+    + b")"
+    + _DELIM
+    + b")(?P<url>"
+    + b"".join(
+        _behind(b"=" + q + scheme, negative=True)
+        for scheme in (b"https:", b"http:")
+        for q in (b'"', b"'", b"")
+    )
+    + b")|(?=\\s*[a-zA-Z]+[nN][oO]"
+    + _DELIM
+    + b")(?P<on>))"
+)
+# What the real text must then show at each candidate (RFC 3986 §4.2: a relative value has
+# no scheme and is not a fragment or network-path reference).
+_RELATIVE_VALUE = re.compile(rb"""=\s*["']?(?![a-zA-Z][a-zA-Z0-9+.\-]*:|#|//|["'\s>])([^"'\s>]+)""")
+_JAVASCRIPT_VALUE = re.compile(rb"""=\s*["']?\s*([jJ][aA][vV][aA][sS][cC][rR][iI][pP][tT]:)""")
+_HANDLER = re.compile(rb"""([oO][nN][a-zA-Z]+)\s*=\s*["'a-zA-Z]""")
+_HANDLER_NAME_START = re.compile(b"(?<=" + _DELIM + rb")[oO][nN][a-zA-Z]+\s*\Z")
+_UNSAFE_TAG = re.compile(b"<(?:" + b"|".join(_ci(t) for t in _UNSAFE_TAGS) + b")")
+# A start tag up to the point a candidate can be in: a name, then attributes whose values
+# may hold ">" when quoted (WHATWG HTML §13.1.2.3).
+_START_TAG = re.compile(
+    rb"""<[a-zA-Z][^\s/>]*(?:(?:[\s/]+|(?<=["']))[^\s/>="']+"""
+    rb"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']*))?)*"""
 )
 
 
@@ -67,53 +90,77 @@ def _decode(raw: bytes, start: int, end: int) -> str:
     return raw[start:end].decode("utf-8", "replace")
 
 
+def _in_start_tag(raw: bytes, pos: int) -> bool:
+    """Tell whether byte ``pos`` of ``raw`` is inside a start tag's attribute list.
+
+    Only asked for the rare candidates, so it may look back: the nearest "<" that
+    opens a tag decides; a "<" in prose ("a < b") is skipped.
+    """
+    lt = raw.rfind(b"<", 0, pos)
+    tries = 0
+    while lt >= 0 and tries < 16:
+        m = _START_TAG.match(raw, lt)
+        if m is not None:
+            return m.end() > pos
+        lt = raw.rfind(b"<", 0, lt)
+        tries += 1
+    return False
+
+
+def scan_html_bytes(raw: bytes) -> tuple[str | None, str | None]:
+    """Return (first relative href/src value, first script-like construct) in HTML ``raw``.
+
+    Script-like means an ``<script>``/``<object>``/``<embed>``/``<applet>``/``<meta>``/
+    ``<frame>`` tag, then a ``javascript:`` attribute value, then an ``on*`` event
+    handler attribute. Attributes count only inside a start tag: prose such as
+    "once = twice" is not an attribute. Text without "<" has no tags at all.
+    """
+    if b"<" not in raw:
+        return None, None
+    rev = raw[::-1]
+    last = len(raw) - 1
+    rel: str | None = None
+    tag = js = handler = None
+    # matches come last-first, so the last one kept is the first in the real text
+    for m in _TAG_REVERSED.finditer(rev):
+        pos = last - m.start()  # the "<" in raw
+        found = _UNSAFE_TAG.match(raw, pos)
+        if found is not None:
+            tag = (pos, found.end())
+    for m in _ATTR_REVERSED.finditer(rev):
+        pos = last - m.start()  # the "=" in raw
+        if not _in_start_tag(raw, pos):
+            continue
+        kind = m.lastgroup
+        if kind == "url":
+            found = _RELATIVE_VALUE.match(raw, pos)
+            if found is not None:
+                rel = _decode(raw, found.start(1), found.end(1))
+            found = _JAVASCRIPT_VALUE.match(raw, pos)  # ' javascript:', spaced past the look-behind
+            if found is not None:
+                js = (found.start(1), found.end(1))
+        elif kind == "js":
+            found = _JAVASCRIPT_VALUE.match(raw, pos)
+            if found is not None:
+                js = (found.start(1), found.end(1))
+        else:
+            name = _HANDLER_NAME_START.search(raw, max(0, pos - 64), pos)
+            if name is not None:
+                found = _HANDLER.match(raw, name.start())
+                if found is not None:
+                    handler = (found.start(), found.end())
+    unsafe = tag or js or handler
+    return rel, (None if unsafe is None else _decode(raw, *unsafe))
+
+
 def find_relative_url_bytes(raw: bytes) -> str | None:
     """Return the first relative href/src value in escaped HTML ``raw``, or None."""
-    if b"=" not in raw:
-        return None
-    slow = False
-    for m in _RELATIVE_FAST.finditer(raw):
-        if m.start(1) < 0:
-            slow = True
-            break
-        return _decode(raw, m.start(1), m.end(1))
-    if not slow:
-        return None
-    for pattern in _RELATIVE_SLOW:
-        found = pattern.search(raw)
-        if found is not None:
-            return _decode(raw, found.start(1), found.end(1))
-    return None
+    return scan_html_bytes(raw)[0]
 
 
-def _find_handler(raw: bytes, low: bytes) -> str | None:
-    """Return an on* event handler attribute with a value, or None."""
-    size = len(low)
-    for m in _HANDLER_REVERSED.finditer(low[::-1]):
-        start = size - m.end() + 1  # the "o" of "on" in low
-        found = _HANDLER.match(low, start)
-        if found is not None:
-            return _decode(raw, start, found.end())
-    return None
-
-
-def find_unsafe_html_bytes(raw: bytes, folded: bytes | None = None) -> str | None:
-    """Return the first script-like construct in escaped HTML ``raw``, or None.
-
-    ``folded`` is ``raw`` ASCII-lower-cased, when the caller has it already.
-    """
-    if folded is None:
-        folded = raw.lower()
-    if b"<" in folded:
-        m = _UNSAFE_TAG.search(folded)
-        if m is not None:
-            return _decode(raw, m.start(), m.end())
-    i = folded.find(_JAVASCRIPT)
-    if i >= 0:
-        return _decode(raw, i, i + len(_JAVASCRIPT))
-    if b"=" in folded:
-        return _find_handler(raw, folded)
-    return None
+def find_unsafe_html_bytes(raw: bytes) -> str | None:
+    """Return the first script-like construct in escaped HTML ``raw``, or None."""
+    return scan_html_bytes(raw)[1]
 
 
 class _VerdictCache:
@@ -156,11 +203,6 @@ class _VerdictCache:
 
 
 VERDICTS = _VerdictCache()
-
-
-def scan_html_bytes(raw: bytes) -> tuple[str | None, str | None]:
-    """Return (relative URL, unsafe construct) in escaped HTML ``raw``."""
-    return find_relative_url_bytes(raw), find_unsafe_html_bytes(raw, raw.lower())
 
 
 def scan_html_element(el: etree._Element) -> tuple[str | None, str | None]:

@@ -43,7 +43,7 @@ MAX_BYTES = 4 * 1024 * 1024
 
 
 def _check_date(el: etree._Element, ctx: Context) -> None:
-    res = check_rfc822(text_of(el))
+    res = check_rfc822(text_of(el))  # cached and shared: read it, never change it
     if res.error is not None:
         ctx.add("RSS-DATE-RFC822", f"<{el.tag}> {res.error}", el)
     for suffix, detail in res.warnings:
@@ -220,31 +220,31 @@ def _check_guid(el: etree._Element, ctx: Context, guids: dict[str, int | None]) 
         guids[value] = el.sourceline
 
 
+_DATES = frozenset(("pubDate", "lastBuildDate"))
+_CONTACTS = frozenset(("managingEditor", "webMaster", "author"))
+
+
 def _check_common(found: dict[str, list[etree._Element]], ctx: Context, where: str) -> None:
-    """Checks shared by channel and item: link, dates, contacts, text."""
-    link = _first(found, "link")
-    if link is not None:
-        _check_url(link, ctx, "link")
-    for name in ("pubDate", "lastBuildDate"):
-        el = _first(found, name)
-        if el is not None:
+    """Checks shared by channel and item: link, dates, contacts, text.
+
+    Walks only the names present (an item has five or six of them), not every
+    name a rule could apply to.
+    """
+    for name, els in found.items():
+        el = els[0]
+        if name == "link" or name == "docs" or name == "comments":
+            _check_url(el, ctx, name)
+        elif name in _DATES:
             _check_date(el, ctx)
-    for name in ("managingEditor", "webMaster", "author"):
-        el = _first(found, name)
-        if el is not None:
+        elif name in _CONTACTS:
             reason = check_rss_contact(text_of(el))
             if reason:
                 ctx.add("RSS-EMAIL", f"<{name}> {reason}", el)
-    for name in ("docs", "comments"):
-        el = _first(found, name)
-        if el is not None:
-            _check_url(el, ctx, name)
-    desc = _first(found, "description")
-    if desc is not None and not has_child_elements(desc):
-        check_html(desc, ctx)
-    title = _first(found, "title")
-    if title is not None and where == "item" and looks_like_html(text_of(title)):
-        ctx.add("RSS-TITLE-HTML", "the title contains HTML markup", title)
+        elif name == "description":
+            if not (len(el) and has_child_elements(el)):
+                check_html(el, ctx)
+        elif name == "title" and where == "item" and looks_like_html(text_of(el)):
+            ctx.add("RSS-TITLE-HTML", "the title contains HTML markup", el)
 
 
 def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]) -> None:
