@@ -36,9 +36,10 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
@@ -47,7 +48,7 @@ from . import __version__
 from .config import Config
 from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
 from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
-from .publish import build_lock, publish_feed
+from .publish import build_lock, publish_feed, sync_directories
 from .render import Renderer
 from .report import write_report
 from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_items
@@ -105,6 +106,8 @@ class Builder:
     cache: OrderedDict[int, Article] = field(default_factory=OrderedDict)
     checker: LinkChecker | None = None
     link_results: dict[int, LinkResult] = field(default_factory=dict)
+    touched: set[Path] = field(default_factory=set)  # folders written to since the last sync
+    writers: ThreadPoolExecutor | None = None
 
     def begin(self, now: datetime) -> None:
         """Start a new build at ``now`` (a long-running worker reuses its caches)."""
@@ -112,9 +115,18 @@ class Builder:
         self.link_results.clear()
 
     def close(self) -> None:
+        self.sync()
         if self.checker is not None:
             self.checker.close()
             self.checker = None
+        if self.writers is not None:
+            self.writers.shutdown()
+            self.writers = None
+
+    def sync(self) -> None:
+        """Make the renames since the last sync durable; call before recording them."""
+        sync_directories(sorted(self.touched))
+        self.touched.clear()
 
     def articles_for(self, refs: Sequence[ItemRef]) -> list[Article]:
         """Load the articles behind ``refs``, reusing cached ones of the same revision.
@@ -152,13 +164,46 @@ class Builder:
             self.link_results.update(self.checker.check_articles(self.store, articles, self.now))
         return {r.id: self.link_results[r.id] for r in wanted if r.id in self.link_results}
 
+    def build_window(
+        self, conn: Connection, window: Sequence[PlannedFeed], known: dict[str, str], force: bool
+    ) -> list[FeedResult]:
+        """Build a few feeds: select all their items, load the new articles in one go.
+
+        Loading per window instead of per feed turns ~6,600 queries of a full
+        build into a few hundred.
+        """
+        started = time.perf_counter()
+        selected = [select_items(conn, p.spec, p.term_id, self.now) for p in window]
+        self.prefetch([r for refs in selected for r in refs])
+        share = (time.perf_counter() - started) / max(1, len(window))
+        return [
+            self.build_one(conn, p, known, force, refs=refs, spent=share)
+            for p, refs in zip(window, selected, strict=True)
+        ]
+
+    def prefetch(self, refs: Sequence[ItemRef]) -> None:
+        """Load every article in ``refs`` not cached at its revision, in one batch."""
+        missing = {
+            r.id for r in refs if r.id not in self.cache or self.cache[r.id].revision != r.revision
+        }
+        if missing:
+            self.cache.update(self.store.load(sorted(missing)))
+
     def build_one(
-        self, conn: Connection, planned: PlannedFeed, known: dict[str, str], force: bool
+        self,
+        conn: Connection,
+        planned: PlannedFeed,
+        known: dict[str, str],
+        force: bool,
+        *,
+        refs: list[ItemRef] | None = None,
+        spent: float = 0.0,
     ) -> FeedResult:
         """Select, and unless the fingerprint is unchanged: render, validate, publish."""
-        started = time.perf_counter()
+        started = time.perf_counter() - spent
         spec = planned.spec
-        refs = select_items(conn, spec, planned.term_id, self.now)
+        if refs is None:
+            refs = select_items(conn, spec, planned.term_id, self.now)
         policy = self.config.feeds.group(GROUP_OF_KIND[spec.kind]).related_policy  # type: ignore[arg-type]
         links = self.check_links(refs)
         signature = [policy, __version__, *((i, r.state, r.shown_url) for i, r in links.items())]
@@ -196,7 +241,7 @@ class Builder:
             )
             for f in failures
         )
-        outcomes = []
+        checked = []
         for feed in self.renderer.render(spec, items):
             verdict = validate_bytes(feed.content, url=feed.url, expected_format=feed.format)
             findings = link_findings + tuple(
@@ -209,24 +254,48 @@ class Builder:
                 )
                 for f in verdict.findings
             )
-            passed = verdict.ok and not failures
-            outcomes.append(publish_feed(output, feed, findings, passed=passed))
+            checked.append((feed, findings, verdict.ok and not failures))
+        # fsync waits on the disk, not the CPU: a feed's files are written at once,
+        # and the disk's journal commits them together.
+        if self.writers is None:
+            self.writers = ThreadPoolExecutor(max_workers=3, thread_name_prefix="publish")
+        outcomes = list(
+            self.writers.map(
+                lambda c: publish_feed(output, c[0], c[1], passed=c[2], sync_dir=False), checked
+            )
+        )
+        self.touched.update((output / o.path).parent for o in outcomes)
         return FeedResult(
             spec.key, fp, time.perf_counter() - started, tuple(outcomes), links=tuple(problems)
         )
 
 
-def _build_chunk(
-    config: Config, now: datetime, chunk: list[PlannedFeed], known: dict[str, str], force: bool
-) -> list[FeedResult]:
-    """Build a share of the feeds in a worker process (its own store connection)."""
-    with Store.open(config.store_url, migrate=False) as store:
-        builder = Builder(config, store, now)
-        try:
-            with store.connect() as conn:
-                return [builder.build_one(conn, p, known, force) for p in chunk]
-        finally:
-            builder.close()
+# One Builder per worker process, kept across its chunks so its caches stay warm,
+# and the last build's fingerprints (inherited through fork, not pickled per task).
+_process_builder: Builder | None = None
+_process_known: dict[str, str] = {}
+
+WINDOW = 32  # feeds whose items are selected and loaded together
+
+
+def _start_worker(config: Config, now: datetime, parent: Store, known: dict[str, str]) -> None:
+    """Worker initializer: drop the parent's pooled connections, open our own store."""
+    global _process_builder, _process_known
+    # A forked child inherits the parent's pooled connections; it must drop them
+    # without closing them (closing would end the parent's sessions too).
+    parent.engine.dispose(close=False)
+    _process_builder = Builder(config, Store.open(config.store_url, migrate=False), now)
+    _process_known = known
+
+
+def _build_chunk(chunk: list[PlannedFeed], force: bool) -> list[FeedResult]:
+    """Build a share of the feeds in a worker process; renames are durable on return."""
+    builder = _process_builder
+    assert builder is not None, "worker not initialised"
+    with builder.store.connect() as conn:
+        results = builder.build_window(conn, chunk, _process_known, force)
+    builder.sync()
+    return results
 
 
 def config_fingerprint(config: Config) -> str:
@@ -357,28 +426,27 @@ def _build_planned(
     total = len(planned)
     results: list[FeedResult] = []
     workers = _workers(config, total, jobs)
+    windows = [planned[i : i + WINDOW] for i in range(0, total, WINDOW)]
     if workers == 1:
         builder = Builder(config, store, now)
         try:
             with store.connect() as conn:
-                for planned_feed in planned:
-                    results.append(builder.build_one(conn, planned_feed, known, force))
+                for window in windows:
+                    results.extend(builder.build_window(conn, window, known, force))
                     if progress:
                         progress(len(results), total)
         finally:
             builder.close()
         return results
-    # Interleave so each worker gets a mix of big (site) and small feeds.
-    chunks = [planned[i :: workers * 4] for i in range(workers * 4)]
-    # A forked child inherits the parent's pooled connections; it must drop them
-    # without closing them (closing would end the parent's sessions too).
+    # Windows are contiguous runs of feeds (tags in order share many stories), taken
+    # by whichever worker is free; each worker keeps one Builder, so caches stay warm.
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=store.engine.dispose,
-        initargs=(False,),
+        initializer=_start_worker,
+        initargs=(config, now, store, known),
     ) as pool:
-        futures = [pool.submit(_build_chunk, config, now, c, known, force) for c in chunks]
+        futures = [pool.submit(_build_chunk, w, force) for w in windows]
         for future in futures:
             results.extend(future.result())
             if progress:
@@ -486,7 +554,8 @@ def drain_queue(
             keys = {c.feed_key for c in claimed}
             planned = plan_feeds(conn, config, newest_date(conn), keys=keys)
             known = _known_fingerprints(conn, keys)
-            batch_results = [builder.build_one(conn, p, known, False) for p in planned]
+            batch_results = builder.build_window(conn, planned, known, False)
+            builder.sync()
             reasons = {c.feed_key: c.reason for c in claimed}
             record_results(conn, batch_results, now, worker, reasons)
             done(conn, claimed)

@@ -47,3 +47,16 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     ascii_text = _SLUG_DROP.sub("", ascii_text).strip().lower()
     return _SLUG_DASH.sub("-", ascii_text).strip("-")
+
+
+def normalise_title(title: str) -> str:
+    """Fold a title for matching: NFKC, casefold, punctuation (quotes, dashes) to spaces.
+
+    "Russian troops in Syria: What we know and don’t know" and "russian troops
+    in syria — what we know and don't know" fold to the same string. Computed
+    once at import into ``articles.title_key`` (indexed), so resolving a
+    related-coverage title is one index lookup, never a scan of every title.
+    """
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    chars = [" " if unicodedata.category(c)[0] in "PZC" else c for c in folded]
+    return " ".join("".join(chars).split())

@@ -14,6 +14,7 @@ Nothing here renders or prints; render never imports this package.
 
 from __future__ import annotations
 
+from ..text import normalise_title
 from .checker import CheckMode, LinkChecker, make_link_result
 from .policy import apply_policy
 from .records import (
@@ -23,7 +24,7 @@ from .records import (
     PolicyFailure,
     UrlCheck,
 )
-from .resolve import normalise_title, resolve_related
+from .resolve import resolve_related
 
 __all__ = [
     "LINK_STATES",

@@ -18,16 +18,16 @@ network.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, select
 
 from syndicate.model import Related
 from syndicate.store.schema import articles
+from syndicate.text import normalise_title
 
 ResolutionKind = Literal["internal", "external", "unresolved"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -68,17 +68,6 @@ class TargetIndexType(Protocol):
     def by_slug(self, slug: str) -> list[Target]: ...
     def by_title(self, title: str) -> list[Target]: ...
     def by_normalised_title(self, normalised: str) -> list[Target]: ...
-
-
-def normalise_title(title: str) -> str:
-    """Fold a title for matching: NFKC, casefold, punctuation (quotes, dashes) to spaces.
-
-    "Russian troops in Syria: What we know and don’t know" and "russian troops
-    in syria — what we know and don't know" fold to the same string.
-    """
-    folded = unicodedata.normalize("NFKC", title).casefold()
-    chars = [" " if unicodedata.category(c)[0] in "PZC" else c for c in folded]
-    return " ".join("".join(chars).split())
 
 
 def get_unavailable_reason(target: Target, now: datetime) -> str | None:
@@ -241,14 +230,13 @@ def _target(row: Any) -> Target:
 class StoreTargetIndex:
     """Answer lookups from the store on one connection.
 
-    Exact lookups are one indexed-or-small query each; the normalised-title map
-    is built once, on the first title that has no exact match (titles cannot
-    be folded in portable SQL).
+    Every lookup is one indexed query: URLs and slugs have indexes, and titles
+    are matched through ``articles.title_key``, folded once at import (titles
+    cannot be folded in portable SQL).
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._normalised: dict[str, list[int]] | None = None
 
     def _where(self, clause: Any) -> list[Target]:
         return [_target(r) for r in self.conn.execute(select(*_COLUMNS).where(clause))]
@@ -260,13 +248,9 @@ class StoreTargetIndex:
         return self._where(articles.c.slug == slug)
 
     def by_title(self, title: str) -> list[Target]:
-        return self._where(articles.c.title == title)
+        # The title_key index narrows to a handful of rows; the exact test picks.
+        key = normalise_title(title)
+        return self._where(and_(articles.c.title_key == key, articles.c.title == title))
 
     def by_normalised_title(self, normalised: str) -> list[Target]:
-        if self._normalised is None:
-            table: dict[str, list[int]] = {}
-            for row in self.conn.execute(select(articles.c.id, articles.c.title)):
-                table.setdefault(normalise_title(row.title), []).append(row.id)
-            self._normalised = table
-        ids = self._normalised.get(normalised, [])
-        return self._where(articles.c.id.in_(ids)) if ids else []
+        return self._where(articles.c.title_key == normalised)

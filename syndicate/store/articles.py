@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..dates import to_utc
 from ..guids import make_guid
 from ..model import Article, Author, Image, ParsedArticle, Related, Term
+from ..text import normalise_title
 from .queue import SITE_KEY, enqueue, memberships
 from .schema import (
     article_authors,
@@ -98,6 +99,7 @@ def _article_values(record: ParsedArticle, digest: str) -> dict[str, Any]:
     return {
         "slug": record.slug,
         "title": record.title,
+        "title_key": normalise_title(record.title),
         "url": record.url,
         "published": record.published,
         "updated": record.updated,

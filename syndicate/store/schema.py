@@ -113,6 +113,9 @@ articles = Table(
     Column("guid", String(700), nullable=False, unique=True),
     Column("slug", String(300), nullable=False),
     Column("title", Text, nullable=False),
+    # The title folded by text.normalise_title: related coverage named by title
+    # is found with one index lookup.
+    Column("title_key", Text, nullable=False, server_default=""),
     Column("url", Text, nullable=False),
     Column("published", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
@@ -140,6 +143,10 @@ articles = Table(
     Index("ix_articles_embargo", "embargo_until"),
     # The newest update (the date an empty feed shows) without a scan.
     Index("ix_articles_updated", "status", "updated"),
+    # Resolving related coverage: by URL, slug or folded title.
+    Index("ix_articles_url", "url"),
+    Index("ix_articles_slug", "slug"),
+    Index("ix_articles_title_key", "title_key"),
 )
 
 article_tags = Table(

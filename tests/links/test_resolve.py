@@ -76,7 +76,7 @@ def test_ambiguous_title_is_unresolved(examples_store: Store) -> None:
         conn.execute(
             update(articles)
             .where(articles.c.key == "ledger-2026-0820-rotterdam")
-            .values(title=FLOOD_WALL.upper())
+            .values(title=FLOOD_WALL.upper(), title_key=normalise_title(FLOOD_WALL.upper()))
         )
     exact = resolve(examples_store, Related(title=FLOOD_WALL))
     assert exact.kind == "internal"  # one exact match still wins
