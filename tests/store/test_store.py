@@ -188,3 +188,21 @@ def test_older_schema_is_refused_until_db_upgrade(store_url: str, tmp_path: Any)
     assert again.exit_code == 0 and "already at revision" in again.stderr
     with Store.open(store_url) as store, store.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_upgrade_folds_titles_already_stored(store_url: str, make_article: Any, now: Any) -> None:
+    from alembic import command
+    from sqlalchemy import select
+
+    from syndicate.store.engine import _alembic_config
+    from syndicate.store.schema import articles
+
+    with Store.open(store_url) as store:
+        upsert(store, make_article("a", title="Don’t STOP — now"), now=now)
+        cfg = _alembic_config()
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0002")
+        store.upgrade()
+        with store.connect() as conn:
+            assert conn.execute(select(articles.c.title_key)).scalar_one() == "don t stop now"

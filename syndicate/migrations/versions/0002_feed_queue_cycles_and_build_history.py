@@ -1,5 +1,4 @@
-"""Feed queue (incremental and shared rebuilds), run cycles, per-feed build history,
-titles folded for lookup, and indexes for the newest update and for resolving links.
+"""Feed queue (incremental and shared rebuilds), run cycles, per-feed build history.
 
 Revision ID: 0002
 Revises: 0001
@@ -11,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from syndicate.text import normalise_title
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -20,27 +17,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("title_key", sa.Text(), server_default="", nullable=False))
-        batch_op.create_index("ix_articles_updated", ["status", "updated"], unique=False)
-        batch_op.create_index("ix_articles_url", ["url"], unique=False)
-        batch_op.create_index("ix_articles_slug", ["slug"], unique=False)
-        batch_op.create_index("ix_articles_title_key", ["title_key"], unique=False)
-    # Fold the titles already stored (the same function import uses from now on).
-    articles = sa.table(
-        "articles",
-        sa.column("id", sa.Integer),
-        sa.column("title", sa.Text),
-        sa.column("title_key", sa.Text),
-    )
-    conn = op.get_bind()
-    rows = conn.execute(sa.select(articles.c.id, articles.c.title)).all()
-    for row in rows:
-        conn.execute(
-            articles.update()
-            .where(articles.c.id == row.id)
-            .values(title_key=normalise_title(row.title))
-        )
     op.create_table(
         "feed_builds",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -78,12 +54,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_index("ix_articles_title_key")
-        batch_op.drop_index("ix_articles_slug")
-        batch_op.drop_index("ix_articles_url")
-        batch_op.drop_index("ix_articles_updated")
-        batch_op.drop_column("title_key")
     op.drop_table("group_cycles")
     op.drop_table("feed_queue")
     with op.batch_alter_table("feed_builds", schema=None) as batch_op:

@@ -1,0 +1,113 @@
+"""Benchmark: one new article to its feeds published, against a full build, same run.
+
+On the cached bench store (``bench/build.py`` generates it), this:
+
+1. runs a full build (``run_build(..., force=True)``) and times it;
+2. then, ``--repeat`` times: stores one new article (a section, three tags, an
+   author, like the corpus) and runs the build ``syndicate build`` would run
+   (incremental: only the queued feeds), timing from the write to the last
+   published file — what a newsroom waits for.
+
+Prints the median and range of the incremental time, the full build time and
+their ratio (issue 5's targets: median under 50 ms, under 1% of the full build).
+Not a test: it asserts nothing.
+
+Example::
+
+    .venv/bin/python bench/incremental.py --size 100000 --repeat 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from corpus import BENCH_NOW, make_corpus  # noqa: E402
+
+from build import OUT, ensure_store, make_config  # noqa: E402
+from syndicate.build import run_build  # noqa: E402
+from syndicate.model import ParsedArticle, Term  # noqa: E402
+from syndicate.store import Store  # noqa: E402
+
+AUTHORITY = "news.example.org"
+
+
+def fresh_articles(template: ParsedArticle, count: int) -> list[ParsedArticle]:
+    """``count`` new stories shaped like the corpus, each newer than everything stored."""
+    out = []
+    for i in range(count):
+        when = BENCH_NOW - timedelta(minutes=count - i)
+        out.append(
+            ParsedArticle(
+                key=f"bench-new-{i}",
+                slug=f"bench-new-{i}",
+                title=f"Breaking: bench story {i}",
+                url=f"https://news.example.org/{template.section.slug}/bench-new-{i}",
+                published=when,
+                updated=when,
+                section=template.section,
+                content_html=template.content_html,
+                summary=template.summary,
+                tags=template.tags[:3] or (Term("news", "News"),),
+                authors=template.authors[:1],
+            )
+        )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args(argv)
+
+    store_file = ensure_store(args.size, args.seed)
+    work = OUT / "work" / "incremental"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copyfile(store_file, work / "store.db")
+    config = make_config(work / "store.db", work)
+    template = next(a for a in make_corpus(50, seed=args.seed) if len(a.tags) >= 3)
+
+    with Store.open(config.store_url) as store:
+        started = time.perf_counter()
+        full = run_build(config, store, BENCH_NOW, force=True)
+        full_s = time.perf_counter() - started
+        feeds = len({o.key for o in full.outcomes})
+        print(f"full build: {full_s:.2f} s, {feeds} feeds, {len(full.outcomes)} files", flush=True)
+
+        timings = []
+        rebuilt = []
+        for i, article in enumerate(fresh_articles(template, args.repeat)):
+            now = BENCH_NOW + timedelta(seconds=i + 1)
+            started = time.perf_counter()
+            list(store.upsert_iter([article], authority=AUTHORITY, now=now))
+            report = run_build(config, store, now)
+            timings.append(time.perf_counter() - started)
+            rebuilt.append(len({o.key for o in report.outcomes}))
+            assert report.exit_code == 0, report
+
+    median = statistics.median(timings)
+    print(f"one new article -> its feeds published ({args.repeat} runs, {args.size:,} articles):")
+    print(
+        f"  median {median * 1000:.1f} ms  (min {min(timings) * 1000:.1f}, "
+        f"max {max(timings) * 1000:.1f})"
+    )
+    print(f"  feeds rebuilt each time: {statistics.median(rebuilt):.0f}")
+    print(f"  ratio to the full build: {median / full_s:.3%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
