@@ -36,13 +36,14 @@ import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from . import __version__
 from .config import Config
@@ -86,6 +87,23 @@ class FeedResult:
         order = [Outcome.FAILED, Outcome.REJECTED, Outcome.WRITTEN, Outcome.UNCHANGED]
         found = {o.outcome for o in self.outcomes}
         return next((o.value for o in order if o in found), "unchanged")
+
+
+@dataclass(frozen=True, slots=True)
+class _Writing:
+    """A feed whose files are being written by the writer threads."""
+
+    key: str
+    fingerprint: str
+    started: float
+    futures: list[Future[PublishOutcome]]
+    links: tuple[LinkProblem, ...]
+
+    def finish(self, touched: set[Path], output: Path) -> FeedResult:
+        outcomes = tuple(f.result() for f in self.futures)
+        touched.update((output / o.path).parent for o in outcomes)
+        seconds = time.perf_counter() - self.started
+        return FeedResult(self.key, self.fingerprint, seconds, outcomes, links=self.links)
 
 
 GROUP_OF_KIND = {"site": "site", "section": "sections", "tag": "tags", "author": "authors"}
@@ -176,9 +194,15 @@ class Builder:
         selected = [select_items(conn, p.spec, p.term_id, self.now) for p in window]
         self.prefetch([r for refs in selected for r in refs])
         share = (time.perf_counter() - started) / max(1, len(window))
-        return [
+        started_feeds = [
             self.build_one(conn, p, known, force, refs=refs, spent=share)
             for p, refs in zip(window, selected, strict=True)
+        ]
+        # Files were handed to writer threads; wait for them only now, so the
+        # disk's fsyncs overlapped the rendering and validation of later feeds.
+        output = self.config.output_dir
+        return [
+            f.finish(self.touched, output) if isinstance(f, _Writing) else f for f in started_feeds
         ]
 
     def prefetch(self, refs: Sequence[ItemRef]) -> None:
@@ -198,8 +222,12 @@ class Builder:
         *,
         refs: list[ItemRef] | None = None,
         spent: float = 0.0,
-    ) -> FeedResult:
-        """Select, and unless the fingerprint is unchanged: render, validate, publish."""
+    ) -> FeedResult | _Writing:
+        """Select, and unless the fingerprint is unchanged: render, validate, publish.
+
+        A feed that is published comes back as ``_Writing``: its files are still
+        being written; ``build_window`` waits for them.
+        """
         started = time.perf_counter() - spent
         spec = planned.spec
         if refs is None:
@@ -255,19 +283,15 @@ class Builder:
                 for f in verdict.findings
             )
             checked.append((feed, findings, verdict.ok and not failures))
-        # fsync waits on the disk, not the CPU: a feed's files are written at once,
-        # and the disk's journal commits them together.
+        # fsync waits on the disk, not the CPU: files go to writer threads (the
+        # journal commits concurrent fsyncs together) while we go on to the next feed.
         if self.writers is None:
-            self.writers = ThreadPoolExecutor(max_workers=3, thread_name_prefix="publish")
-        outcomes = list(
-            self.writers.map(
-                lambda c: publish_feed(output, c[0], c[1], passed=c[2], sync_dir=False), checked
-            )
-        )
-        self.touched.update((output / o.path).parent for o in outcomes)
-        return FeedResult(
-            spec.key, fp, time.perf_counter() - started, tuple(outcomes), links=tuple(problems)
-        )
+            self.writers = ThreadPoolExecutor(max_workers=6, thread_name_prefix="publish")
+        futures = [
+            self.writers.submit(publish_feed, output, feed, findings, passed=ok, sync_dir=False)
+            for feed, findings, ok in checked
+        ]
+        return _Writing(spec.key, fp, started, futures, tuple(problems))
 
 
 # One Builder per worker process, kept across its chunks so its caches stay warm,
@@ -336,30 +360,35 @@ def record_results(
     one for all or per feed key.
     """
     good = (Outcome.WRITTEN, Outcome.UNCHANGED)
-    paths = [o.path for r in results for o in r.outcomes]
-    existing = (
-        {r[0] for r in conn.execute(select(feed_state.c.path).where(feed_state.c.path.in_(paths)))}
-        if paths
-        else set()
-    )
+    rows: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for result in results:
         for o in result.outcomes:
             ok = o.outcome in good
-            values: dict[str, Any] = {
-                "feed_key": result.key,
-                "format": o.format,
-                "item_count": o.item_count,
-                "outcome": o.outcome.value,
-                "built_at": now,
-                # A rejected feed keeps no fingerprint, so the next build tries again.
-                "fingerprint": result.fingerprint if ok else "",
-            }
+            rows[ok].append(
+                {
+                    "path": o.path,
+                    "feed_key": result.key,
+                    "format": o.format,
+                    "item_count": o.item_count,
+                    "outcome": o.outcome.value,
+                    "built_at": now,
+                    # A rejected feed keeps no fingerprint, so the next build tries again.
+                    "fingerprint": result.fingerprint if ok else "",
+                    # ...and keeps the time its last good version was written.
+                    **({"last_good_at": now} if ok else {}),
+                }
+            )
+    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    for ok, batch in rows.items():
+        if batch:
+            stmt = insert(feed_state)
+            updated = ["feed_key", "format", "item_count", "outcome", "built_at", "fingerprint"]
             if ok:
-                values["last_good_at"] = now
-            if o.path in existing:
-                conn.execute(update(feed_state).where(feed_state.c.path == o.path).values(**values))
-            else:
-                conn.execute(feed_state.insert().values(path=o.path, **values))
+                updated.append("last_good_at")
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[feed_state.c.path], set_={c: stmt.excluded[c] for c in updated}
+            )
+            conn.execute(stmt, batch)
     if results:
         conn.execute(
             feed_builds.insert(),
