@@ -20,7 +20,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .status import GROUP_ORDER, FeedStatus, StatusReport, get_status
+from .status import (
+    COMPACT_UNITS,
+    GROUP_ORDER,
+    FeedStatus,
+    StatusReport,
+    describe_relative,
+    get_status,
+)
 
 _STYLE = {
     "written": "green",
@@ -32,19 +39,7 @@ _STYLE = {
 
 
 def _when(value: datetime | None, now: datetime) -> str:
-    if value is None:
-        return "never"
-    seconds = (value - now).total_seconds()
-    span = abs(seconds)
-    if span < 60:
-        text = f"{span:.0f}s"
-    elif span < 3600:
-        text = f"{span // 60:.0f}m"
-    elif span < 172_800:
-        text = f"{span / 3600:.1f}h"
-    else:
-        text = f"{span / 86400:.0f}d"
-    return f"in {text}" if seconds > 0 else f"{text} ago"
+    return "never" if value is None else describe_relative(value, now, COMPACT_UNITS)
 
 
 def _issues(f: FeedStatus) -> Text:

@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from .config import Config
 from .publish import write_atomic
-from .status import BuildBucket, StatusReport, get_status
+from .status import BuildBucket, StatusReport, describe_relative, get_status
 from .store import Store
 
 PAGE_NAME = "status.html"
@@ -179,19 +179,7 @@ def _when(value: datetime | None) -> str:
 
 def _relative(value: datetime | None, now: datetime) -> str:
     """'5 min ago' / 'in 2 h', from the report's own ``generated`` (no clock)."""
-    if value is None:
-        return ""
-    seconds = (value - now).total_seconds()
-    span = abs(seconds)
-    if span < 60:
-        text = f"{span:.0f} s"
-    elif span < 3600:
-        text = f"{span // 60:.0f} min"
-    elif span < 172_800:
-        text = f"{span / 3600:.1f} h"
-    else:
-        text = f"{span / 86400:.0f} d"
-    return f"in {text}" if seconds > 0 else f"{text} ago"
+    return "" if value is None else describe_relative(value, now)
 
 
 @cache

@@ -32,6 +32,7 @@ _RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RSS09_VERSIONS = frozenset(("0.91", "0.92", "0.93", "0.94", "0.90"))
 _XML_LANGS = etree.XPath("//@xml:lang")
 _ANY_BASE = etree.XPath("boolean(//@xml:base)")
+_XML_BASES = etree.XPath("//@xml:base")
 
 
 def _sniff(data: bytes) -> str:
@@ -93,12 +94,28 @@ def _check_xml_langs(root: etree._Element, report: Report) -> None:
                 report.add("XML-LANG", f"xml:lang {reason}", line)
 
 
+def _check_xml_bases(root: etree._Element, report: Report) -> None:
+    """xml:base values are IRI references (XML Base §3.1, RFC 4287 §2); relative ones are fine."""
+    result = _XML_BASES(root)
+    if not isinstance(result, list):
+        return
+    for value in result:
+        if isinstance(value, str):
+            reason = check_iri_reference(value)
+            if reason is not None:
+                parent = getattr(value, "getparent", lambda: None)()
+                line = parent.sourceline if parent is not None else None
+                report.add("XML-BASE", f"xml:base {reason}", line)
+
+
 def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
     root = parse_xml(data, report)
     if root is None:
         return "unknown"
     fmt = detect_format(root)
     ctx = Context(report=report, url=url, any_base=bool(_ANY_BASE(root)))
+    if ctx.any_base:
+        _check_xml_bases(root, report)
     if fmt == "rss" or fmt == "rss-0.9x":
         if fmt == "rss-0.9x":
             report.add(

@@ -160,6 +160,7 @@ def _check_content(el: etree._Element, ctx: Context) -> tuple[bool, bool]:
 def _check_person(el: etree._Element, ctx: Context) -> None:
     """Check a Person construct (RFC 4287 §3.2)."""
     names = 0
+    seen: set[str] = set()
     for child in children(el):
         ns, local = split_tag(child.tag)
         if ns != ATOM_NS:
@@ -169,11 +170,15 @@ def _check_person(el: etree._Element, ctx: Context) -> None:
             names += 1
             if has_child_elements(child):
                 ctx.add("ATOM-NOT-TEXT", "atom:name holds markup", child)
+        elif local in seen:  # RFC 4287 §3.2.2/§3.2.3: at most one atom:uri, one atom:email
+            ctx.add("ATOM-DUPLICATE", f"more than one atom:{local} in a person", child)
         elif local == "uri":
+            seen.add(local)
             reason = check_iri_reference(text_of(child))
             if reason:
                 ctx.add("ATOM-URI", f"atom:uri {reason}", child)
         elif local == "email":
+            seen.add(local)
             reason = check_email(text_of(child))
             if reason:
                 ctx.add("ATOM-PERSON-EMAIL", reason, child)
@@ -195,7 +200,8 @@ def _check_link(
     reason = check_iri_reference(href)
     if reason:
         ctx.add("ATOM-URI", f"atom:link href {reason}", el)
-    rel = (attrs.get("rel") or "alternate").strip()
+    raw_rel = attrs.get("rel")
+    rel = "alternate" if raw_rel is None else raw_rel.strip()  # §4.2.7.2 default; "" is no name
     if ":" in rel:
         if check_absolute_uri(rel):
             ctx.add("ATOM-LINK-REL", f"rel {rel!r} is not an absolute IRI", el)
@@ -317,6 +323,9 @@ def _check_container(
         elif local == "category":
             _check_category(child, ctx)
         elif local == "icon" or local == "logo":
+            if len(child) and has_child_elements(child):
+                ctx.add("ATOM-NOT-TEXT", f"atom:{local} holds markup, not an IRI", child)
+                continue
             value = text_of(child)
             reason = check_iri_reference(value)
             if reason or not value.strip():

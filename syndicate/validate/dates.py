@@ -173,14 +173,23 @@ def check_rfc3339(value: str, *, strict_case: bool = True) -> str | None:
 
 _W3CDTF = re.compile(
     r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?"
-    r"(Z|[+-]\d{2}:\d{2}))?)?)?",
+    r"(Z|[+-]\d{2}:\d{2})?)?)?)?",
     re.ASCII,
 )
+
+#: the reason ``check_w3cdtf`` gives for a time without a zone designator; callers
+#: report it as a warning, since feeds wrote it for years and readers assume UTC
+W3CDTF_NO_ZONE = "has a time but no zone designator (Z or +hh:mm)"
 
 
 @lru_cache(maxsize=4096)
 def check_w3cdtf(value: str) -> str | None:
-    """Return why ``value`` is not a W3C-DTF date (Dublin Core dc:date), or None."""
+    """Return why ``value`` is not a W3C-DTF date (Dublin Core dc:date), or None.
+
+    A time without its TZD breaks the W3C-DTF profile but not ISO 8601, which
+    it narrows; the reason then ends with ``W3CDTF_NO_ZONE`` so that callers can
+    warn instead of failing the feed.
+    """
     s = value.strip()
     m = _W3CDTF.fullmatch(s)
     if m is None:
@@ -195,4 +204,8 @@ def check_w3cdtf(value: str) -> str | None:
                 return f"day {m[3]} does not exist in {m[1]}-{m[2]}"
     if m[4] is not None and (int(m[4]) > 23 or int(m[5]) > 59 or int(m[6] or 0) > 60):
         return f"time in {value!r} is out of range"
+    if m[8] is not None and m[8] != "Z" and (int(m[8][1:3]) > 23 or int(m[8][4:]) > 59):
+        return f"zone offset {m[8]!r} is out of range"
+    if m[4] is not None and m[8] is None:
+        return f"{value!r} {W3CDTF_NO_ZONE}"
     return None

@@ -14,7 +14,7 @@ from lxml import etree
 
 from . import podcast
 from .common import ATOM_NS, Context, has_child_elements, split_tag, text_of
-from .dates import check_rfc3339, check_w3cdtf
+from .dates import W3CDTF_NO_ZONE, check_rfc3339, check_w3cdtf
 from .markup import scan_html_element
 from .values import (
     check_iri_reference,
@@ -93,9 +93,7 @@ def _dc(el: etree._Element, ctx: Context) -> None:
     if value is None:
         return
     if local == "date":
-        reason = check_w3cdtf(value)
-        if reason:
-            ctx.add("EXT-DC-DATE", reason, el)
+        _check_w3cdtf(el, value, ctx, "EXT-DC-DATE")
     elif local == "language":
         reason = check_language(value)
         if reason:
@@ -105,9 +103,18 @@ def _dc(el: etree._Element, ctx: Context) -> None:
 def _dcterms(el: etree._Element, ctx: Context) -> None:
     local = split_tag(el.tag)[1]
     if local in _DCTERMS_DATES and not has_child_elements(el):
-        reason = check_w3cdtf(text_of(el))
-        if reason:
-            ctx.add("EXT-DC-DATE", reason, el)
+        _check_w3cdtf(el, text_of(el), ctx, "EXT-DC-DATE")
+
+
+def _check_w3cdtf(el: etree._Element, value: str, ctx: Context, rule: str) -> None:
+    """Report a bad W3C-DTF date under ``rule``; a missing zone only as a warning."""
+    reason = check_w3cdtf(value)
+    if reason is None:
+        return
+    if reason.endswith(W3CDTF_NO_ZONE):
+        ctx.add("EXT-DC-DATE-ZONE", reason, el)
+    else:
+        ctx.add(rule, reason, el)
 
 
 def _content(el: etree._Element, ctx: Context) -> None:
@@ -155,9 +162,7 @@ def _sy(el: etree._Element, ctx: Context) -> None:
         if reason:
             ctx.add("EXT-SY-FREQUENCY", reason, el)
     elif local == "updateBase":
-        reason = check_w3cdtf(value)
-        if reason:
-            ctx.add("EXT-SY-BASE", reason, el)
+        _check_w3cdtf(el, value, ctx, "EXT-SY-BASE")
     else:
         _unknown(el, ctx, "the syndication module")
 
@@ -299,8 +304,8 @@ def check_atom_link_in_rss(el: etree._Element, ctx: Context) -> None:
         ctx.add("RSS-ATOM-LINK", reason, el)
     rel = el.get("rel", "alternate")
     if rel == "self":
-        if ":" not in href:
-            ctx.add("RSS-ATOM-LINK", f"self link {href!r} is not an absolute URL", el)
+        if ":" not in href:  # an IRI reference is legal (§4.2.7.1); readers need a full URL
+            ctx.add("ATOM-LINK-RELATIVE", f"self link {href!r} is relative", el)
         parent = el.getparent()
         if parent is not None and parent.tag == "channel":  # item-level self links are the item's
             ctx.self_links.append((href, el.sourceline))

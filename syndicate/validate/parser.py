@@ -94,8 +94,36 @@ def _has_doctype(data: bytes) -> bool:
     return any(data.find(d, 0, 65536) >= 0 for d in _DOCTYPES)
 
 
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _bom_mismatch(data: bytes) -> str | None:
+    """Say why a byte order mark contradicts the encoding declaration, or None.
+
+    XML 1.0 §4.3.3: it is a fatal error when an entity with an encoding
+    declaration is in another encoding than the one it names; libxml2 quietly
+    trusts the BOM, so the check is made here, on the prolog alone.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        m = _DECLARED.match(data, 3)
+        if m is not None and m.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            return f"a UTF-8 byte order mark, but encoding={m.group(1).decode()!r} is declared"
+    elif data[:2] in _UTF16_BOMS:
+        codec = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+        head = data[2:400].decode(codec, "replace").encode("ascii", "replace")
+        m = _DECLARED.match(head)
+        if m is not None and not m.group(1).lower().startswith(b"utf-16"):
+            return f"a UTF-16 byte order mark, but encoding={m.group(1).decode()!r} is declared"
+    return None
+
+
 def parse_xml(data: bytes, report: Report) -> etree._Element | None:
     """Parse ``data`` safely; return the root element, or None after adding a finding."""
+    mismatch = _bom_mismatch(data) if data[:1] in (b"\xef", b"\xff", b"\xfe") else None
+    if mismatch is not None:
+        report.add("XML-ENCODING", mismatch, 1)
+        return None
     if _has_doctype(data):
         if any(e in data for e in _ENTITY_DECLS):
             line = data[: data.find(b"<!ENTITY")].count(b"\n") + 1 if b"<!ENTITY" in data else 1
@@ -120,6 +148,9 @@ def parse_xml(data: bytes, report: Report) -> etree._Element | None:
         report.add("XML-WELLFORMED", "the document has no root element", 1)
         return None
     docinfo = root.getroottree().docinfo
+    if docinfo.xml_version not in (None, "1.0"):
+        # RSS 2.0 and RFC 4287 §2 name XML 1.0; libxml2 parses 1.1 as 1.0 without a word
+        report.add("XML-VERSION", f"XML version {docinfo.xml_version!r} is not 1.0", 1)
     dtd = docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         report.add("XML-ENTITY-DECLARATION", "the DOCTYPE declares entities", 1)

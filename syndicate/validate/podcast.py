@@ -22,7 +22,7 @@ _MEDIA_ELEMENTS = words(
     """group content rating title description keywords thumbnail category hash player credit
     copyright text restriction community comments comment embed param responses response
     backLinks backLink status price license subTitle peerLink location rights scenes scene
-    starRating statistics tags"""
+    starRating statistics tags adult"""
 )
 _MEDIUMS = frozenset(("image", "audio", "video", "document", "executable"))
 _EXPRESSIONS = frozenset(("sample", "full", "nonstop"))
@@ -157,6 +157,8 @@ _ITUNES_CATEGORIES: dict[str, frozenset[str]] = {
             "Language Learning",
             "Self-Improvement",
             "Educational Technology",
+            "Education Technology",
+            "Education",
             "Higher Education",
             "K-12",
             "Language Courses",
@@ -218,7 +220,7 @@ _ITUNES_CATEGORIES: dict[str, frozenset[str]] = {
             "Social Sciences",
         ]
     ),
-    "Science & Medicine": frozenset(["Medicine", "Natural Sciences", "Social Sciences"]),
+    "Science & Medicine": frozenset(["Medicine", "Medical", "Natural Sciences", "Social Sciences"]),
     "Society & Culture": frozenset(
         [
             "Documentary",
@@ -241,6 +243,7 @@ _ITUNES_CATEGORIES: dict[str, frozenset[str]] = {
             "Rugby",
             "Running",
             "Soccer",
+            "Softball",
             "Swimming",
             "Tennis",
             "Volleyball",
@@ -269,7 +272,9 @@ def _itunes_category(el: etree._Element, ctx: Context, parent: str | None) -> No
             ctx.add("EXT-ITUNES-CATEGORY", f"{text!r} is not an Apple Podcasts category", el)
             return
     elif text not in _ITUNES_CATEGORIES.get(parent, frozenset()):
-        ctx.add("EXT-ITUNES-CATEGORY", f"{text!r} is not a subcategory of {parent!r}", el)
+        # Apple renames subcategories between list revisions, and directories ignore
+        # one they do not know: a warning, where an unknown top level is an error
+        ctx.add("EXT-ITUNES-SUBCATEGORY", f"{text!r} is not a subcategory of {parent!r}", el)
         return
     for child in el.iterchildren(f"{{{ITUNES_NS}}}category"):
         if parent is None:
