@@ -30,6 +30,7 @@ prints nothing (the CLI does).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -335,16 +336,22 @@ def _known_fingerprints(conn: Connection, keys: Collection[str] | None = None) -
 
 
 def _missing_files(conn: Connection, config: Config) -> set[str]:
-    """Feeds published before whose file is gone or whose last attempt failed."""
+    """Feeds published before whose file is gone, or whose last attempt failed.
+
+    Listing the few output folders is far cheaper than a stat per file.
+    """
     good = (Outcome.WRITTEN.value, Outcome.UNCHANGED.value)
     output = config.output_dir
-    return {
-        r.feed_key
-        for r in conn.execute(
-            select(feed_state.c.feed_key, feed_state.c.path, feed_state.c.outcome)
-        )
-        if r.outcome not in good or not (output / r.path).is_file()
-    }
+    present: set[str] = set()
+    for folder in (output, *(output / g for g in ("sections", "tags", "authors"))):
+        with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+            prefix = "" if folder == output else f"{folder.name}/"
+            present.update(prefix + e.name for e in entries if e.name.endswith(FEED_SUFFIXES))
+    rows = conn.execute(select(feed_state.c.path, feed_state.c.feed_key, feed_state.c.outcome))
+    return {r.feed_key for r in rows if r.outcome not in good or r.path not in present}
+
+
+FEED_SUFFIXES = (".rss", ".atom", ".json")
 
 
 def record_results(

@@ -145,9 +145,10 @@ def claim_cycle(conn: Connection, group: str, cycle: int, worker: str, now: date
 
 def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[str]:
     """Feeds of stories that became visible in (since, now]: lifted embargoes, scheduled times."""
-    # Two range queries rather than one OR, so each walks its own index.
-    lifted = select(articles.c.id).where(
-        articles.c.status == "published",
+    # Two range queries rather than one OR, so each walks its own index. The
+    # embargo one filters status in Python: in SQL, SQLite would pick the status
+    # index and scan every published story (embargoed stories are few).
+    lifted = select(articles.c.id, articles.c.status).where(
         articles.c.embargo_until > since,
         articles.c.embargo_until <= now,
     )
@@ -156,7 +157,8 @@ def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[
         articles.c.published > since,
         articles.c.published <= now,
     )
-    became_visible = set(conn.execute(lifted).scalars()) | set(conn.execute(scheduled).scalars())
+    became_visible = {r.id for r in conn.execute(lifted) if r.status == "published"}
+    became_visible |= set(conn.execute(scheduled).scalars())
     keys: set[str] = set()
     for article_id in became_visible:
         keys |= memberships(conn, article_id)
@@ -165,13 +167,15 @@ def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[
 
 def next_visibility_change(conn: Connection, now: datetime) -> datetime | None:
     """When the next stored story becomes visible (for `syndicate run` to wake exactly then)."""
+    embargoes = conn.execute(
+        select(articles.c.embargo_until, articles.c.status)
+        .where(articles.c.embargo_until > now)
+        .order_by(articles.c.embargo_until)
+    )
+    first_embargo = next((r.embargo_until for r in embargoes if r.status == "published"), None)
+    embargoes.close()
     candidates = [
-        conn.execute(
-            select(articles.c.embargo_until)
-            .where(articles.c.status == "published", articles.c.embargo_until > now)
-            .order_by(articles.c.embargo_until)
-            .limit(1)
-        ).scalar(),
+        first_embargo,
         conn.execute(
             select(articles.c.published)
             .where(articles.c.status == "published", articles.c.published > now)
