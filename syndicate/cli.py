@@ -236,11 +236,14 @@ def _exit(code: ExitCode) -> NoReturn:
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON on stdout.")
 @pass_state
 def build_command(state: State, force: bool, jobs: int | None, as_json: bool) -> None:
-    """Build every feed: select, render, validate, publish atomically.
+    """Build the feeds that need it: select, render, validate, publish atomically.
 
-    A feed that fails validation is not written and its last good version
-    stays; the exit code is then 1. Unchanged feeds are not rewritten. The JSON
-    build report is written to output.report (config.toml).
+    Incremental: only feeds that imports touched, feeds of stories whose
+    embargo lifted, and feeds whose files went missing (the first build, a
+    config change or --all rebuild every feed). A feed that fails validation
+    is not written and its last good version stays; the exit code is then 1.
+    Unchanged feeds are not rewritten. The JSON build report is written to
+    output.report (config.toml).
 
     \b
     Example:
