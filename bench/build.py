@@ -52,7 +52,6 @@ from syndicate.config import Config, parse_config
 from syndicate.model import FeedSpec, Outcome
 from syndicate.selection import plan_feeds
 from syndicate.store import Store
-from syndicate.store.articles import newest_date
 from syndicate.store.schema import (
     article_authors,
     article_tags,
@@ -253,7 +252,7 @@ def naive_json(spec: FeedSpec, items: list[Row]) -> bytes:
 def run_naive(config: Config, store: Store, now: datetime) -> Row:
     """The baseline: everything in memory, every feed rendered from scratch."""
     with store.connect() as conn:
-        planned = plan_feeds(conn, config, newest_date(conn))
+        planned = plan_feeds(conn, config, now)
     everything = load_everything(store, now)
     index: dict[str, list[Row]] = defaultdict(list)  # "section/world" -> newest first
     for a in everything:

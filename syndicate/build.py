@@ -55,7 +55,6 @@ from .render import Renderer
 from .report import write_report
 from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_items
 from .store import Store
-from .store.articles import newest_date
 from .store.queue import claim, done, visibility_changes
 from .store.schema import builds, feed_builds, feed_state, store_state
 from .validate import validate_bytes
@@ -102,7 +101,8 @@ class _Writing:
 
     def finish(self, touched: set[Path], output: Path) -> FeedResult:
         outcomes = tuple(f.result() for f in self.futures)
-        touched.update((output / o.path).parent for o in outcomes)
+        # Only folders that received a file: a rejected feed may have none yet.
+        touched.update((output / o.path).parent for o in outcomes if o.outcome is Outcome.WRITTEN)
         seconds = time.perf_counter() - self.started
         return FeedResult(self.key, self.fingerprint, seconds, outcomes, links=self.links)
 
@@ -514,14 +514,13 @@ def build_pass(
             or state.last_build_config != config_fingerprint(config)
         )
         queued = claim(conn, lock=False)
-        fallback = newest_date(conn)
         if full:
-            planned = plan_feeds(conn, config, fallback)
+            planned = plan_feeds(conn, config, now)
             known = _known_fingerprints(conn)
         else:
             keys = {c.feed_key for c in queued} | _missing_files(conn, config)
             keys |= visibility_changes(conn, last_now, now)
-            planned = plan_feeds(conn, config, fallback, keys=keys) if keys else []
+            planned = plan_feeds(conn, config, now, keys=keys) if keys else []
             known = _known_fingerprints(conn, keys)
     results = _build_planned(
         config, store, now, planned, known, force=force, jobs=jobs, progress=progress
@@ -588,7 +587,7 @@ def drain_queue(
             if not claimed:
                 break
             keys = {c.feed_key for c in claimed}
-            planned = plan_feeds(conn, config, newest_date(conn), keys=keys)
+            planned = plan_feeds(conn, config, now, keys=keys)
             known = _known_fingerprints(conn, keys)
             batch_results = builder.build_window(conn, planned, known, False)
             builder.sync()

@@ -46,7 +46,6 @@ from .ingest import IMPORTABLE_SUFFIXES
 from .publish import build_lock, prepare_output
 from .selection import plan_feeds
 from .store import Store
-from .store.articles import newest_date
 from .store.queue import claim_cycle, enqueue, next_visibility_change, visibility_changes
 
 log = logging.getLogger("syndicate.run")
@@ -141,7 +140,7 @@ class Service:
             if not claim_cycle(conn, group, cycle, self.worker, now):
                 log.debug("cycle %s of %s already opened by another worker", cycle, group)
                 return
-            planned = plan_feeds(conn, self.config, newest_date(conn), groups=[group])
+            planned = plan_feeds(conn, self.config, now, groups=[group])
             enqueue(conn, [p.spec.key for p in planned], now, f"cadence {cycle}")
         log.info("queued %d %s feeds for cycle %d", len(planned), group, cycle)
         self.drain()
@@ -228,7 +227,7 @@ class Service:
         for r in bad:
             log.warning("%s: %s: %s", r.article_key, r.shown_url, r.reason)
         with self.store.begin("queueing feeds after a link check") as conn:
-            planned = plan_feeds(conn, self.config, newest_date(conn))
+            planned = plan_feeds(conn, self.config, now)
             enqueue(conn, [p.spec.key for p in planned], now, "links re-checked")
         self.drain()
 

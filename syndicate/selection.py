@@ -185,20 +185,56 @@ def _spec(
 
 
 def _terms_with_feeds(
-    conn: Connection, table: Any, join: Any, fk: str, prefix: str, slugs: Collection[str] | None
+    conn: Connection,
+    table: Any,
+    join: Any,
+    fk: str,
+    prefix: str,
+    slugs: Collection[str] | None,
+    now: datetime,
 ) -> list[Any]:
-    """Terms with a listed article, or with a feed published before (now maybe empty)."""
+    """Terms with a story visible at ``now``, or with a feed published before.
+
+    Visible, not merely "published": a tag that only an embargoed story carries
+    must not get a public feed (its name alone can leak the story).
+    """
     if join is None:
-        has_listed = exists().where(
-            articles.c.section_id == table.c.id, articles.c.status == "published"
-        )
+        has_visible = exists().where(articles.c.section_id == table.c.id, _visible(now))
     else:
-        has_listed = exists().where(join.c[fk] == table.c.id, join.c.listed.is_(True))
+        has_visible = exists().where(
+            join.c[fk] == table.c.id,
+            join.c.listed.is_(True),
+            join.c.published <= now,
+            exists().where(
+                articles.c.id == join.c.article_id,
+                or_(articles.c.embargo_until.is_(None), articles.c.embargo_until <= now),
+            ),
+        )
     had_feed = exists().where(feed_state.c.feed_key == prefix + table.c.slug)
-    query = select(table.c.id, table.c.slug, table.c.name).where(or_(has_listed, had_feed))
+    query = select(table.c.id, table.c.slug, table.c.name).where(or_(has_visible, had_feed))
     if slugs is not None:
         query = query.where(table.c.slug.in_(sorted(slugs)))
     return list(conn.execute(query.order_by(table.c.slug)))
+
+
+def newest_visible_update(conn: Connection, now: datetime) -> datetime | None:
+    """The newest ``updated`` of a story visible at ``now``: what an empty feed shows.
+
+    Never the clock (the bytes would change on every build), and never an
+    embargoed story's date (that would hint at it).
+    """
+    rows = conn.execute(
+        select(articles.c.updated, articles.c.published, articles.c.embargo_until)
+        .where(articles.c.status == "published")
+        .order_by(articles.c.updated.desc())
+    )
+    try:
+        for row in rows:
+            if row.published <= now and (row.embargo_until is None or row.embargo_until <= now):
+                return row.updated  # type: ignore[no-any-return]
+        return None
+    finally:
+        rows.close()
 
 
 GROUPS: tuple[tuple[FeedKind, str], ...] = (
@@ -212,7 +248,7 @@ GROUPS: tuple[tuple[FeedKind, str], ...] = (
 def plan_feeds(
     conn: Connection,
     config: Config,
-    updated_fallback: datetime | None,
+    now: datetime,
     *,
     keys: Collection[str] | None = None,
     groups: Collection[str] | None = None,
@@ -222,6 +258,7 @@ def plan_feeds(
     ``keys`` narrows the plan to those feeds ("site", "tag/climate"; unknown or
     disabled ones are left out); ``groups`` to whole groups ("tags").
     """
+    updated_fallback = newest_visible_update(conn, now)
     base = config.site.base_url
     planned: list[PlannedFeed] = []
     wanted: dict[str, set[str]] | None = None
@@ -258,7 +295,7 @@ def plan_feeds(
         if slugs is not None and not slugs:
             continue
         table, join, fk = tables[kind]
-        for row in _terms_with_feeds(conn, table, join, fk, f"{kind}/", slugs):
+        for row in _terms_with_feeds(conn, table, join, fk, f"{kind}/", slugs, now):
             name = (config.section_name(row.slug) if kind == "section" else None) or row.name
             link = f"{base}/{row.slug}" if kind == "section" else f"{base}/{plural}/{row.slug}"
             spec = _spec(

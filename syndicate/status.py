@@ -378,7 +378,7 @@ def _broken_links(conn: Connection, config: Config, now: datetime) -> dict[str, 
         ).scalars()
         candidates.update(prefix + s for s in slugs)
     counts: dict[str, int] = {}
-    for planned in plan_feeds(conn, config, None, keys=candidates):
+    for planned in plan_feeds(conn, config, now, keys=candidates):
         refs = select_items(conn, planned.spec, planned.term_id, now)
         n = sum(1 for ref in refs if ref.id in broken)
         if n:

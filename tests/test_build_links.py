@@ -136,3 +136,32 @@ def test_fail_keeps_the_last_good_feed(
     assert not (config.output_dir / "index.rss").exists()
     [rule] = {f.rule for o in report.failed for f in o.findings if f.rule.startswith("LINK")}
     assert rule == "LINK-BROKEN"
+
+
+def test_first_feed_of_a_folder_rejected_does_not_break_builds(
+    tmp_path: Path, store_url: str, make_article: Any, now: datetime
+) -> None:
+    # Found in review: a rejected feed whose folder (tags/) did not exist yet made
+    # the directory sync fail, before anything was recorded: every build crashed.
+    config = parse_config(
+        {
+            "site": {"title": "Ledger", "base_url": "https://news.example.org"},
+            "store": {"url": store_url},
+            "output": {"dir": str(tmp_path / "feeds"), "report": ""},
+            "feeds": {"tags": {"related_policy": "fail"}},
+        },
+        root=tmp_path,
+        source="config.toml",
+    )
+    lonely = make_article("solo", related=Related(title="No such story"))
+    with Store.open(config.store_url) as store:
+        list(store.upsert_iter([lonely], authority=AUTH, now=now))
+        first = run_build(config, store, now)
+        second = run_build(config, store, now + timedelta(minutes=1))
+    assert first.exit_code == second.exit_code == ExitCode.FEEDS_FAILED
+    assert {o.path for o in first.failed} == {
+        "tags/harbour.rss",
+        "tags/harbour.atom",
+        "tags/harbour.json",
+    }
+    assert (config.output_dir / "index.rss").is_file()

@@ -181,3 +181,27 @@ def test_store_lock_on_postgres(setup: Any) -> None:
         pass
     with store.exclusive_lock(), pytest.raises(BusyError), store.shared_lock():
         pass
+
+
+def test_embargoed_story_reveals_no_tag_or_author(
+    setup: Any, make_article: Any, now: datetime
+) -> None:
+    # Found in review: a tag only an embargoed story carries got a public feed
+    # titled with the tag's name, before the story was out.
+    config, store, _ = setup
+    secret = make_article(
+        "merger",
+        published=now - timedelta(minutes=10),
+        updated=now + timedelta(minutes=30),
+        embargo_until=now + timedelta(hours=2),
+        tags=(Term("acme-merger", "Acme merger"),),
+        authors=(Author("Deal Desk", "deal-desk"),),
+    )
+    list(store.upsert_iter([secret], authority=AUTH, now=now))
+    run_build(config, store, now + timedelta(minutes=1), full=True)
+    feeds = config.output_dir
+    assert not (feeds / "tags" / "acme-merger.rss").exists()
+    assert not (feeds / "authors" / "deal-desk.rss").exists()
+    assert "Acme" not in (feeds / "index.rss").read_text(encoding="utf-8")
+    run_build(config, store, now + timedelta(hours=3))
+    assert (feeds / "tags" / "acme-merger.rss").is_file()

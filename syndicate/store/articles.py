@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..dates import to_utc
@@ -282,13 +282,3 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def find_by_key(conn: Connection, key: str) -> int | None:
     return conn.execute(select(articles.c.id).where(articles.c.key == key)).scalar()
-
-
-def newest_date(conn: Connection) -> datetime | None:
-    """The newest ``updated`` of any listed article: the fallback date for empty feeds."""
-    return conn.execute(
-        select(articles.c.updated)
-        .where(and_(articles.c.status == "published"))
-        .order_by(articles.c.updated.desc())
-        .limit(1)
-    ).scalar()

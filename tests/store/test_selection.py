@@ -61,7 +61,7 @@ def keys(store: Store, planned: Any, now: Any) -> list[str]:
 
 def by_key(store: Store, now: Any, cfg: Any = None) -> dict[str, Any]:
     with store.connect() as conn:
-        return {p.spec.key: p for p in plan_feeds(conn, cfg or config(), None)}
+        return {p.spec.key: p for p in plan_feeds(conn, cfg or config(), now)}
 
 
 def test_plan_has_site_section_tag_author_feeds(store: Store, now: Any) -> None:
