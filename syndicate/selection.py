@@ -22,6 +22,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Integer, Select, and_, bindparam, exists, or_, select
 
@@ -173,7 +174,7 @@ def _spec(
         description=description,
         path=path,
         link=link,
-        self_urls={f: f"{feeds_url}/{path}.{FILE_EXTENSIONS[f]}" for f in group.formats},
+        self_urls={f: f"{feeds_url}/{quote(path)}.{FILE_EXTENSIONS[f]}" for f in group.formats},
         formats=group.formats,
         max_items=group.max_items,
         language=site.language,
@@ -297,7 +298,8 @@ def plan_feeds(
         table, join, fk = tables[kind]
         for row in _terms_with_feeds(conn, table, join, fk, f"{kind}/", slugs, now):
             name = (config.section_name(row.slug) if kind == "section" else None) or row.name
-            link = f"{base}/{row.slug}" if kind == "section" else f"{base}/{plural}/{row.slug}"
+            slug = quote(row.slug)  # Unicode slugs ("россия") are percent-encoded in URLs
+            link = f"{base}/{slug}" if kind == "section" else f"{base}/{plural}/{slug}"
             spec = _spec(
                 config,
                 kind=kind,

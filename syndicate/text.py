@@ -38,15 +38,43 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def slugify(text: str) -> str:
+MAX_SLUG = 120  # file names stay far below 255 bytes, columns below their sizes
+
+
+def _cut(slug: str, limit: int) -> str:
+    """Shorten at a dash where possible, so a slug never ends mid-word."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit]
+    if "-" in cut[limit // 2 :]:
+        cut = cut.rsplit("-", 1)[0]
+    return cut.strip("-")
+
+
+def slugify(text: str, max_length: int = MAX_SLUG) -> str:
     """Make an ASCII, lower-case, dash-separated slug ("Café Society" -> "cafe-society").
 
     Returns "" when nothing survives (a title in a script with no ASCII
-    transliteration); callers then fall back to the article key.
+    transliteration); callers then fall back to the article key. Long slugs are
+    cut at a dash: a slug becomes a file name, and file names have a limit.
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     ascii_text = _SLUG_DROP.sub("", ascii_text).strip().lower()
-    return _SLUG_DASH.sub("-", ascii_text).strip("-")
+    return _cut(_SLUG_DASH.sub("-", ascii_text).strip("-"), max_length)
+
+
+def slugify_term(text: str, max_length: int = MAX_SLUG) -> str:
+    """A slug for a section, tag or author: ASCII when possible, else Unicode words.
+
+    "Россия" or "王伟" have no ASCII transliteration without a dictionary; they
+    keep their letters (lower-cased, NFKC) rather than being refused. URLs built
+    from such slugs are percent-encoded (RFC 3987 §3.1).
+    """
+    ascii_slug = slugify(text, max_length)
+    if ascii_slug:
+        return ascii_slug
+    words = _SLUG_DROP.sub("", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return _cut(_SLUG_DASH.sub("-", words).strip("-"), max_length)
 
 
 def normalise_title(title: str) -> str:

@@ -302,3 +302,37 @@ def test_parallel_build_writes_the_same_bytes(project: Path, tmp_path: Path, now
         # The parent's connection still works after the workers exit.
         assert run_build(config, store, now).exit_code == 0
     assert {k: v[0] for k, v in one.items()} == {k: v[0] for k, v in two.items()}
+
+
+def test_non_latin_tags_and_odd_values_are_handled(project: Path, tmp_path: Path) -> None:
+    # Found in review: Cyrillic or Chinese tag and author names were refused, an
+    # image length past the integer column failed the whole batch, and a very
+    # long tag made a file name too long for the disk on every build.
+    good = {
+        "id": "ru-1",
+        "title": "Новости",
+        "published": "2026-11-20T09:00:00Z",
+        "tags": ["Россия", "x" * 400],
+        "authors": ["王伟"],
+        "body_html": "<p>Текст.</p>",
+    }
+    huge = {
+        "id": "big-image",
+        "title": "Big",
+        "published": "2026-11-20T09:00:00Z",
+        "body_html": "<p>x</p>",
+        "image": {"url": "https://news.example.org/i.jpg", "length": 2**40},
+    }
+    path = tmp_path / "intl.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(huge) + "\n", encoding="utf-8")
+    result = invoke(project, "import", "--json", str(path))
+    assert result.exit_code == ExitCode.RECORDS_SKIPPED, result.stderr
+    assert json.loads(result.stdout)["created"] == 1
+    assert "intl.jsonl:2: image: length" in result.stderr
+    assert invoke(project, "build").exit_code == 0
+    feeds = project.parent / "feeds"
+    assert (feeds / "tags" / "россия.rss").is_file()
+    assert (feeds / "authors" / "王伟.atom").is_file()
+    assert max(len(p.name.encode()) for p in (feeds / "tags").iterdir()) < 200
+    parsed = feedparser.parse((feeds / "tags" / "россия.atom").read_bytes())
+    assert parsed.bozo == 0 and parsed.entries[0].title == "Новости"

@@ -230,7 +230,7 @@ def _timestamp(record: Mapping[str, Any], key: str, *, required: bool = False) -
 
 
 def _term(value: str, key: str, names: Mapping[str, str]) -> Term:
-    slug = text.slugify(value)
+    slug = text.slugify_term(value)
     if not slug:
         raise _Invalid(key, f"{value!r} has no letters or digits to make a slug from")
     return Term(slug, names.get(slug, value))
@@ -329,7 +329,7 @@ def _authors(value: object) -> tuple[Author, ...]:
         name = _line(fields, "name")
         if name is None:
             raise _Invalid("authors", "every author needs a name")
-        slug = text.slugify(name)
+        slug = text.slugify_term(name)
         if not slug:
             raise _Invalid("authors", f"{name!r} has no letters or digits to make a slug from")
         email = _text(fields, "email")
@@ -375,8 +375,8 @@ def _image(value: object, base: str) -> Image | None:
     length = fields.get("length")
     if length is not None and (isinstance(length, bool) or not isinstance(length, int)):
         raise _Invalid("image", f"length: expected a number of bytes, got {_describe(length)}")
-    if length is not None and length < 0:
-        raise _Invalid("image", f"length: expected a number of bytes, got {length}")
+    if length is not None and not 0 <= length < 2**31:
+        raise _Invalid("image", f"length: expected a number of bytes below 2 GiB, got {length}")
     media_type = _text(fields, "type") or "image/jpeg"
     if not media_type.startswith("image/"):
         raise _Invalid("image", f"type: expected an image media type, got {_describe(media_type)}")

@@ -12,17 +12,46 @@ Everything that can fail because of the database raises ``StoreError`` with the
 from __future__ import annotations
 
 import contextlib
+import itertools
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
 from ..errors import BusyError
 from ..model import Article, ParsedArticle
 from . import engine as _engine
-from .articles import TermIds, UpsertResult, chunked, load_articles, upsert_article
+from .articles import (
+    TermIds,
+    UpsertResult,
+    chunked,
+    load_articles,
+    record_changes,
+    upsert_article,
+)
+
+
+def _record_fault(e: BaseException) -> bool:
+    """Whether the error is about this record's values (skip it) rather than the database.
+
+    A constraint, a value out of a column's range or length (PostgreSQL's
+    DataError, SQLite's OverflowError), or a value our types refuse. A lost
+    connection or a deadlock is not: the whole batch is retried or fails.
+    """
+    if isinstance(e, IntegrityError | DataError | ValueError | OverflowError):
+        return True
+    if isinstance(e, StatementError) and not isinstance(e, DBAPIError):
+        return isinstance(e.orig, ValueError | OverflowError)  # raised binding a value
+    return False
+
+
+def _transient(e: DBAPIError) -> bool:
+    """A deadlock or serialization failure: retrying the same batch can succeed."""
+    return getattr(e.orig, "sqlstate", None) in ("40P01", "40001")
+
 
 # pg_advisory_lock key: "synd" as a 32-bit integer; any constant unique to syndicate.
 ADVISORY_KEY = 0x73796E64
@@ -132,14 +161,29 @@ class Store:
         record the database refuses is rolled back alone.
         """
         for batch in chunked(records, batch_size):
-            results: list[UpsertResult | UpsertFailure] = []
-            try:
-                with self.begin("storing articles") as conn:
-                    results = self._upsert_batch(conn, batch, authority=authority, now=now)
-            except BaseException:
-                self._terms.forget()  # ids minted in the rolled-back batch are gone
-                raise
+            with _engine.wrap_errors(self.url, "storing articles"):
+                results = self._store_batch(batch, authority=authority, now=now)
             yield from results
+
+    def _store_batch(
+        self, batch: list[ParsedArticle], *, authority: str, now: datetime
+    ) -> list[UpsertResult | UpsertFailure]:
+        """One transaction for the batch; retried when PostgreSQL picks it as a deadlock victim."""
+        for attempt in itertools.count(1):
+            try:
+                with self.engine.begin() as conn:
+                    results = self._upsert_batch(conn, batch, authority=authority, now=now)
+                    record_changes(conn, [r for r in results if isinstance(r, UpsertResult)], now)
+                return results
+            except DBAPIError as e:
+                self._terms.forget()  # ids minted in the rolled-back batch are gone
+                if attempt >= 3 or not _transient(e):
+                    raise
+                time.sleep(0.05 * attempt)
+            except BaseException:
+                self._terms.forget()
+                raise
+        raise AssertionError("unreachable")
 
     def _upsert_batch(
         self, conn: Connection, batch: list[ParsedArticle], *, authority: str, now: datetime
@@ -151,11 +195,13 @@ class Store:
                 result = upsert_article(conn, self._terms, record, authority=authority, now=now)
                 savepoint.commit()
                 results.append(result)
-            except (IntegrityError, ValueError) as e:
+            except Exception as e:
+                if not _record_fault(e):
+                    raise
                 savepoint.rollback()
                 self._terms.forget()
                 orig = getattr(e, "orig", None) or e
-                reason = str(orig).splitlines()[0] if str(orig) else type(e).__name__
+                reason = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
                 results.append(UpsertFailure(record, f"refused by the store: {reason}"))
         return results
 

@@ -3,8 +3,8 @@
 An article is matched by ``key`` (its id in the newsroom system, or the file it
 came from). Re-importing identical content changes nothing, not even
 ``last_changed``; an edited article is updated in place, its ``revision`` grows
-by one and its GUID stays. Every change bumps ``store_state.generation`` in the
-same transaction, which is how a build knows in one query that nothing changed.
+by one and its GUID stays. Each batch queues the feeds it touched and bumps
+``store_state.generation`` in the same transaction (``record_changes``).
 
 Writes happen in batches, one transaction per batch and a savepoint per record,
 so a record that fails (a constraint, a bad value) is rolled back alone and its
@@ -46,6 +46,8 @@ class UpsertResult:
     key: str
     guid: str
     change: Change
+    # The feeds to rebuild: the ones the article left and the ones it is in.
+    feeds: frozenset[str] = frozenset()
 
 
 def content_hash(record: ParsedArticle) -> str:
@@ -190,20 +192,36 @@ def upsert_article(
         conn.execute(insert(article_tags), tag_rows)
     if author_rows:
         conn.execute(insert(article_authors), author_rows)
-    conn.execute(
-        update(store_state)
-        .where(store_state.c.id == 1)
-        .values(generation=store_state.c.generation + 1)
-    )
-    # The feeds it left and the feeds it joins (or changed in) must be rebuilt.
+    # The feeds it left and the feeds it joins (or changed in) must be rebuilt;
+    # the caller queues them once per batch (see ``record_changes``).
     new_feeds = {
         SITE_KEY,
         f"section/{record.section.slug}",
         *(f"tag/{t.slug}" for t in record.tags),
         *(f"author/{a.slug}" for a in record.authors),
     }
-    enqueue(conn, old_feeds | new_feeds, now, change)
-    return UpsertResult(record.key, guid, change)
+    return UpsertResult(record.key, guid, change, frozenset(old_feeds | new_feeds))
+
+
+def record_changes(conn: Connection, results: Sequence[UpsertResult], now: datetime) -> None:
+    """Queue the feeds a batch touched and bump the store's generation, once.
+
+    Done last in the batch's transaction, in sorted key order: the shared rows
+    (the site feed's queue row, the generation) are locked for the shortest
+    time, and always in the same order, so concurrent imports do not deadlock
+    on them.
+    """
+    changed = [r for r in results if r.change != "unchanged"]
+    if not changed:
+        return
+    for change in ("created", "updated"):
+        keys = set().union(*(r.feeds for r in changed if r.change == change))
+        enqueue(conn, keys, now, change)
+    conn.execute(
+        update(store_state)
+        .where(store_state.c.id == 1)
+        .values(generation=store_state.c.generation + 1)
+    )
 
 
 def _term_rows(
