@@ -48,6 +48,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from . import __version__
 from .config import Config
+from .errors import OutputError
 from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
 from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
 from .publish import build_lock, publish_feed, sync_directories
@@ -235,7 +236,13 @@ class Builder:
             refs = select_items(conn, spec, planned.term_id, self.now)
         policy = self.config.feeds.group(GROUP_OF_KIND[spec.kind]).related_policy  # type: ignore[arg-type]
         links = self.check_links(refs)
-        signature = [policy, __version__, *((i, r.state, r.shown_url) for i, r in links.items())]
+        # Everything apply_policy reads from a result shapes the item: the state,
+        # the URLs and the label (an internal target's title can change).
+        signature = [
+            policy,
+            __version__,
+            *((i, r.state, r.resolved_url, r.final_url, r.title) for i, r in links.items()),
+        ]
         fp = fingerprint(spec, refs, signature)
         output = self.config.output_dir
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
@@ -537,7 +544,12 @@ def build_pass(
         done(conn, queued)
         _record_build(conn, report, config, now)
     if config.output.report:
-        write_report(config.report_path, report)
+        try:
+            write_report(config.report_path, report)
+        except OSError as e:
+            raise OutputError(
+                str(config.report_path), f"cannot write the build report: {e.strerror or e}"
+            ) from e
     return report
 
 

@@ -102,7 +102,7 @@ class SiteConfig(_Strict):
     def _pattern(cls, value: str) -> str:
         try:
             value.format(base_url="", section="", slug="", year="", month="")
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
             raise ValueError(
                 "expected a pattern using only {base_url}, {section}, {slug}, {year}, {month}"
             ) from None
@@ -126,19 +126,22 @@ class OutputConfig(_Strict):
 LinkPolicy = Literal["drop", "keep", "hold", "fail"]
 
 
+MaxItems = Annotated[int, Field(gt=0, le=10_000)]
+
+
 class GroupConfig(_Strict):
     """One feed group (site, sections, tags, authors); unset keys inherit ``[feeds]``."""
 
     enabled: bool = True
     formats: Formats | None = None
-    max_items: PositiveInt | None = None
+    max_items: MaxItems | None = None
     related_policy: LinkPolicy | None = None
     every: PositiveInt | None = None  # seconds between `syndicate run` rebuilds of the group
 
 
 class FeedsConfig(_Strict):
     formats: Formats = ["rss", "atom", "json"]
-    max_items: PositiveInt = 50
+    max_items: MaxItems = 50
     # What a feed does with an item whose related-coverage link is broken:
     # drop the link, keep it (flagged in the report), hold the item back until
     # the link passes, or fail the feed (the last good one stays).
@@ -257,6 +260,7 @@ _EXPECTED = {
     "int_parsing": "expected an integer",
     "int_type": "expected an integer",
     "greater_than": "expected a positive integer",
+    "less_than_equal": "expected at most 10000",
     "string_type": "expected a string",
     "string_too_short": "expected a non-empty string",
     "bool_type": "expected true or false",

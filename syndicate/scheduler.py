@@ -246,6 +246,11 @@ class Service:
             self._failed(now, str(e))
         except OSError as e:
             self._failed(now, f"{e.filename or 'I/O'}: {e.strerror or e}")
+        except Exception as e:
+            # A bug, not an input problem: keep its traceback in the log, and keep
+            # the service alive (systemd would only restart it into the same state).
+            log.exception("unexpected error in %s", getattr(job, "__name__", job))
+            self._failed(now, f"{type(e).__name__}: {e}")
         else:
             if self.failures:
                 log.info("recovered after %d failures", self.failures)

@@ -336,3 +336,16 @@ def test_non_latin_tags_and_odd_values_are_handled(project: Path, tmp_path: Path
     assert max(len(p.name.encode()) for p in (feeds / "tags").iterdir()) < 200
     parsed = feedparser.parse((feeds / "tags" / "россия.atom").read_bytes())
     assert parsed.bozo == 0 and parsed.entries[0].title == "Новости"
+
+
+def test_unwritable_report_is_one_line_error(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        f"sqlite:///{tmp_path}/s.db",
+        **{'report = "data/build-report.json"': 'report = "config.toml/r.json"'},
+    )
+    assert invoke(config, "import", str(REPO / "examples")).exit_code == 0
+    result = invoke(config, "build")
+    assert result.exit_code == ExitCode.OUTPUT, result.stderr
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert "build report" in result.stderr

@@ -171,3 +171,14 @@ def test_inbox_imports_then_moves_files(service: Service, clock: FakeClock) -> N
     assert "Dropped in" in site_titles(service)
     service.import_inbox()  # nothing left to import twice
     assert not (inbox / "good.jsonl").exists()
+
+
+def test_an_unexpected_error_is_logged_and_backed_off(
+    service: Service, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    service._job(broken)
+    assert service.failures == 1 and service.resume_at is not None
+    assert "unexpected error in broken" in caplog.text and "RuntimeError: a bug" in caplog.text
