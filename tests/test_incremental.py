@@ -205,3 +205,25 @@ def test_embargoed_story_reveals_no_tag_or_author(
     assert "Acme" not in (feeds / "index.rss").read_text(encoding="utf-8")
     run_build(config, store, now + timedelta(hours=3))
     assert (feeds / "tags" / "acme-merger.rss").is_file()
+
+
+def test_renamed_tag_and_new_author_email_reach_the_feeds(
+    setup: Any, make_article: Any, now: datetime
+) -> None:
+    # Found in review: display names and author details were frozen at first import.
+    config, store, records = setup
+    later = now + timedelta(minutes=5)
+    renamed = replace(
+        records[0],
+        tags=(Term("t0", "Tee Zero"),),
+        authors=(Author("Writer 0", "writer-0", email="w0@news.example.org"),),
+    )
+    list(store.upsert_iter([renamed], authority=AUTH, now=later))
+    run_build(config, store, later)
+    for path in ("tags/t0.atom", "index.atom", "authors/writer-0.atom"):
+        atom = (config.output_dir / path).read_text(encoding="utf-8")
+        assert 'label="Tee Zero"' in atom, path
+    # Another story in the same tag, not re-imported, shows the new name too.
+    other = (config.output_dir / "tags" / "t0.json").read_text(encoding="utf-8")
+    assert other.count("Tee Zero") >= 2
+    assert "w0@news.example.org" in (config.output_dir / "index.atom").read_text(encoding="utf-8")

@@ -75,25 +75,51 @@ def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> None
 
 
 class TermIds:
-    """Get-or-create ids for sections, tags and authors, cached per store instance."""
+    """Get-or-create ids for sections, tags and authors, cached per store instance.
+
+    A term's display values (name; an author's email and URL) follow the latest
+    import that gives them. They are shown in every item that carries the term,
+    so a change bumps those articles' revisions (their items render again) and
+    asks for a full build next (``store_state.last_build_config`` is cleared):
+    fingerprints then pick out exactly the feeds that changed.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, str], int] = {}
+        self._cache: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
 
     def get(self, conn: Connection, table: Any, slug: str, values: dict[str, Any]) -> int:
         cache_key = (table.name, slug)
-        if cache_key in self._cache:
-            return self._cache[cache_key]
-        row_id = conn.execute(select(table.c.id).where(table.c.slug == slug)).scalar()
-        if row_id is None:
+        given = {k: v for k, v in values.items() if v is not None}
+        cached = self._cache.get(cache_key)
+        if cached is not None and all(cached[1].get(k) == v for k, v in given.items()):
+            return cached[0]
+        row = conn.execute(select(table).where(table.c.slug == slug)).first()
+        if row is None:
             _insert_ignore(conn, table, {"slug": slug, **values})
-            row_id = conn.execute(select(table.c.id).where(table.c.slug == slug)).scalar_one()
-        self._cache[cache_key] = int(row_id)
-        return int(row_id)
+            row = conn.execute(select(table).where(table.c.slug == slug)).one()
+        stored = {k: getattr(row, k) for k in values}
+        changed = {k: v for k, v in given.items() if stored.get(k) != v}
+        if changed:
+            conn.execute(update(table).where(table.c.id == row.id).values(**changed))
+            _articles_show_new_term(conn, table, row.id)
+            stored.update(changed)
+        self._cache[cache_key] = (int(row.id), stored)
+        return int(row.id)
 
     def forget(self) -> None:
         """Drop the cache (after a rollback the ids it holds may not exist)."""
         self._cache.clear()
+
+
+def _articles_show_new_term(conn: Connection, table: Any, term_id: int) -> None:
+    """Re-render every article that shows a renamed term; make the next build full."""
+    if table is sections:
+        which: Any = articles.c.section_id == term_id
+    else:
+        join, fk = (article_tags, "tag_id") if table is tags else (article_authors, "author_id")
+        which = articles.c.id.in_(select(join.c.article_id).where(join.c[fk] == term_id))
+    conn.execute(update(articles).where(which).values(revision=articles.c.revision + 1))
+    conn.execute(update(store_state).where(store_state.c.id == 1).values(last_build_config=None))
 
 
 def _article_values(record: ParsedArticle, digest: str) -> dict[str, Any]:
