@@ -46,7 +46,14 @@ from .ingest import IMPORTABLE_SUFFIXES
 from .publish import build_lock, prepare_output
 from .selection import plan_feeds
 from .store import Store
-from .store.queue import claim_cycle, enqueue, next_visibility_change, visibility_changes
+from .store.queue import (
+    claim_cycle,
+    enqueue,
+    last_build_time,
+    next_visibility_change,
+    record_build_time,
+    visibility_changes,
+)
 
 log = logging.getLogger("syndicate.run")
 
@@ -97,8 +104,10 @@ def move_into(folder: Path, files: list[Path], stamp: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for path in files:
         target = folder / path.name
-        if target.exists():
-            target = folder / f"{stamp}-{path.name}"
+        n = 1
+        while target.exists():
+            target = folder / f"{stamp}-{n}-{path.name}"
+            n += 1
         shutil.move(str(path), target)
 
 
@@ -148,11 +157,14 @@ class Service:
     def drain(self) -> None:
         """Build every queued feed (and those whose stories just became visible)."""
         now = self.clock()
-        since = self.last_visibility_check or now
         with self.store.begin("checking embargoes") as conn:
+            # After a restart, start from the last build any worker or cron
+            # recorded, so embargoes that lifted while we were down go out now.
+            since = self.last_visibility_check or last_build_time(conn) or now
             lifted = visibility_changes(conn, since, now) if since < now else set()
             if lifted:
                 enqueue(conn, lifted, now, "embargo lifted")
+            record_build_time(conn, now)
         self.last_visibility_check = now
         self.builder = self.builder or Builder(self.config, self.store, now)
         with self._lock():

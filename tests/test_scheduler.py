@@ -182,3 +182,20 @@ def test_an_unexpected_error_is_logged_and_backed_off(
     service._job(broken)
     assert service.failures == 1 and service.resume_at is not None
     assert "unexpected error in broken" in caplog.text and "RuntimeError: a bug" in caplog.text
+
+
+def test_embargo_that_lifted_while_down_goes_out_at_restart(
+    service: Service, clock: FakeClock, make_article: Any
+) -> None:
+    held = make_article(
+        "held",
+        published=clock.now - timedelta(minutes=5),
+        embargo_until=clock.now + timedelta(seconds=30),
+    )
+    list(service.store.upsert_iter([held], authority=AUTH, now=clock.now))
+    service.drain()
+    assert "Story held" not in site_titles(service)
+    clock.advance(600)  # the service was down when the embargo lifted
+    restarted = Service(service.config, service.store, clock=clock, worker="again")
+    restarted.drain()
+    assert "Story held" in site_titles(restarted)

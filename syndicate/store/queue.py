@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select
+from sqlalchemy import Connection, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .schema import (
@@ -34,6 +34,7 @@ from .schema import (
     feed_queue,
     group_cycles,
     sections,
+    store_state,
     tags,
 )
 
@@ -185,3 +186,23 @@ def next_visibility_change(conn: Connection, now: datetime) -> datetime | None:
     ]
     found = [c for c in candidates if c is not None]
     return min(found) if found else None
+
+
+def last_build_time(conn: Connection) -> datetime | None:
+    """The ``now`` of the last build or drain: lifts after it are not yet built."""
+    value: datetime | None = conn.execute(
+        select(store_state.c.last_build_now).where(store_state.c.id == 1)
+    ).scalar()
+    return value
+
+
+def record_build_time(conn: Connection, now: datetime) -> None:
+    """Remember that stories visible at ``now`` have been queued (never moves back)."""
+    conn.execute(
+        update(store_state)
+        .where(
+            store_state.c.id == 1,
+            or_(store_state.c.last_build_now.is_(None), store_state.c.last_build_now < now),
+        )
+        .values(last_build_now=now)
+    )
