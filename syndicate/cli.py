@@ -22,6 +22,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from . import __version__
+from .commands.check_links import check_links_command
+from .commands.status import status_command
+from .commands.validate import validate_command
 from .config import Config, load_config
 from .dates import DateError, parse_local
 from .errors import (
@@ -32,11 +35,8 @@ from .errors import (
     StoreError,
     SyndicateError,
 )
-from .links_cli import check_links_command
 from .model import ExitCode, Outcome
-from .status_cli import status_command
 from .store import Store
-from .validate_cli import validate_command
 
 _EXIT_FOR: list[tuple[type[SyndicateError], ExitCode]] = [
     (ConfigError, ExitCode.CONFIG),

@@ -13,7 +13,7 @@ so no per-row history ever reaches Python. The only per-feed queries are item
 selections for the few feeds that hold an article whose related link failed.
 
 This module reads; it never writes, prints, renders or reads the clock (``now``
-is passed in). ``status_page`` renders it; ``status_cli`` prints it.
+is passed in). ``status_page`` renders it; ``commands.status`` prints it.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from links_support import REPO, LoopbackServer
 from sqlalchemy import update
 
 from syndicate.cli import State
-from syndicate.links_cli import check_links_command
+from syndicate.commands.check_links import check_links_command
 from syndicate.store import Store
 from syndicate.store.schema import articles
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from syndicate.cli import cli
+from syndicate.commands.status import status_command
 from syndicate.config import Config, load_config
 from syndicate.render import Renderer
-from syndicate.status_cli import status_command
 
 REPO = Path(__file__).resolve().parent.parent.parent
 

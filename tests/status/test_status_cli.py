@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from status_support import invoke, open_config
 
-from syndicate.status_cli import status_command
+from syndicate.commands.status import status_command
 from syndicate.store import Store
 from syndicate.store.queue import enqueue
 from syndicate.store.schema import articles, link_checks

@@ -11,8 +11,8 @@ from pytest_httpserver import HTTPServer
 from validate_samples import atom_bytes, json_bytes, rss_bytes
 
 from syndicate import __version__
+from syndicate.commands.validate import validate_command
 from syndicate.fetch import FetchError, fetch_feed
-from syndicate.validate_cli import validate_command
 
 CORPUS = Path(__file__).parent.parent / "data" / "feeds"
 

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .status import (
+from ..status import (
     COMPACT_UNITS,
     GROUP_ORDER,
     FeedStatus,
