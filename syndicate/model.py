@@ -206,18 +206,6 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class LinkCheck:
-    """The result of checking one related-coverage link (filled by the links stage)."""
-
-    url: str
-    ok: bool
-    status: int | None
-    reason: str
-    checked_at: datetime
-    final_url: str | None = None
-
-
 class Outcome(enum.StrEnum):
     """What publish did with one rendered feed file."""
 

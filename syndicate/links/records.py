@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from syndicate.model import LinkCheck, Related
+from syndicate.model import Related
 
 LinkState = Literal["ok", "redirected", "broken", "refused", "unresolved"]
 UrlState = Literal["ok", "redirected", "broken", "refused"]
@@ -38,16 +38,6 @@ class UrlCheck:
     @property
     def ok(self) -> bool:
         return self.state in GOOD_STATES
-
-    def as_link_check(self) -> LinkCheck:
-        return LinkCheck(
-            url=self.url,
-            ok=self.ok,
-            status=self.status,
-            reason=self.reason,
-            checked_at=self.checked_at,
-            final_url=self.final_url,
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,19 +72,6 @@ class LinkResult:
     def shown_url(self) -> str | None:
         """The URL a problem line names: what was resolved, else what was written."""
         return self.resolved_url or self.ref.url or self.ref.title
-
-    def as_link_check(self) -> LinkCheck | None:
-        """The model's record for the build report (None when there is no URL to name)."""
-        if self.resolved_url is None or self.checked_at is None:
-            return None
-        return LinkCheck(
-            url=self.resolved_url,
-            ok=self.ok,
-            status=self.status,
-            reason=self.reason,
-            checked_at=self.checked_at,
-            final_url=self.final_url,
-        )
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready view (``check-links --json``, the build report)."""

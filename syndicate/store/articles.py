@@ -3,8 +3,8 @@
 An article is matched by ``key`` (its id in the newsroom system, or the file it
 came from). Re-importing identical content changes nothing, not even
 ``last_changed``; an edited article is updated in place, its ``revision`` grows
-by one and its GUID stays. Each batch queues the feeds it touched and bumps
-``store_state.generation`` in the same transaction (``record_changes``).
+by one and its GUID stays. Each batch queues the feeds it touched in the same
+transaction (``record_changes``): that queue is how builds know what changed.
 
 Writes happen in batches, one transaction per batch and a savepoint per record,
 so a record that fails (a constraint, a bad value) is rolled back alone and its
@@ -230,12 +230,11 @@ def upsert_article(
 
 
 def record_changes(conn: Connection, results: Sequence[UpsertResult], now: datetime) -> None:
-    """Queue the feeds a batch touched and bump the store's generation, once.
+    """Queue the feeds a batch touched, once per batch.
 
     Done last in the batch's transaction, in sorted key order: the shared rows
-    (the site feed's queue row, the generation) are locked for the shortest
-    time, and always in the same order, so concurrent imports do not deadlock
-    on them.
+    (above all the site feed's queue row) are locked for the shortest time, and
+    always in the same order, so concurrent imports do not deadlock on them.
     """
     changed = [r for r in results if r.change != "unchanged"]
     if not changed:
@@ -243,11 +242,6 @@ def record_changes(conn: Connection, results: Sequence[UpsertResult], now: datet
     for change in ("created", "updated"):
         keys = set().union(*(r.feeds for r in changed if r.change == change))
         enqueue(conn, keys, now, change)
-    conn.execute(
-        update(store_state)
-        .where(store_state.c.id == 1)
-        .values(generation=store_state.c.generation + 1)
-    )
 
 
 def _term_rows(

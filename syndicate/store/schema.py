@@ -198,14 +198,12 @@ feed_state = Table(
     Column("last_good_at", UTCDateTime),
 )
 
-# Single-row table: bumped in the same transaction as every article change, so a
-# build can tell in one query that nothing changed since the last one.
+# Single-row table: the ``now`` and config of the last build, which decide whether
+# the next one can be incremental and which embargo lifts it still has to queue.
 store_state = Table(
     "store_state",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("generation", Integer, nullable=False),
-    Column("last_build_generation", Integer),
     Column("last_build_now", UTCDateTime),
     Column("last_build_config", String(64)),
 )
