@@ -7,7 +7,7 @@ The whole flow, as pipes::
       | select_items(store, spec, now)                  # ids + revisions only
       | skip if fingerprint == last build's             # nothing rendered when nothing changed
       | load_articles(ids) | Renderer.render(spec)      # each article's item rendered once
-      | validate_bytes(feed, url)                       # the gate
+      | validate_parts(feed, url)                       # the gate; each item checked once
       | publish_feed(output, feed, passed)              # atomic; last good one stays
       | record feed_state, feed_builds, queue done      # for the next build and `status`
       -> BuildReport
@@ -58,7 +58,7 @@ from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_ite
 from .store import Store
 from .store.queue import claim, done, visibility_changes
 from .store.schema import builds, feed_builds, feed_state, store_state
-from .validate import validate_bytes
+from .validate import ItemMemo, validate_bytes, validate_parts
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -123,6 +123,9 @@ class Builder:
     store: Store
     now: datetime
     renderer: Renderer = field(default_factory=Renderer)
+    # what the gate said about each item it has seen, so a story in five feeds
+    # (and in every later build of a long-running worker) is checked once
+    verdicts: ItemMemo = field(default_factory=ItemMemo)
     cache: OrderedDict[int, Article] = field(default_factory=OrderedDict)
     checker: LinkChecker | None = None
     link_results: dict[int, LinkResult] = field(default_factory=dict)
@@ -279,7 +282,13 @@ class Builder:
         )
         checked = []
         for feed in self.renderer.render(spec, items):
-            verdict = validate_bytes(feed.content, url=feed.url, expected_format=feed.format)
+            doc = feed.document
+            if isinstance(doc, bytes):
+                verdict = validate_bytes(doc, url=feed.url, expected_format=feed.format)
+            else:
+                verdict = validate_parts(
+                    doc, self.verdicts, url=feed.url, expected_format=feed.format
+                )
             findings = link_findings + tuple(
                 FindingRecord(
                     rule=f.rule,

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal
 
+from syndicate.validate import FeedParts
+
 Status = Literal["published", "draft", "killed"]
 FeedFormat = Literal["rss", "atom", "json"]
 FeedKind = Literal["site", "section", "tag", "author"]
@@ -195,10 +197,20 @@ class RenderedFeed:
     key: str
     format: FeedFormat
     path: str  # relative to the output directory, with extension
-    content: bytes
+    document: bytes | FeedParts  # the bytes, or the parts they are spliced from
     media_type: str
     item_count: int
     url: str
+
+    @property
+    def content(self) -> bytes:
+        """The document's bytes: what the gate validated is what is published.
+
+        A spliced feed keeps only its parts, so the gate (``validate_parts``,
+        each distinct item checked once) and publish cannot see two versions.
+        """
+        doc = self.document
+        return doc if isinstance(doc, bytes) else doc.join()
 
 
 class Severity(enum.StrEnum):

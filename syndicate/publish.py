@@ -137,10 +137,11 @@ def publish_feed(
             base, outcome=Outcome.REJECTED, message="failed validation; last good version kept"
         )
     target = output_dir / feed.path
-    if same_bytes(target, feed.content):
+    content = feed.content  # joined once, if it was spliced
+    if same_bytes(target, content):
         return base
     try:
-        write_atomic(target, feed.content, sync_dir=sync_dir)
+        write_atomic(target, content, sync_dir=sync_dir)
     except OSError as e:
         return replace(
             base,

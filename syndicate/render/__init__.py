@@ -38,6 +38,7 @@ from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import ItemData, build_item_data, get_feed_dates, needs_feed_author
 from syndicate.render.rss import RSS_FRAGMENTS, build_rss_item, build_rss_root
 from syndicate.render.splice import serialize_document
+from syndicate.validate import FeedParts
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Renderer"]
 
@@ -82,7 +83,7 @@ class Renderer:
                 key=spec.key,
                 format=fmt,
                 path=f"{spec.path}.{FILE_EXTENSIONS[fmt]}",
-                content=documents[fmt],
+                document=documents[fmt],
                 media_type=MEDIA_TYPES[fmt],
                 item_count=len(articles),
                 url=spec.self_urls[fmt],
@@ -92,7 +93,8 @@ class Renderer:
 
     def render_format(self, spec: FeedSpec, articles: Sequence[Article], fmt: FeedFormat) -> bytes:
         """Return the document bytes of ``spec`` in one format."""
-        return self._render_formats(spec, articles, (fmt,))[fmt]
+        doc = self._render_formats(spec, articles, (fmt,))[fmt]
+        return doc if isinstance(doc, bytes) else doc.join()
 
     def clear(self) -> None:
         """Forget every cached item."""
@@ -100,24 +102,26 @@ class Renderer:
 
     def _render_formats(
         self, spec: FeedSpec, articles: Sequence[Article], formats: Sequence[FeedFormat]
-    ) -> dict[FeedFormat, bytes]:
+    ) -> dict[FeedFormat, bytes | FeedParts]:
+        """Return each format's document: its parts when it was spliced from cached items."""
         if self.cache_size <= 0:
             return {fmt: render_document(spec, articles, fmt) for fmt in formats}
         cached = [self._get_fragments(article, formats) for article in articles]
         dates = get_feed_dates(spec, articles)
         with_author = needs_feed_author(articles)
-        documents: dict[FeedFormat, bytes] = {}
+        documents: dict[FeedFormat, bytes | FeedParts] = {}
         for fmt in formats:
             fragments = [c[fmt] for c in cached]
             if fmt == "rss":
                 head = serialize_document(build_rss_root(spec, dates))
-                documents[fmt] = RSS_FRAGMENTS.assemble(head, fragments)
+                parts = RSS_FRAGMENTS.split(head, fragments)
             elif fmt == "atom":
                 head = serialize_document(build_atom_root(spec, dates, with_author))
-                documents[fmt] = ATOM_FRAGMENTS.assemble(head, fragments)
+                parts = ATOM_FRAGMENTS.split(head, fragments)
             else:
                 head_obj = jsonfeed.build_jsonfeed_head(spec, with_author)
-                documents[fmt] = jsonfeed.assemble(head_obj, fragments)
+                parts = jsonfeed.split(head_obj, fragments)
+            documents[fmt] = parts
         return documents
 
     def _get_fragments(

@@ -16,12 +16,13 @@ It never touches feedgen, the store, the network or the file system.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from syndicate.dates import rfc3339_date
 from syndicate.model import FeedSpec
 from syndicate.render.items import ItemData
+from syndicate.validate import FeedParts
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _SEPARATORS = (",", ":")
@@ -95,9 +96,15 @@ def serialize_item(item: JsonObject) -> bytes:
 
 def assemble(head: JsonObject, fragments: Iterable[bytes]) -> bytes:
     """Return the feed document: ``head`` plus serialized items, as ``dump_jsonfeed`` would."""
+    return split(head, list(fragments)).join()
+
+
+def split(head: JsonObject, fragments: Sequence[bytes]) -> FeedParts:
+    """Return the feed as its parts: the head up to ``"items":[``, the items, ``]}``."""
     head_text = _dumps(head)
     assert head_text.endswith("}")
-    return b"".join((head_text[:-1].encode("utf-8"), b',"items":[', b",".join(fragments), b"]}\n"))
+    start = head_text[:-1].encode("utf-8") + b',"items":['
+    return FeedParts(start, tuple(fragments), b"]}\n", separator=b",")
 
 
 def _author(name: str, url: str | None) -> JsonObject:

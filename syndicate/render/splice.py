@@ -14,9 +14,11 @@ Nothing here touches text: only bytes that lxml has already escaped are joined.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from lxml import etree
+
+from syndicate.validate import FeedParts
 
 XML_DECLARATION = True
 ENCODING = "UTF-8"
@@ -59,7 +61,14 @@ class FragmentWriter:
 
     def assemble(self, head: bytes, fragments: Iterable[bytes]) -> bytes:
         """Return ``head`` (a serialized feed without items) with ``fragments`` appended."""
+        return self.split(head, list(fragments)).join()
+
+    def split(self, head: bytes, fragments: Sequence[bytes]) -> FeedParts:
+        """Return the feed as ``head`` up to its closing tags, ``fragments``, closing tags.
+
+        The gate validates it in those parts (``validate_parts``), each distinct
+        item once.
+        """
         if not head.endswith(self.close_tag):
             raise AssertionError(f"feed head does not end with {self.close_tag!r}")
-        body = head[: -len(self.close_tag)]
-        return b"".join((body, *fragments, self.close_tag))
+        return FeedParts(head[: -len(self.close_tag)], tuple(fragments), self.close_tag)

@@ -24,6 +24,7 @@ from .common import (
 )
 from .dates import check_rfc3339
 from .extensions import check_extension, check_html, check_thr_link_attributes
+from .findings import Report
 from .values import (
     check_absolute_uri,
     check_email,
@@ -393,15 +394,26 @@ def _check_entry(
         value = _check_id(id_el, ctx)
         updated_el = first.get("updated")
         updated = text_of(updated_el).strip() if updated_el is not None else ""
-        prev = ids.get(value)
-        if prev is None:
-            ids[value] = (updated, id_el.sourceline)
-        elif prev[0] == updated:
-            ctx.add(
-                "ATOM-ID-DUPLICATE",
-                f"entry id {value!r} is also on line {prev[1]} with the same atom:updated",
-                id_el,
-            )
+        note_entry_id(ids, value, updated, id_el.sourceline, ctx.report)
+
+
+def note_entry_id(
+    ids: dict[str, tuple[str, int | None]],
+    value: str,
+    updated: str,
+    line: int | None,
+    report: Report,
+) -> None:
+    """Remember an entry id, or report a repeat with the same atom:updated (RFC 4287 §4.1.1)."""
+    prev = ids.get(value)
+    if prev is None:
+        ids[value] = (updated, line)
+    elif prev[0] == updated:
+        report.add(
+            "ATOM-ID-DUPLICATE",
+            f"entry id {value!r} is also on line {prev[1]} with the same atom:updated",
+            line,
+        )
 
 
 def check_atom(root: etree._Element, ctx: Context) -> None:
@@ -421,3 +433,22 @@ def check_atom(root: etree._Element, ctx: Context) -> None:
     if not ctx.self_links:
         ctx.add("ATOM-SELF-MISSING", 'no atom:link rel="self" names the feed\'s own URL', root)
     check_self_links(ctx)
+
+
+def check_lone_entry(
+    root: etree._Element, ctx: Context, feed_has_author: bool
+) -> tuple[str, str, int | None] | None:
+    """Check the one entry of a wrapper feed as ``check_atom`` checks each entry.
+
+    ``root`` is an atom:feed with valid feed elements and one entry (see
+    ``parts``). Returns the entry's (id, updated, line) for the duplicate check
+    across the real document, or None when it has no atom:id.
+    """
+    found = _check_container(root, ctx, _FEED, _FEED_SINGLE, True, "feed")
+    if len(found.entries) != 1:
+        raise ValueError("a wrapper feed holds exactly one entry")
+    ids: dict[str, tuple[str, int | None]] = {}
+    _check_entry(found.entries[0], ctx, ids, feed_has_author)
+    for value, (updated, line) in ids.items():
+        return value, updated, line
+    return None

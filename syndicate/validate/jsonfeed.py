@@ -126,9 +126,19 @@ class _Checker:
         self.url_key(value, "avatar", f"{path}.")
 
     def item(self, item: Any, i: int, ids: dict[str, int], v11: bool) -> None:
-        path = f"items[{i}]."
+        item_id = usable_id(item)
+        if item_id is not None:
+            note_item_id(ids, item_id, i, self.report)
+        self.item_rules(item, f"items[{i}]", v11)
+
+    def item_rules(self, item: Any, where: str, v11: bool) -> None:
+        """Check one item (``where`` names it: ``items[3]``), all but the duplicate id.
+
+        That check needs the other items: ``note_item_id`` does it, first.
+        """
+        path = f"{where}."
         if not isinstance(item, dict):
-            self.add("JSON-TYPE", f"items[{i}] must be an object")
+            self.add("JSON-TYPE", f"{where} must be an object")
             return
         if "id" not in item:
             self.add("JSON-ITEM-ID", f"{path}id is required")
@@ -136,13 +146,6 @@ class _Checker:
             self.add("JSON-ITEM-ID", f"{path}id must be a string, not {type(item['id']).__name__}")
         elif not item["id"].strip():
             self.add("JSON-ITEM-ID", f"{path}id is empty")
-        elif item["id"] in ids:
-            self.add(
-                "JSON-ITEM-ID-DUPLICATE",
-                f"{path}id {item['id']!r} is also items[{ids[item['id']]}]",
-            )
-        else:
-            ids[item["id"]] = i
         html = self.string(item, "content_html", path)
         self.string(item, "content_text", path)
         if "content_html" not in item and "content_text" not in item:
@@ -246,6 +249,41 @@ class _Checker:
             self.add("FEED-TOO-LONG", f"{len(items)} items; readers may cut it")
 
 
+def note_item_id(ids: dict[str, int], item_id: str, i: int, report: Report) -> None:
+    """Remember an item id, or report it as a repeat of an earlier item's (JSON Feed 1.1)."""
+    if item_id in ids:
+        report.add(
+            "JSON-ITEM-ID-DUPLICATE", f"items[{i}].id {item_id!r} is also items[{ids[item_id]}]"
+        )
+    else:
+        ids[item_id] = i
+
+
+def is_v11(doc: dict[str, Any]) -> bool:
+    """Tell whether a feed is checked by the 1.1 rules (anything but an exact version 1)."""
+    version = doc.get("version")
+    return not (isinstance(version, str) and version.rstrip("/") == VERSION_10)
+
+
+def loads(text: str) -> Any:
+    """Decode JSON as the checks need it: repeated keys remembered, not lost."""
+    return json.loads(text, object_pairs_hook=_pairs)
+
+
+def usable_id(item: Any) -> str | None:
+    """Return the item's id when it is one the duplicate check compares (a non-blank string)."""
+    if isinstance(item, dict):
+        item_id = item.get("id")
+        if isinstance(item_id, str) and item_id.strip():
+            return item_id
+    return None
+
+
+def check_item(item: Any, where: str, v11: bool, report: Report) -> None:
+    """Check one decoded item named ``where``, all but the duplicate id (``note_item_id``)."""
+    _Checker(report, None).item_rules(item, where, v11)
+
+
 def check_json(data: bytes, report: Report, url: str | None) -> None:
     """Decode ``data`` as JSON Feed and run every rule; findings go to ``report``."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -257,7 +295,7 @@ def check_json(data: bytes, report: Report, url: str | None) -> None:
         report.add("JSON-ENCODING", f"byte {e.start} is not UTF-8", line)
         return
     try:
-        doc = json.loads(text, object_pairs_hook=_pairs)
+        doc = loads(text)
     except RecursionError:
         report.add("JSON-PARSE", "the JSON nests too deeply", 1)
         return

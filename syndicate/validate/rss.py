@@ -12,6 +12,7 @@ from lxml import etree
 from .common import Context, check_self_links, children, has_child_elements, split_tag, text_of
 from .dates import check_rfc822
 from .extensions import check_extension, check_html
+from .findings import Report
 from .values import (
     check_language,
     check_mime,
@@ -214,10 +215,15 @@ def _check_guid(el: etree._Element, ctx: Context, guids: dict[str, int | None]) 
             f'guid {value!r} is not a URL; add isPermaLink="false"',
             el,
         )
+    note_guid(guids, value, el.sourceline, ctx.report)
+
+
+def note_guid(guids: dict[str, int | None], value: str, line: int | None, report: Report) -> None:
+    """Remember a guid, or report it as a repeat of the first one (RSS 2.0 <guid>)."""
     if value in guids:
-        ctx.add("RSS-GUID-DUPLICATE", f"guid {value!r} is also on line {guids[value]}", el)
+        report.add("RSS-GUID-DUPLICATE", f"guid {value!r} is also on line {guids[value]}", line)
     else:
-        guids[value] = el.sourceline
+        guids[value] = line
 
 
 _DATES = frozenset(("pubDate", "lastBuildDate"))
@@ -339,3 +345,21 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
     check_self_links(ctx)
     if len(items) > MAX_ITEMS or size > MAX_BYTES:
         ctx.add("FEED-TOO-LONG", f"{len(items)} items, {size} bytes; readers may cut it", channel)
+
+
+def check_lone_item(root: etree._Element, ctx: Context) -> tuple[str, int | None] | None:
+    """Check the one <item> of a wrapper document as ``check_rss`` checks each item.
+
+    ``root`` is ``<rss><channel>`` with valid channel elements and one item
+    last (see ``parts``). The channel walk is repeated because it is where an
+    item's own attributes are checked. Returns the item's (guid, line) for the
+    duplicate check across the real document, or None when it has no usable guid.
+    """
+    channel = root[0]
+    found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx)
+    items = found.get("item", [])
+    if len(items) != 1:
+        raise ValueError("a wrapper document holds exactly one item")
+    guids: dict[str, int | None] = {}
+    _check_item(items[0], ctx, guids)
+    return next(iter(guids.items()), None)

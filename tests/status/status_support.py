@@ -38,7 +38,7 @@ def break_site_rss(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def broken_render(self: Renderer, spec: Any, articles: Any) -> Any:
         feeds = real_render(self, spec, articles)
-        return [replace(f, content=f.content[:-30]) if f.path == "index.rss" else f for f in feeds]
+        return [replace(f, document=f.content[:-30]) if f.path == "index.rss" else f for f in feeds]
 
     monkeypatch.setattr(Renderer, "render", broken_render)
 

@@ -1,0 +1,175 @@
+"""Validate one whole feed document: sniff, parse, run the format's rules and schema.
+
+The engine behind ``validate_bytes`` (see the package docstring); ``parts`` reuses
+its pieces to validate a document given as head, items and tail.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .atom import check_atom
+from .common import ATOM_NS, Context, split_tag
+from .dates import check_rfc822, check_rfc3339, check_w3cdtf
+from .findings import Report, ValidationResult
+from .jsonfeed import check_json
+from .markup import VERDICTS
+from .parser import parse_xml
+from .rss import check_rss
+from .schema import check_schema
+from .values import check_absolute_uri, check_iri_reference, check_language, check_mime, check_url
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_ATOM03_NS = "http://purl.org/atom/ns#"
+_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RSS09_VERSIONS = frozenset(("0.91", "0.92", "0.93", "0.94", "0.90"))
+_XML_LANGS = etree.XPath("//@xml:lang")
+ANY_BASE = etree.XPath("boolean(//@xml:base)")
+_XML_BASES = etree.XPath("//@xml:base")
+
+
+def sniff(data: bytes) -> str:
+    """Tell XML from JSON by the first significant byte (after a BOM and whitespace)."""
+    head = data[:1024]
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            if bom != b"\xef\xbb\xbf":
+                return "xml"  # UTF-16: JSON Feed is UTF-8 only (RFC 8259 §8.1)
+            head = head[len(bom) :]
+    stripped = head.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return "json"
+    if stripped[:1] == b"<" or b"\x00<" in head[:4] or b"<\x00" in head[:4]:
+        return "xml"
+    return "unknown"
+
+
+def clear_caches() -> None:
+    """Forget every remembered verdict (bodies, URIs, dates); for benchmarks and tests.
+
+    The caches hold pure functions of their input, so clearing them never
+    changes a result, only how long the next validation takes.
+    """
+    VERDICTS.clear()
+    for fn in (check_iri_reference, check_absolute_uri, check_url, check_mime, check_language):
+        fn.cache_clear()
+    check_rfc3339.cache_clear()
+    check_rfc822.cache_clear()
+    check_w3cdtf.cache_clear()
+
+
+def detect_format(root: etree._Element) -> str:
+    """Name the feed format of a parsed XML root element."""
+    ns, local = split_tag(root.tag) if isinstance(root.tag, str) else ("", "")
+    if local == "rss" and not ns:
+        version = (root.get("version") or "").strip()
+        return "rss-0.9x" if version in _RSS09_VERSIONS else "rss"
+    if ns == ATOM_NS and local in ("feed", "entry"):
+        return "atom"
+    if ns == _RDF_NS and local == "RDF":
+        return "rss-1.0"
+    if ns == _ATOM03_NS and local == "feed":
+        return "atom-0.3"
+    return "unknown"
+
+
+def check_xml_langs(root: etree._Element, report: Report) -> None:
+    """xml:lang values are BCP 47 tags or empty (XML 1.0 §2.12)."""
+    result = _XML_LANGS(root)
+    if not isinstance(result, list):
+        return
+    for value in result:
+        if isinstance(value, str) and value.strip():
+            reason = check_language(value)
+            if reason is not None:
+                parent = getattr(value, "getparent", lambda: None)()
+                line = parent.sourceline if parent is not None else None
+                report.add("XML-LANG", f"xml:lang {reason}", line)
+
+
+def _check_xml_bases(root: etree._Element, report: Report) -> None:
+    """xml:base values are IRI references (XML Base §3.1, RFC 4287 §2); relative ones are fine."""
+    result = _XML_BASES(root)
+    if not isinstance(result, list):
+        return
+    for value in result:
+        if isinstance(value, str):
+            reason = check_iri_reference(value)
+            if reason is not None:
+                parent = getattr(value, "getparent", lambda: None)()
+                line = parent.sourceline if parent is not None else None
+                report.add("XML-BASE", f"xml:base {reason}", line)
+
+
+def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
+    root = parse_xml(data, report)
+    if root is None:
+        return "unknown"
+    fmt = detect_format(root)
+    ctx = Context(report=report, url=url, any_base=bool(ANY_BASE(root)))
+    if ctx.any_base:
+        _check_xml_bases(root, report)
+    if fmt == "rss" or fmt == "rss-0.9x":
+        if fmt == "rss-0.9x":
+            report.add(
+                "FEED-UNSUPPORTED", f"RSS {root.get('version')} is checked with RSS 2.0 rules", 1
+            )
+        ctx.fmt = "rss"
+        check_rss(root, ctx, len(data))
+        check_xml_langs(root, report)
+        if fmt == "rss":
+            check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+        return "rss"
+    if fmt == "atom":
+        ctx.fmt = "atom"
+        check_atom(root, ctx)
+        check_xml_langs(root, report)
+        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
+        return "atom"
+    if fmt in ("rss-1.0", "atom-0.3"):
+        report.add("FEED-UNSUPPORTED", f"{fmt} feeds are not validated", root.sourceline)
+        return fmt
+    ns, local = split_tag(root.tag) if isinstance(root.tag, str) else ("", "?")
+    if local == "feed" and ns != ATOM_NS:
+        report.add("ATOM-NAMESPACE", f"<feed> is in namespace {ns!r}", root.sourceline)
+        return "atom"
+    if local == "rss" and ns:
+        report.add("RSS-NAMESPACE", f"<rss> is in namespace {ns!r}", root.sourceline)
+        return "rss"
+    report.add("FEED-UNKNOWN-FORMAT", f"root element <{local}> is not a feed", root.sourceline)
+    return "unknown"
+
+
+def validate_bytes(
+    data: bytes,
+    *,
+    url: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    expected_format: str | None = None,
+) -> ValidationResult:
+    """Validate one feed document and return what is wrong with it.
+
+    ``url`` is where the feed is published: a self link (or JSON ``feed_url``)
+    that names another URL is an error. ``expected_format`` ("rss", "atom",
+    "json") turns a document of another format into an error. Never raises on
+    any input; never touches the network or the file system.
+    """
+    report = Report()
+    if len(data) > max_bytes:
+        report.add("INPUT-TOO-LARGE", f"{len(data)} bytes is over the {max_bytes}-byte cap", None)
+        return ValidationResult("unknown", report.sorted())
+    if not data or data.isspace():  # not strip(): that copies the whole document
+        report.add("INPUT-EMPTY", "the document is empty", 1)
+        return ValidationResult("unknown", report.sorted())
+    kind = sniff(data)
+    if kind == "json":
+        check_json(data, report, url)
+        fmt = "json"
+    elif kind == "xml":
+        fmt = _validate_xml(data, report, url)
+    else:
+        report.add("FEED-UNKNOWN-FORMAT", "the document is neither XML nor JSON", 1)
+        fmt = "unknown"
+    if expected_format is not None and fmt != expected_format:
+        report.add("FEED-FORMAT-MISMATCH", f"expected {expected_format}, found {fmt}", None)
+    return ValidationResult(fmt, report.sorted())

@@ -1,0 +1,354 @@
+"""Validate a feed given as head, items and tail, checking each distinct item once.
+
+A build publishes thousands of feeds from far fewer stories: every story is in
+the site feed, its section, its tags and its authors, so most of the items a
+build validates it has validated before, byte for byte. ``validate_parts``
+checks the document without its items (the *skeleton*), then each item on its
+own inside a small wrapper document that gives it the same context, and
+remembers each item's verdict in an ``ItemMemo``; what depends on several items
+(duplicate GUIDs and ids) is checked on the remembered identities.
+
+The result is the one ``validate_bytes`` gives for ``parts.join()``: the same
+findings, on the same lines (``tests/validate/test_parts.py`` holds it to that
+over the whole corpus). RELAX NG errors are the one exception, on invalid
+documents only: the whole-document pass reports fewer of them where a rule
+already reported an error around them. Whatever this module cannot prove to be
+equivalent it hands to ``validate_bytes`` whole: an ``xml:base`` anywhere, a
+non-UTF-8 document, an item that is not one element, a head that does not
+end where items go, an unknown namespace warned about, an over-long feed.
+
+The context an item is checked in is what its rules can see beyond itself: the
+format, the namespace bindings in scope, and for Atom whether the feed has an
+author. Items are keyed by that context and a SHA-256 of their bytes, so the
+memo holds digests and small verdicts, never the items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
+
+from . import atom, jsonfeed, rss
+from .common import ATOM_NS, Context
+from .document import (
+    ANY_BASE,
+    DEFAULT_MAX_BYTES,
+    check_xml_langs,
+    detect_format,
+    sniff,
+    validate_bytes,
+)
+from .findings import Finding, Report, ValidationResult
+from .parser import parse_xml
+from .schema import check_schema
+
+__all__ = ["FeedParts", "ItemMemo", "validate_parts"]
+
+_RSS_TAIL = b"</channel></rss>"
+_ATOM_TAIL = b"</feed>"
+_JSON_HEAD_END = b'"items":['
+_JSON_TAIL = b"]}"
+# Stands for "items[<i>]" in a JSON item's remembered messages; a real message
+# can hold it only in a repr(), which escapes the NUL.
+_JSON_WHERE = "items[\x00]"
+_C1 = "XML-C1-CONTROL"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedParts:
+    """A feed document as ``head + separator.join(items) + tail``.
+
+    For RSS the items are ``<item>`` elements and the tail is
+    ``</channel></rss>``; for Atom, ``<entry>`` elements before ``</feed>``;
+    for JSON Feed, item objects joined by ``,`` inside a last ``"items":[ ]``.
+    """
+
+    head: bytes
+    items: Sequence[bytes]
+    tail: bytes
+    separator: bytes = b""
+
+    def join(self) -> bytes:
+        return b"".join((self.head, self.separator.join(self.items), self.tail))
+
+    @property
+    def size(self) -> int:
+        gaps = len(self.separator) * max(0, len(self.items) - 1)
+        return len(self.head) + sum(len(i) for i in self.items) + gaps + len(self.tail)
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What the rules said about one item, with lines counted from the item's first line."""
+
+    findings: tuple[Finding, ...]
+    newlines: int
+    identity: tuple[str, str, int | None] | None  # (id or guid, atom:updated, line)
+
+
+class _NotEquivalent(Exception):
+    """This document is validated whole: splitting it could change what is found."""
+
+
+@dataclass(slots=True)
+class ItemMemo:
+    """Item verdicts by (context, SHA-256 of the item), least recently used dropped first.
+
+    One per process and long-lived (a ``syndicate run`` worker keeps its own),
+    so a story checked once is not checked again in its other feeds or in the
+    next build. ``max_entries`` bounds memory (~300 bytes an entry).
+    """
+
+    max_entries: int = 200_000
+    hits: int = 0
+    misses: int = 0
+    _entries: OrderedDict[tuple[object, bytes], _Verdict] = field(default_factory=OrderedDict)
+
+    def get(self, key: tuple[object, bytes]) -> _Verdict | None:
+        verdict = self._entries.get(key)
+        if verdict is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return verdict
+
+    def put(self, key: tuple[object, bytes], verdict: _Verdict) -> None:
+        self.misses += 1
+        self._entries[key] = verdict
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def validate_parts(
+    parts: FeedParts,
+    memo: ItemMemo,
+    *,
+    url: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    expected_format: str | None = None,
+) -> ValidationResult:
+    """Validate ``parts.join()`` as ``validate_bytes`` would, reusing ``memo``'s item verdicts."""
+    size = parts.size
+    if (
+        not parts.items
+        or size > max_bytes
+        or size > rss.MAX_BYTES
+        or len(parts.items) > rss.MAX_ITEMS
+    ):
+        return _whole(parts, url, max_bytes, expected_format)
+    try:
+        report = Report()
+        kind = sniff(parts.head)
+        if kind == "xml":
+            fmt = _validate_xml(parts, memo, report, url, size)
+        elif kind == "json":
+            fmt = _validate_json(parts, memo, report, url)
+        else:
+            raise _NotEquivalent
+    except _NotEquivalent:
+        return _whole(parts, url, max_bytes, expected_format)
+    if expected_format is not None and fmt != expected_format:
+        report.add("FEED-FORMAT-MISMATCH", f"expected {expected_format}, found {fmt}", None)
+    return ValidationResult(fmt, report.sorted())
+
+
+def _whole(
+    parts: FeedParts, url: str | None, max_bytes: int, expected_format: str | None
+) -> ValidationResult:
+    return validate_bytes(
+        parts.join(), url=url, max_bytes=max_bytes, expected_format=expected_format
+    )
+
+
+# --- RSS and Atom ------------------------------------------------------------------------------
+
+
+def _validate_xml(
+    parts: FeedParts, memo: ItemMemo, report: Report, url: str | None, size: int
+) -> str:
+    if parts.separator or parts.tail.rstrip() not in (_RSS_TAIL, _ATOM_TAIL):
+        raise _NotEquivalent
+    skeleton = parts.head + parts.tail
+    root = parse_xml(skeleton, report)
+    if root is None or bool(ANY_BASE(root)):
+        raise _NotEquivalent
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    fmt = detect_format(root)
+    if encoding != "UTF-8" or fmt not in ("rss", "atom"):
+        raise _NotEquivalent
+    ctx = Context(report=report, url=url, fmt=fmt, any_base=False)
+    if fmt == "rss":
+        channels = root.findall("channel")
+        if len(channels) != 1 or root[-1] is not channels[0]:
+            raise _NotEquivalent  # the items would not land in the one channel
+        container = channels[0]
+        rss.check_rss(root, ctx, size)
+        check_xml_langs(root, report)
+        check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+        has_author = False
+    else:
+        container = root
+        atom.check_atom(root, ctx)
+        check_xml_langs(root, report)
+        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
+        has_author = root.find(f"{{{ATOM_NS}}}author") is not None
+    if len(container) and container[-1].tail and container[-1].tail.strip():
+        raise _NotEquivalent  # text where the items go
+    nsmap = tuple(sorted((p or "", u) for p, u in container.nsmap.items()))
+    warned = frozenset(ctx.warned_namespaces)
+    context = (fmt, nsmap, has_author, warned)
+    wrapper = _wrapper_head(fmt, container.nsmap, has_author)
+    line = 1 + parts.head.count(b"\n")
+    c1_seen = any(f.rule == _C1 for f in report.findings)
+    seen_guids: dict[str, int | None] = {}
+    seen_ids: dict[str, tuple[str, int | None]] = {}
+    for item in parts.items:
+        key = (context, hashlib.sha256(item).digest())
+        verdict = memo.get(key)
+        if verdict is None:
+            verdict = _check_xml_item(fmt, wrapper, item, warned, has_author)
+            memo.put(key, verdict)
+        c1_seen = _replay(verdict, line, report, c1_seen)
+        if verdict.identity is not None:
+            value, updated, rel = verdict.identity
+            at = None if rel is None else line + rel
+            if fmt == "rss":
+                rss.note_guid(seen_guids, value, at, report)
+            else:
+                atom.note_entry_id(seen_ids, value, updated, at, report)
+        line += verdict.newlines
+    return fmt
+
+
+def _wrapper_head(fmt: str, nsmap: dict[str | None, str], has_author: bool) -> bytes:
+    """Return a one-line valid document head that binds ``nsmap`` as the real one does."""
+    decls = "".join(
+        f" xmlns:{prefix}={quoteattr(uri)}" for prefix, uri in nsmap.items() if prefix is not None
+    )
+    if fmt == "rss":
+        if None in nsmap:
+            raise _NotEquivalent  # RSS elements are in no namespace
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"{decls}><channel>'
+            "<title>w</title><link>https://wrapper.invalid/</link><description>w</description>"
+        ).encode()
+    if nsmap.get(None) != ATOM_NS:
+        raise _NotEquivalent
+    author = "<author><name>w</name></author>" if has_author else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><feed xmlns="{ATOM_NS}"{decls}>'
+        "<id>urn:x-wrapper:feed</id><title>w</title><updated>2000-01-01T00:00:00Z</updated>"
+        f"{author}"
+    ).encode()
+
+
+def _check_xml_item(
+    fmt: str, wrapper: bytes, item: bytes, warned: frozenset[str], has_author: bool
+) -> _Verdict:
+    """Check one item in its wrapper; lines in the verdict count from the item's first line."""
+    tail = _RSS_TAIL if fmt == "rss" else _ATOM_TAIL
+    report = Report()
+    root = parse_xml(wrapper + item + tail, report)
+    if root is None:
+        raise _NotEquivalent  # not well-formed on its own: let the whole document say where
+    container = root[0] if fmt == "rss" else root
+    last = container[-1] if len(container) else None
+    expected = "item" if fmt == "rss" else f"{{{ATOM_NS}}}entry"
+    if last is None or last.tag != expected or (last.tail and last.tail.strip()):
+        raise _NotEquivalent
+    ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
+    try:
+        if fmt == "rss":
+            found = rss.check_lone_item(root, ctx)
+            identity = None if found is None else (found[0], "", found[1])
+            check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+        else:
+            entry = atom.check_lone_entry(root, ctx, has_author)
+            identity = entry
+            check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
+    except ValueError as e:  # more than one item in the bytes
+        raise _NotEquivalent from e
+    check_xml_langs(root, report)
+    if ctx.self_links or ctx.warned_namespaces != warned:
+        raise _NotEquivalent  # the item changed document-wide state
+    # The wrapper head is one line, so the item starts on line 1.
+    findings = tuple(_shift(f, -1) for f in report.findings)
+    if identity is not None and identity[2] is not None:
+        identity = (identity[0], identity[1], identity[2] - 1)
+    return _Verdict(findings, item.count(b"\n"), identity)
+
+
+def _shift(f: Finding, by: int) -> Finding:
+    if f.line is None:
+        return f
+    return Finding(f.rule, f.severity, f.message, f.line + by, f.column)
+
+
+def _replay(verdict: _Verdict, line: int, report: Report, c1_seen: bool) -> bool:
+    """Add an item's remembered findings at its place (``line``: its first line).
+
+    A document gets one C1-control finding, at the first one (``parse_xml``);
+    returns whether it has been given.
+    """
+    for f in verdict.findings:
+        if f.rule == _C1:
+            if c1_seen:
+                continue
+            c1_seen = True
+        report.findings.append(_shift(f, line))
+    return c1_seen
+
+
+# --- JSON Feed ---------------------------------------------------------------------------------
+
+
+def _validate_json(parts: FeedParts, memo: ItemMemo, report: Report, url: str | None) -> str:
+    head = parts.head
+    if (
+        parts.separator != b","
+        or not head.endswith(_JSON_HEAD_END)
+        or parts.tail.rstrip() != _JSON_TAIL
+        or head.startswith(b"\xef\xbb\xbf")
+    ):
+        raise _NotEquivalent
+    skeleton = head + parts.tail
+    jsonfeed.check_json(skeleton, report, url)
+    try:
+        doc = jsonfeed.loads(skeleton.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise _NotEquivalent from e
+    if not isinstance(doc, dict) or doc.get("items") != []:
+        raise _NotEquivalent  # the array at the end of the head is not the feed's items
+    v11 = jsonfeed.is_v11(doc)
+    ids: dict[str, int] = {}
+    for i, item in enumerate(parts.items):
+        key = (("json", v11), hashlib.sha256(item).digest())
+        verdict = memo.get(key)
+        if verdict is None:
+            verdict = _check_json_item(item, v11)
+            memo.put(key, verdict)
+        if verdict.identity is not None:
+            jsonfeed.note_item_id(ids, verdict.identity[0], i, report)
+        where = f"items[{i}]"
+        for f in verdict.findings:
+            message = f.message.replace(_JSON_WHERE, where)
+            report.findings.append(Finding(f.rule, f.severity, message, f.line, f.column))
+    return "json"
+
+
+def _check_json_item(item: bytes, v11: bool) -> _Verdict:
+    try:
+        value = jsonfeed.loads(item.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise _NotEquivalent from e
+    report = Report()
+    jsonfeed.check_item(value, _JSON_WHERE, v11, report)
+    item_id = jsonfeed.usable_id(value)
+    identity = None if item_id is None else (item_id, "", None)
+    return _Verdict(tuple(report.findings), 0, identity)
