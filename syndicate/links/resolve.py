@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from syndicate.model import Related
 from syndicate.store.schema import articles
@@ -227,6 +227,17 @@ def _target(row: Any) -> Target:
     )
 
 
+# Built once with bound parameters: constructing a statement per lookup cost
+# more than running it (a full build resolves thousands of references).
+_BY_URL = select(*_COLUMNS).where(articles.c.url.in_(bindparam("urls", expanding=True)))
+_BY_SLUG = select(*_COLUMNS).where(articles.c.slug == bindparam("slug"))
+# The title_key index narrows to a handful of rows; the exact test picks.
+_BY_TITLE = select(*_COLUMNS).where(
+    and_(articles.c.title_key == bindparam("key"), articles.c.title == bindparam("title"))
+)
+_BY_TITLE_KEY = select(*_COLUMNS).where(articles.c.title_key == bindparam("key"))
+
+
 class StoreTargetIndex:
     """Answer lookups from the store on one connection.
 
@@ -238,19 +249,17 @@ class StoreTargetIndex:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def _where(self, clause: Any) -> list[Target]:
-        return [_target(r) for r in self.conn.execute(select(*_COLUMNS).where(clause))]
+    def _run(self, statement: Any, **params: Any) -> list[Target]:
+        return [_target(r) for r in self.conn.execute(statement, params)]
 
     def by_url(self, urls: tuple[str, ...]) -> list[Target]:
-        return self._where(articles.c.url.in_(urls))
+        return self._run(_BY_URL, urls=list(urls))
 
     def by_slug(self, slug: str) -> list[Target]:
-        return self._where(articles.c.slug == slug)
+        return self._run(_BY_SLUG, slug=slug)
 
     def by_title(self, title: str) -> list[Target]:
-        # The title_key index narrows to a handful of rows; the exact test picks.
-        key = normalise_title(title)
-        return self._where(and_(articles.c.title_key == key, articles.c.title == title))
+        return self._run(_BY_TITLE, key=normalise_title(title), title=title)
 
     def by_normalised_title(self, normalised: str) -> list[Target]:
-        return self._where(articles.c.title_key == normalised)
+        return self._run(_BY_TITLE_KEY, key=normalised)
