@@ -65,7 +65,12 @@ ProgressCallback = Callable[[int, int], None]
 # Below this many feeds a second process costs more (fork, connect, cold caches)
 # than it saves.
 PARALLEL_MIN_FEEDS = 400
+# Loaded articles kept per process, bounded in count and in (approximate) bytes
+# so a worker's memory does not grow with the archive; see render's cache.
 ARTICLE_CACHE_SIZE = 20_000
+ARTICLE_CACHE_BYTES = 64 * 1024 * 1024
+# The gate's item verdicts (~350 bytes each): 10k stories in three formats.
+ITEM_VERDICTS = 30_000
 HISTORY_DAYS = 7
 
 
@@ -108,6 +113,11 @@ class _Writing:
         return FeedResult(self.key, self.fingerprint, seconds, outcomes, links=self.links)
 
 
+def _article_bytes(article: Article) -> int:
+    """About what an article holds in memory: its texts, plus a fixed share for the rest."""
+    return len(article.content_html) + len(article.summary or "") + len(article.title) + 1024
+
+
 GROUP_OF_KIND = {"site": "site", "section": "sections", "tag": "tags", "author": "authors"}
 
 
@@ -125,8 +135,9 @@ class Builder:
     renderer: Renderer = field(default_factory=Renderer)
     # what the gate said about each item it has seen, so a story in five feeds
     # (and in every later build of a long-running worker) is checked once
-    verdicts: ItemMemo = field(default_factory=ItemMemo)
+    verdicts: ItemMemo = field(default_factory=lambda: ItemMemo(max_entries=ITEM_VERDICTS))
     cache: OrderedDict[int, Article] = field(default_factory=OrderedDict)
+    cache_bytes: int = 0  # _article_bytes of what is in ``cache``
     checker: LinkChecker | None = None
     link_results: dict[int, LinkResult] = field(default_factory=dict)
     touched: set[Path] = field(default_factory=set)  # folders written to since the last sync
@@ -167,14 +178,27 @@ class Builder:
             r.id for r in refs if r.id not in self.cache or self.cache[r.id].revision != r.revision
         ]
         if missing:
-            self.cache.update(self.store.load(missing))
+            self._remember(self.store.load(missing))
         out = []
         for r in refs:
             self.cache.move_to_end(r.id)
             out.append(self.cache[r.id])
-        while len(self.cache) > ARTICLE_CACHE_SIZE:
-            self.cache.popitem(last=False)
+        cache = self.cache
+        while len(cache) > len(out) and (
+            len(cache) > ARTICLE_CACHE_SIZE or self.cache_bytes > ARTICLE_CACHE_BYTES
+        ):
+            _, old = cache.popitem(last=False)
+            self.cache_bytes -= _article_bytes(old)
         return out
+
+    def _remember(self, loaded: dict[int, Article]) -> None:
+        cache = self.cache
+        for key, article in loaded.items():
+            old = cache.get(key)
+            if old is not None:
+                self.cache_bytes -= _article_bytes(old)
+            cache[key] = article
+            self.cache_bytes += _article_bytes(article)
 
     def check_links(self, refs: Sequence[ItemRef]) -> dict[int, LinkResult]:
         """Results for the items with a related reference (store cache first, then HTTP)."""
@@ -222,7 +246,7 @@ class Builder:
             r.id for r in refs if r.id not in self.cache or self.cache[r.id].revision != r.revision
         }
         if missing:
-            self.cache.update(self.store.load(sorted(missing)))
+            self._remember(self.store.load(sorted(missing)))
 
     def build_one(
         self,

@@ -40,35 +40,45 @@ from syndicate.render.rss import RSS_FRAGMENTS, build_rss_item, build_rss_root
 from syndicate.render.splice import serialize_document
 from syndicate.validate import FeedParts
 
-__all__ = ["DEFAULT_CACHE_SIZE", "Renderer"]
+__all__ = ["DEFAULT_CACHE_BYTES", "DEFAULT_CACHE_SIZE", "Renderer"]
 
-# Articles, not bytes: each entry holds its serialized items, about 3x the body
-# size for three formats (~17 KB for a 5 KB body, so ~350 MB when full). Enough
-# for the articles a full build's ~2,200 feeds show, bounded whatever the archive.
+# Bounded in articles and in bytes (an entry is its serialized items, ~17 KB
+# for a 5 KB body in three formats). The byte budget is what holds a worker's
+# memory flat: it fills on a 10k-article archive already, and a larger archive
+# only changes which articles are in it. Most of a full build's reuse is close
+# together (a story's section, author and popular tags), so the hit rate
+# barely moves between this and unbounded.
 DEFAULT_CACHE_SIZE = 20_000
+DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
 
 
 @dataclass(slots=True)
 class _CachedItem:
     fingerprint: int  # hash(article): the same guid and revision with other values is a miss
     fragments: dict[FeedFormat, bytes] = field(default_factory=dict)
+    size: int = 0  # bytes in fragments
 
 
 class Renderer:
     """Render feeds, rendering each article's item once per format.
 
-    Items are cached by ``(guid, revision)`` in an LRU of ``cache_size``
-    articles; an entry is only reused for an equal article (the links stage
-    may drop a related link for one feed and keep it for another). With
+    Items are cached by ``(guid, revision)`` in an LRU of at most
+    ``cache_size`` articles and ``cache_bytes`` of serialized items; an entry
+    is only reused for an equal article (the links stage may drop a related
+    link for one feed and keep it for another). With
     ``cache_size=0`` every feed is built as one lxml tree from scratch: the
     reference the cached output must equal byte for byte.
 
     Not thread-safe: use one Renderer per thread or process.
     """
 
-    def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+    def __init__(
+        self, cache_size: int = DEFAULT_CACHE_SIZE, cache_bytes: int = DEFAULT_CACHE_BYTES
+    ) -> None:
         self.cache_size = cache_size
+        self.cache_bytes = cache_bytes
         self._cache: OrderedDict[tuple[str, int], _CachedItem] = OrderedDict()
+        self._bytes = 0
         self.hits = 0
         self.misses = 0
 
@@ -99,6 +109,7 @@ class Renderer:
     def clear(self) -> None:
         """Forget every cached item."""
         self._cache.clear()
+        self._bytes = 0
 
     def _render_formats(
         self, spec: FeedSpec, articles: Sequence[Article], formats: Sequence[FeedFormat]
@@ -132,18 +143,29 @@ class Renderer:
         fingerprint = hash(article)
         cached = self._cache.get(key)
         if cached is None or cached.fingerprint != fingerprint:
+            if cached is not None:
+                self._bytes -= cached.size
             cached = _CachedItem(fingerprint)
             self._cache[key] = cached
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
+        self._cache.move_to_end(key)
         missing = [fmt for fmt in formats if fmt not in cached.fragments]
         self.hits += len(formats) - len(missing)
         if missing:
             self.misses += len(missing)
-            cached.fragments.update(serialize_items(build_item_data(article), missing))
+            new = serialize_items(build_item_data(article), missing)
+            cached.fragments.update(new)
+            added = sum(len(b) for b in new.values())
+            cached.size += added
+            self._bytes += added
+            self._evict()
         return cached.fragments
+
+    def _evict(self) -> None:
+        """Drop least recently used entries until both bounds hold (never the newest)."""
+        cache = self._cache
+        while len(cache) > 1 and (len(cache) > self.cache_size or self._bytes > self.cache_bytes):
+            _, old = cache.popitem(last=False)
+            self._bytes -= old.size
 
 
 def serialize_items(item: ItemData, formats: Sequence[FeedFormat]) -> dict[FeedFormat, bytes]:

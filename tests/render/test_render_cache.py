@@ -92,6 +92,23 @@ def test_cache_is_bounded(make_article: MakeArticle, make_spec: MakeSpec) -> Non
     assert len(renderer._cache) == 0
 
 
+def test_cache_is_bounded_in_bytes(make_article: MakeArticle, make_spec: MakeSpec) -> None:
+    """The byte budget, not the count, is what holds a worker's memory flat."""
+    one = Renderer()
+    one.render(make_spec(), [make_article(0)])
+    entry_bytes = one._bytes
+    renderer = Renderer(cache_bytes=3 * entry_bytes)
+    plain = Renderer(cache_size=0)
+    for n in [0, 1, 2, 3, 4, 0, 1, 5]:
+        feeds = renderer.render(make_spec(), [make_article(n), make_article(n + 1)])
+        assert [f.content for f in feeds] == [
+            f.content for f in plain.render(make_spec(), [make_article(n), make_article(n + 1)])
+        ]
+        assert renderer._bytes == sum(e.size for e in renderer._cache.values())
+        assert renderer._bytes <= 3 * entry_bytes * 1.2  # entries differ by a few bytes
+        assert len(renderer._cache) <= 4
+
+
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_spliced_items_declare_no_namespaces(
     make_article: MakeArticle, make_spec: MakeSpec, fmt: str
