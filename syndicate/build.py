@@ -69,8 +69,9 @@ PARALLEL_MIN_FEEDS = 400
 # so a worker's memory does not grow with the archive; see render's cache.
 ARTICLE_CACHE_SIZE = 20_000
 ARTICLE_CACHE_BYTES = 64 * 1024 * 1024
-# The gate's item verdicts (~350 bytes each): 10k stories in three formats.
-ITEM_VERDICTS = 30_000
+# The gate's item verdicts (~400 bytes each, ~40 MB when full): a verdict lost means
+# an item checked again, the costliest per-item work of a build, so this one is generous.
+ITEM_VERDICTS = 100_000
 HISTORY_DAYS = 7
 
 

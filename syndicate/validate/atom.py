@@ -435,20 +435,19 @@ def check_atom(root: etree._Element, ctx: Context) -> None:
     check_self_links(ctx)
 
 
-def check_lone_entry(
+def check_wrapped_entries(
     root: etree._Element, ctx: Context, feed_has_author: bool
-) -> tuple[str, str, int | None] | None:
-    """Check the one entry of a wrapper feed as ``check_atom`` checks each entry.
+) -> list[tuple[str, str, int | None] | None]:
+    """Check the entries of a wrapper feed as ``check_atom`` checks each entry.
 
-    ``root`` is an atom:feed with valid feed elements and one entry (see
-    ``parts``). Returns the entry's (id, updated, line) for the duplicate check
-    across the real document, or None when it has no atom:id.
+    ``root`` is an atom:feed with valid feed elements and the entries last (see
+    ``parts``). Returns each entry's (id, updated, line) for the duplicate
+    check across the real document, or None when it has no atom:id.
     """
     found = _check_container(root, ctx, _FEED, _FEED_SINGLE, True, "feed")
-    if len(found.entries) != 1:
-        raise ValueError("a wrapper feed holds exactly one entry")
-    ids: dict[str, tuple[str, int | None]] = {}
-    _check_entry(found.entries[0], ctx, ids, feed_has_author)
-    for value, (updated, line) in ids.items():
-        return value, updated, line
-    return None
+    identities: list[tuple[str, str, int | None] | None] = []
+    for entry in found.entries:
+        ids: dict[str, tuple[str, int | None]] = {}
+        _check_entry(entry, ctx, ids, feed_has_author)
+        identities.append(next(((v, u, ln) for v, (u, ln) in ids.items()), None))
+    return identities

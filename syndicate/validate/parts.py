@@ -32,6 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
+from lxml import etree
+
 from . import atom, jsonfeed, rss
 from .common import ATOM_NS, Context
 from .document import (
@@ -208,12 +210,17 @@ def _validate_xml(
     c1_seen = any(f.rule == _C1 for f in report.findings)
     seen_guids: dict[str, int | None] = {}
     seen_ids: dict[str, tuple[str, int | None]] = {}
-    for item in parts.items:
-        key = (context, hashlib.sha256(item).digest())
-        verdict = memo.get(key)
-        if verdict is None:
-            verdict = _check_xml_item(fmt, wrapper, item, warned, has_author)
+    keys = [(context, hashlib.sha256(item).digest()) for item in parts.items]
+    known = [memo.get(key) for key in keys]
+    unseen = {key: item for key, item, v in zip(keys, parts.items, known, strict=True) if v is None}
+    fresh: dict[tuple[object, bytes], _Verdict] = {}
+    if unseen:
+        checked = _check_xml_items(fmt, wrapper, list(unseen.values()), warned, has_author)
+        fresh = dict(zip(unseen, checked, strict=True))
+        for key, verdict in fresh.items():
             memo.put(key, verdict)
+    for key, seen in zip(keys, known, strict=True):
+        verdict = seen if seen is not None else fresh[key]
         c1_seen = _replay(verdict, line, report, c1_seen)
         if verdict.identity is not None:
             value, updated, rel = verdict.identity
@@ -248,6 +255,70 @@ def _wrapper_head(fmt: str, nsmap: dict[str | None, str], has_author: bool) -> b
     ).encode()
 
 
+def _check_xml_items(
+    fmt: str, wrapper: bytes, items: Sequence[bytes], warned: frozenset[str], has_author: bool
+) -> list[_Verdict]:
+    """Check items not seen before: all in one wrapper when they are clean, else one by one."""
+    if len(items) > 1:
+        verdicts = _check_clean_batch(fmt, wrapper, items, warned, has_author)
+        if verdicts is not None:
+            return verdicts
+    return [_check_xml_item(fmt, wrapper, item, warned, has_author) for item in items]
+
+
+_SEPARATOR = b"<?syndicate-item-boundary?>"
+
+
+def _check_clean_batch(
+    fmt: str, wrapper: bytes, items: Sequence[bytes], warned: frozenset[str], has_author: bool
+) -> list[_Verdict] | None:
+    """Check several items in one wrapper (one parse, one schema pass); None unless all are clean.
+
+    Items are joined with a processing instruction that rules and RELAX NG
+    ignore. The container's children must then alternate item, boundary, item:
+    a boundary nested inside an item would mean an item left an element open,
+    so each item is proven to be one balanced element on its own, which makes
+    its verdict valid in any feed. Only a batch without a single finding is
+    used (findings would have to be told apart by item, and some rules report
+    once per document); otherwise the items are checked one by one.
+    """
+    tail = _RSS_TAIL if fmt == "rss" else _ATOM_TAIL
+    report = Report()
+    root = parse_xml(wrapper + _SEPARATOR.join(items) + tail, report)
+    if root is None or report.findings:
+        return None
+    container = root[0] if fmt == "rss" else root
+    expected = "item" if fmt == "rss" else f"{{{ATOM_NS}}}entry"
+    kids = list(container)
+    batch = kids[len(kids) - (2 * len(items) - 1) :]
+    for i, kid in enumerate(batch):
+        is_item = i % 2 == 0
+        if (kid.tag == expected) != is_item or (kid.tail and kid.tail.strip()):
+            return None
+        if not is_item and not isinstance(kid, etree._ProcessingInstruction):
+            return None
+    if any(k.tag == expected for k in kids[: len(kids) - len(batch)]):
+        return None
+    ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
+    identities: list[tuple[str, str, int | None] | None]
+    if fmt == "rss":
+        guids = rss.check_wrapped_items(root, ctx)
+        identities = [None if g is None else (g[0], "", g[1]) for g in guids]
+        check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+    else:
+        identities = atom.check_wrapped_entries(root, ctx, has_author)
+        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
+    check_xml_langs(root, report)
+    if report.findings or ctx.self_links or ctx.warned_namespaces != warned:
+        return None
+    verdicts = []
+    for item, element, identity in zip(items, batch[::2], identities, strict=True):
+        if identity is not None and identity[2] is not None and element.sourceline is not None:
+            identity = (identity[0], identity[1], identity[2] - element.sourceline)
+        verdicts.append(_Verdict((), item.count(b"\n"), identity))
+    return verdicts
+
+
 def _check_xml_item(
     fmt: str, wrapper: bytes, item: bytes, warned: frozenset[str], has_author: bool
 ) -> _Verdict:
@@ -263,22 +334,22 @@ def _check_xml_item(
     if last is None or last.tag != expected or (last.tail and last.tail.strip()):
         raise _NotEquivalent
     ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
-    try:
-        if fmt == "rss":
-            found = rss.check_lone_item(root, ctx)
-            identity = None if found is None else (found[0], "", found[1])
-            check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
-        else:
-            entry = atom.check_lone_entry(root, ctx, has_author)
-            identity = entry
-            check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
-    except ValueError as e:  # more than one item in the bytes
-        raise _NotEquivalent from e
+    identities: list[tuple[str, str, int | None] | None]
+    if fmt == "rss":
+        guids = rss.check_wrapped_items(root, ctx)
+        identities = [None if g is None else (g[0], "", g[1]) for g in guids]
+        check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+    else:
+        identities = atom.check_wrapped_entries(root, ctx, has_author)
+        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
+    if len(identities) != 1:
+        raise _NotEquivalent  # more than one item in the bytes
     check_xml_langs(root, report)
     if ctx.self_links or ctx.warned_namespaces != warned:
         raise _NotEquivalent  # the item changed document-wide state
     # The wrapper head is one line, so the item starts on line 1.
     findings = tuple(_shift(f, -1) for f in report.findings)
+    identity = identities[0]
     if identity is not None and identity[2] is not None:
         identity = (identity[0], identity[1], identity[2] - 1)
     return _Verdict(findings, item.count(b"\n"), identity)

@@ -347,19 +347,19 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
         ctx.add("FEED-TOO-LONG", f"{len(items)} items, {size} bytes; readers may cut it", channel)
 
 
-def check_lone_item(root: etree._Element, ctx: Context) -> tuple[str, int | None] | None:
-    """Check the one <item> of a wrapper document as ``check_rss`` checks each item.
+def check_wrapped_items(root: etree._Element, ctx: Context) -> list[tuple[str, int | None] | None]:
+    """Check the items of a wrapper document as ``check_rss`` checks each item.
 
-    ``root`` is ``<rss><channel>`` with valid channel elements and one item
+    ``root`` is ``<rss><channel>`` with valid channel elements and the items
     last (see ``parts``). The channel walk is repeated because it is where an
-    item's own attributes are checked. Returns the item's (guid, line) for the
+    item's own attributes are checked. Returns each item's (guid, line) for the
     duplicate check across the real document, or None when it has no usable guid.
     """
     channel = root[0]
     found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx)
-    items = found.get("item", [])
-    if len(items) != 1:
-        raise ValueError("a wrapper document holds exactly one item")
-    guids: dict[str, int | None] = {}
-    _check_item(items[0], ctx, guids)
-    return next(iter(guids.items()), None)
+    identities: list[tuple[str, int | None] | None] = []
+    for item in found.get("item", []):
+        guids: dict[str, int | None] = {}
+        _check_item(item, ctx, guids)
+        identities.append(next(iter(guids.items()), None))
+    return identities

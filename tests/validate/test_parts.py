@@ -157,7 +157,7 @@ def test_a_guid_repeated_across_items_is_reported_on_its_line() -> None:
     assert result == validate_bytes(parts.join())
     dup = [f for f in result.findings if f.rule == "RSS-GUID-DUPLICATE"]
     assert [(f.line, "line 3" in f.message) for f in dup] == [(4, True)]
-    assert memo.misses == 2 and memo.hits == 1
+    assert memo.misses == 2 and len(memo) == 2  # "a" is checked once
 
 
 def test_a_bad_item_is_found_whether_or_not_it_was_seen() -> None:
@@ -197,3 +197,29 @@ def test_the_context_is_part_of_the_key() -> None:
     assert with_author.ok
     assert "ATOM-AUTHOR-MISSING" in {f.rule for f in without.findings}
     assert memo.misses == 2
+
+
+def test_items_that_only_balance_together_are_never_remembered() -> None:
+    """A batch proves each item is one element on its own before its verdict is kept."""
+    halves = [b"<item><title>a</title>", b"</item><item><title>b</title></item>"]
+    memo = ItemMemo()
+    parts = FeedParts(_RSS_HEAD, halves, b"</channel></rss>")
+    assert validate_parts(parts, memo) == validate_bytes(parts.join())
+    assert len(memo) == 0
+    alone = FeedParts(_RSS_HEAD, [halves[0], _rss_item("c")], b"</channel></rss>")
+    result = validate_parts(alone, memo)
+    assert not result.ok
+    assert result == validate_bytes(alone.join())
+
+
+def test_a_clean_batch_is_remembered_item_by_item() -> None:
+    items = [_rss_item(g) for g in "abcde"]
+    memo = ItemMemo()
+    parts = FeedParts(_RSS_HEAD, items, b"</channel></rss>")
+    assert validate_parts(parts, memo) == validate_bytes(parts.join())
+    assert len(memo) == 5
+    bad = _rss_item("z").replace(b"<title>t</title>", b"<title>t</title><title>u</title>")
+    mixed = FeedParts(_RSS_HEAD, [items[3], bad, items[0], items[3]], b"</channel></rss>")
+    result = validate_parts(mixed, memo)
+    assert result == validate_bytes(mixed.join())
+    assert {"RSS-DUPLICATE", "RSS-GUID-DUPLICATE"} <= {f.rule for f in result.findings}
