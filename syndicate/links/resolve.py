@@ -229,7 +229,13 @@ def _target(row: Any) -> Target:
 
 # Built once with bound parameters: constructing a statement per lookup cost
 # more than running it (a full build resolves thousands of references).
-_BY_URL = select(*_COLUMNS).where(articles.c.url.in_(bindparam("urls", expanding=True)))
+# A fixed number of URL slots (a reference has at most five spellings, see
+# _url_variants; spare slots repeat one): an "expanding" IN is rewritten on
+# every execution, which cost more than the indexed lookups themselves.
+_URL_SLOTS = 6
+_BY_URL = select(*_COLUMNS).where(
+    articles.c.url.in_([bindparam(f"u{i}") for i in range(_URL_SLOTS)])
+)
 _BY_SLUG = select(*_COLUMNS).where(articles.c.slug == bindparam("slug"))
 # The title_key index narrows to a handful of rows; the exact test picks.
 _BY_TITLE = select(*_COLUMNS).where(
@@ -253,7 +259,13 @@ class StoreTargetIndex:
         return [_target(r) for r in self.conn.execute(statement, params)]
 
     def by_url(self, urls: tuple[str, ...]) -> list[Target]:
-        return self._run(_BY_URL, urls=list(urls))
+        found: dict[int, Target] = {}
+        for start in range(0, len(urls), _URL_SLOTS):
+            chunk = urls[start : start + _URL_SLOTS]
+            slots = {f"u{i}": chunk[min(i, len(chunk) - 1)] for i in range(_URL_SLOTS)}
+            for target in self._run(_BY_URL, **slots):
+                found[target.id] = target
+        return list(found.values())
 
     def by_slug(self, slug: str) -> list[Target]:
         return self._run(_BY_SLUG, slug=slug)
