@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..dates import to_utc
@@ -244,18 +244,48 @@ def record_changes(conn: Connection, results: Sequence[UpsertResult], now: datet
         enqueue(conn, keys, now, change)
 
 
-def _term_rows(
-    conn: Connection, ids: Sequence[int], join: Any, table: Any, fk: str
-) -> dict[int, list[Row[Any]]]:
-    out: dict[int, list[Row[Any]]] = {}
+def _tags_of(conn: Connection, ids: Sequence[int]) -> dict[int, list[Term]]:
+    """Each article's tags in order; a tag shown by many articles is one shared ``Term``."""
     stmt = (
-        select(join.c.article_id, table)
-        .join(table, table.c.id == join.c[fk])
-        .where(join.c.article_id.in_(ids))
-        .order_by(join.c.article_id, join.c.position)
+        select(article_tags.c.article_id, tags.c.id, tags.c.slug, tags.c.name)
+        .join(tags, tags.c.id == article_tags.c.tag_id)
+        .where(article_tags.c.article_id.in_(ids))
+        .order_by(article_tags.c.article_id, article_tags.c.position)
     )
-    for row in conn.execute(stmt):
-        out.setdefault(row.article_id, []).append(row)
+    made: dict[int, Term] = {}
+    out: dict[int, list[Term]] = {}
+    # Rows unpacked by position, not looked up by name: this loop runs once per
+    # tag of every article a build loads.
+    for article_id, tag_id, slug, name in conn.execute(stmt):
+        term = made.get(tag_id)
+        if term is None:
+            term = made[tag_id] = Term(slug, name)
+        out.setdefault(article_id, []).append(term)
+    return out
+
+
+def _authors_of(conn: Connection, ids: Sequence[int]) -> dict[int, list[Author]]:
+    """Each article's authors in order, one shared ``Author`` per author (see ``_tags_of``)."""
+    stmt = (
+        select(
+            article_authors.c.article_id,
+            authors.c.id,
+            authors.c.name,
+            authors.c.slug,
+            authors.c.email,
+            authors.c.url,
+        )
+        .join(authors, authors.c.id == article_authors.c.author_id)
+        .where(article_authors.c.article_id.in_(ids))
+        .order_by(article_authors.c.article_id, article_authors.c.position)
+    )
+    made: dict[int, Author] = {}
+    out: dict[int, list[Author]] = {}
+    for article_id, author_id, name, slug, email, url in conn.execute(stmt):
+        author = made.get(author_id)
+        if author is None:
+            author = made[author_id] = Author(name=name, slug=slug, email=email, url=url)
+        out.setdefault(article_id, []).append(author)
     return out
 
 
@@ -270,8 +300,8 @@ def load_articles(conn: Connection, ids: Sequence[int]) -> dict[int, Article]:
         .join(sections, sections.c.id == articles.c.section_id)
         .where(articles.c.id.in_(ids))
     ).all()
-    tag_map = _term_rows(conn, ids, article_tags, tags, "tag_id")
-    author_map = _term_rows(conn, ids, article_authors, authors, "author_id")
+    tag_map = _tags_of(conn, ids)
+    author_map = _authors_of(conn, ids)
     out: dict[int, Article] = {}
     for r in rows:
         out[r.id] = Article(
@@ -285,11 +315,8 @@ def load_articles(conn: Connection, ids: Sequence[int]) -> dict[int, Article]:
             section=Term(r.section_slug, r.section_name),
             content_html=r.content_html,
             summary=r.summary,
-            tags=tuple(Term(t.slug, t.name) for t in tag_map.get(r.id, [])),
-            authors=tuple(
-                Author(name=a.name, slug=a.slug, email=a.email, url=a.url)
-                for a in author_map.get(r.id, [])
-            ),
+            tags=tuple(tag_map.get(r.id, ())),
+            authors=tuple(author_map.get(r.id, ())),
             status=r.status,
             embargo_until=r.embargo_until,
             attribution=r.attribution,
