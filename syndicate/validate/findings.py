@@ -220,12 +220,16 @@ class Report:
         return any(f.severity == "error" for f in self.findings)
 
     def sorted(self) -> tuple[Finding, ...]:
-        """Return findings in document order (no line first), duplicates removed."""
+        """Return findings in document order (no line first), duplicates removed.
+
+        Findings on one line are ordered by rule and message, not by which rule
+        ran first, so a document checked whole or in parts reads the same.
+        """
         seen: set[Finding] = set()
         out: list[Finding] = []
         for f in self.findings:
             if f not in seen:
                 seen.add(f)
                 out.append(f)
-        out.sort(key=lambda f: (f.line or 0, f.column or 0))
+        out.sort(key=lambda f: (f.line or 0, f.column or 0, f.rule, f.message))
         return tuple(out)

@@ -34,17 +34,31 @@ _ITEM_KEYS = words(
 _MAX_ITEMS = 500
 
 
+class _Object(dict[str, Any]):
+    """A decoded JSON object that remembers the names it had more than once.
+
+    Kept beside the keys, never as one: any string can be a key in JSON.
+    """
+
+    duplicates: tuple[str, ...] = ()
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """Build an object and remember repeated keys (RFC 8259 §4)."""
-    out: dict[str, Any] = {}
+    out = _Object()
     dups: list[str] = []
     for key, value in pairs:
         if key in out:
             dups.append(key)
         out[key] = value
     if dups:
-        out["\x00duplicate-keys"] = dups
+        out.duplicates = tuple(dups)
     return out
+
+
+def duplicate_keys(obj: dict[str, Any]) -> tuple[str, ...]:
+    """Return the names ``obj`` had more than once (decoded by ``loads``)."""
+    return getattr(obj, "duplicates", ())
 
 
 class _Checker:
@@ -91,11 +105,10 @@ class _Checker:
 
     def unknown_keys(self, obj: dict[str, Any], known: frozenset[str], path: str) -> None:
         for key in obj:
-            if key == "\x00duplicate-keys":
-                for dup in obj[key]:
-                    self.add("JSON-DUPLICATE-KEY", f"{path}{dup} appears more than once")
-            elif key not in known and not key.startswith("_"):
+            if key not in known and not key.startswith("_"):
                 self.add("JSON-UNKNOWN-KEY", f"{path}{key} is not a JSON Feed key")
+        for dup in duplicate_keys(obj):
+            self.add("JSON-DUPLICATE-KEY", f"{path}{dup} appears more than once")
 
     def authors(self, obj: dict[str, Any], path: str, v11: bool) -> bool:
         """Check author/authors; return whether any author is given."""
@@ -301,6 +314,9 @@ def check_json(data: bytes, report: Report, url: str | None) -> None:
         return
     except json.JSONDecodeError as e:
         report.add("JSON-PARSE", e.msg, e.lineno, e.colno)
+        return
+    except ValueError as e:  # e.g. an integer past the interpreter's digit limit
+        report.add("JSON-PARSE", str(e).split(";")[0], 1)
         return
     if not isinstance(doc, dict):
         report.add("JSON-NOT-OBJECT", f"the top level is a {type(doc).__name__}", 1)

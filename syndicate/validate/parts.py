@@ -26,7 +26,6 @@ memo holds digests and small verdicts, never the items.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -184,18 +183,24 @@ def _validate_xml(
     fmt = detect_format(root)
     if encoding != "UTF-8" or fmt not in ("rss", "atom"):
         raise _NotEquivalent
+    if any(f.rule == "XML-DOCTYPE" for f in report.findings):
+        raise _NotEquivalent  # whole-document parsing reads the items for entity declarations
     ctx = Context(report=report, url=url, fmt=fmt, any_base=False)
     if fmt == "rss":
         channels = root.findall("channel")
         if len(channels) != 1 or root[-1] is not channels[0]:
             raise _NotEquivalent  # the items would not land in the one channel
         container = channels[0]
+        if container.find("item") is not None:
+            raise _NotEquivalent  # items in the head: duplicates and counts span both
         rss.check_rss(root, ctx, size)
         check_xml_langs(root, report)
         check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
         has_author = False
     else:
         container = root
+        if root.find(f"{{{ATOM_NS}}}entry") is not None:
+            raise _NotEquivalent
         atom.check_atom(root, ctx)
         check_xml_langs(root, report)
         check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
@@ -266,7 +271,44 @@ def _check_xml_items(
     return [_check_xml_item(fmt, wrapper, item, warned, has_author) for item in items]
 
 
-_SEPARATOR = b"<?syndicate-item-boundary?>"
+_BOUNDARY = "syndicate-item-boundary"
+_SEPARATOR = f"<?{_BOUNDARY}?>".encode()
+
+
+def _wrapped_items(
+    root: etree._Element, fmt: str, has_author: bool, count: int
+) -> list[etree._Element] | None:
+    """Return the ``count`` items of a wrapper document, or None if it is not shaped as built.
+
+    The container must hold the wrapper's own elements, then exactly the items,
+    separated by our boundary instruction when there are several, with nothing
+    else between them but whitespace. That is what proves each item was one
+    balanced item element on its own: nothing before it (a channel element, an
+    atom:author) and nothing after it; an item that left an element open or
+    closed one of ours would have moved a boundary or an item out of place.
+    """
+    if fmt == "rss":
+        if len(root) != 1 or root[0].tag != "channel":
+            return None
+        container, expected, own = root[0], "item", 3
+    else:
+        container, expected, own = root, f"{{{ATOM_NS}}}entry", 4 if has_author else 3
+    kids = list(container)
+    rest = kids[own:]
+    if len(kids) < own or len(rest) != 2 * count - 1:
+        return None
+    for kid in kids[own - 1 :]:
+        if kid.tail and kid.tail.strip():
+            return None  # text between the items
+    items = []
+    for i, kid in enumerate(rest):
+        if i % 2 == 0:
+            if kid.tag != expected:
+                return None
+            items.append(kid)
+        elif not (isinstance(kid, etree._ProcessingInstruction) and kid.target == _BOUNDARY):
+            return None
+    return items
 
 
 def _check_clean_batch(
@@ -275,48 +317,46 @@ def _check_clean_batch(
     """Check several items in one wrapper (one parse, one schema pass); None unless all are clean.
 
     Items are joined with a processing instruction that rules and RELAX NG
-    ignore. The container's children must then alternate item, boundary, item:
-    a boundary nested inside an item would mean an item left an element open,
-    so each item is proven to be one balanced element on its own, which makes
-    its verdict valid in any feed. Only a batch without a single finding is
-    used (findings would have to be told apart by item, and some rules report
-    once per document); otherwise the items are checked one by one.
+    ignore; ``_wrapped_items`` proves each item stood on its own. Only a batch
+    without a single finding is used (findings would have to be told apart by
+    item, and some rules report once per document); otherwise the items are
+    checked one by one.
     """
     tail = _RSS_TAIL if fmt == "rss" else _ATOM_TAIL
     report = Report()
     root = parse_xml(wrapper + _SEPARATOR.join(items) + tail, report)
-    if root is None or report.findings:
+    if root is None or report.findings or bool(ANY_BASE(root)):
         return None
-    container = root[0] if fmt == "rss" else root
-    expected = "item" if fmt == "rss" else f"{{{ATOM_NS}}}entry"
-    kids = list(container)
-    batch = kids[len(kids) - (2 * len(items) - 1) :]
-    for i, kid in enumerate(batch):
-        is_item = i % 2 == 0
-        if (kid.tag == expected) != is_item or (kid.tail and kid.tail.strip()):
-            return None
-        if not is_item and not isinstance(kid, etree._ProcessingInstruction):
-            return None
-    if any(k.tag == expected for k in kids[: len(kids) - len(batch)]):
+    elements = _wrapped_items(root, fmt, has_author, len(items))
+    if elements is None:
         return None
     ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
-    identities: list[tuple[str, str, int | None] | None]
-    if fmt == "rss":
-        guids = rss.check_wrapped_items(root, ctx)
-        identities = [None if g is None else (g[0], "", g[1]) for g in guids]
-        check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
-    else:
-        identities = atom.check_wrapped_entries(root, ctx, has_author)
-        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
+    identities = _run_item_rules(root, fmt, ctx, has_author)
     check_xml_langs(root, report)
     if report.findings or ctx.self_links or ctx.warned_namespaces != warned:
         return None
     verdicts = []
-    for item, element, identity in zip(items, batch[::2], identities, strict=True):
-        if identity is not None and identity[2] is not None and element.sourceline is not None:
-            identity = (identity[0], identity[1], identity[2] - element.sourceline)
-        verdicts.append(_Verdict((), item.count(b"\n"), identity))
+    start = 1  # the wrapper head is one line, and the boundaries hold no newline
+    for item, identity in zip(items, identities, strict=True):
+        if identity is not None and identity[2] is not None:
+            identity = (identity[0], identity[1], identity[2] - start)
+        newlines = item.count(b"\n")
+        verdicts.append(_Verdict((), newlines, identity))
+        start += newlines
     return verdicts
+
+
+def _run_item_rules(
+    root: etree._Element, fmt: str, ctx: Context, has_author: bool
+) -> list[tuple[str, str, int | None] | None]:
+    """Run the item rules and the schema on a wrapper; return each item's identity."""
+    if fmt == "rss":
+        guids = rss.check_wrapped_items(root, ctx)
+        check_schema(root, "rss2.rng", "RSS-SCHEMA", ctx.report)
+        return [None if g is None else (g[0], "", g[1]) for g in guids]
+    identities = atom.check_wrapped_entries(root, ctx, has_author)
+    check_schema(root, "atom.rng", "ATOM-SCHEMA", ctx.report)
+    return identities
 
 
 def _check_xml_item(
@@ -328,28 +368,15 @@ def _check_xml_item(
     root = parse_xml(wrapper + item + tail, report)
     if root is None:
         raise _NotEquivalent  # not well-formed on its own: let the whole document say where
-    container = root[0] if fmt == "rss" else root
-    last = container[-1] if len(container) else None
-    expected = "item" if fmt == "rss" else f"{{{ATOM_NS}}}entry"
-    if last is None or last.tag != expected or (last.tail and last.tail.strip()):
+    if _wrapped_items(root, fmt, has_author, 1) is None or bool(ANY_BASE(root)):
         raise _NotEquivalent
     ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
-    identities: list[tuple[str, str, int | None] | None]
-    if fmt == "rss":
-        guids = rss.check_wrapped_items(root, ctx)
-        identities = [None if g is None else (g[0], "", g[1]) for g in guids]
-        check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
-    else:
-        identities = atom.check_wrapped_entries(root, ctx, has_author)
-        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
-    if len(identities) != 1:
-        raise _NotEquivalent  # more than one item in the bytes
+    (identity,) = _run_item_rules(root, fmt, ctx, has_author)
     check_xml_langs(root, report)
     if ctx.self_links or ctx.warned_namespaces != warned:
         raise _NotEquivalent  # the item changed document-wide state
     # The wrapper head is one line, so the item starts on line 1.
     findings = tuple(_shift(f, -1) for f in report.findings)
-    identity = identities[0]
     if identity is not None and identity[2] is not None:
         identity = (identity[0], identity[1], identity[2] - 1)
     return _Verdict(findings, item.count(b"\n"), identity)
@@ -394,7 +421,12 @@ def _validate_json(parts: FeedParts, memo: ItemMemo, report: Report, url: str | 
         doc = jsonfeed.loads(skeleton.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise _NotEquivalent from e
-    if not isinstance(doc, dict) or doc.get("items") != []:
+    if (
+        not isinstance(doc, dict)
+        or list(doc)[-1:] != ["items"]
+        or doc["items"] != []
+        or jsonfeed.duplicate_keys(doc)
+    ):
         raise _NotEquivalent  # the array at the end of the head is not the feed's items
     v11 = jsonfeed.is_v11(doc)
     ids: dict[str, int] = {}
@@ -408,7 +440,7 @@ def _validate_json(parts: FeedParts, memo: ItemMemo, report: Report, url: str | 
             jsonfeed.note_item_id(ids, verdict.identity[0], i, report)
         where = f"items[{i}]"
         for f in verdict.findings:
-            message = f.message.replace(_JSON_WHERE, where)
+            message = where + f.message[len(_JSON_WHERE) :]
             report.findings.append(Finding(f.rule, f.severity, message, f.line, f.column))
     return "json"
 
@@ -416,10 +448,12 @@ def _validate_json(parts: FeedParts, memo: ItemMemo, report: Report, url: str | 
 def _check_json_item(item: bytes, v11: bool) -> _Verdict:
     try:
         value = jsonfeed.loads(item.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise _NotEquivalent from e
     report = Report()
     jsonfeed.check_item(value, _JSON_WHERE, v11, report)
+    if not all(f.message.startswith(_JSON_WHERE) for f in report.findings):
+        raise _NotEquivalent  # every item message starts with the item's path; this one does not
     item_id = jsonfeed.usable_id(value)
     identity = None if item_id is None else (item_id, "", None)
     return _Verdict(tuple(report.findings), 0, identity)
