@@ -43,12 +43,20 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
 
 
 def _expand(target: str) -> list[str]:
-    """Turn a folder into its feed files (sorted); leave anything else alone."""
+    """Turn a folder into the feed files under it, subfolders too (sorted); leave anything else.
+
+    Recursive because a published feeds folder nests: ``sections/``, ``tags/``,
+    ``authors/``. Hidden entries (a publish's temp files) are skipped.
+    """
     if target != "-" and "://" not in target:
         p = Path(target)
         if p.is_dir():
             return sorted(
-                str(c) for c in p.iterdir() if c.is_file() and c.suffix.lower() in FEED_SUFFIXES
+                str(c)
+                for c in p.rglob("*")
+                if c.is_file()
+                and c.suffix.lower() in FEED_SUFFIXES
+                and not any(part.startswith(".") for part in c.relative_to(p).parts)
             )
     return [target]
 

@@ -51,11 +51,15 @@ def test_folder_and_json_output(tmp_path: Path) -> None:
     (tmp_path / "b.atom").write_bytes(atom_bytes(1))
     (tmp_path / "c.json").write_bytes(json_bytes(1))
     (tmp_path / "notes.txt").write_text("ignored")
+    (tmp_path / "tags").mkdir()
+    (tmp_path / "tags" / "d.rss").write_bytes(rss_bytes(1))  # feeds/ nests: sections/, tags/
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "e.rss").write_bytes(b"half a file")  # hidden: a temp, skipped
     code, out, _ = run("--format", "json", str(tmp_path))
     docs = json.loads(out)
     assert code == 0
-    assert [Path(d["path"]).name for d in docs] == ["a.rss", "b.atom", "c.json"]
-    assert [d["format"] for d in docs] == ["rss", "atom", "json"]
+    assert [Path(d["path"]).name for d in docs] == ["a.rss", "b.atom", "c.json", "d.rss"]
+    assert [d["format"] for d in docs] == ["rss", "atom", "json", "rss"]
 
 
 def test_stdin() -> None:
