@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 _NOT_XML = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
@@ -88,3 +89,29 @@ def normalise_title(title: str) -> str:
     folded = unicodedata.normalize("NFKC", title).casefold()
     chars = [" " if unicodedata.category(c)[0] in "PZC" else c for c in folded]
     return " ".join("".join(chars).split())
+
+
+_REFERENCE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def reference_slug(url: str | None) -> str | None:
+    """The slug a related-coverage URL can resolve by: itself when it is a bare slug,
+    else its last path segment when that looks like one (see ``links.resolve``).
+
+    Stored beside the reference (``articles.related_slug``) so the stories that
+    point at an article can be found when it changes.
+    """
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    if _REFERENCE_SLUG.fullmatch(url):
+        return url
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return last if _REFERENCE_SLUG.fullmatch(last) else None
+
+
+def reference_title_key(title: str | None) -> str | None:
+    """The folded title a related reference can resolve by (``normalise_title``), or None."""
+    if not title or not title.strip():
+        return None
+    return normalise_title(title.strip()) or None

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from syndicate.build import drain_queue, run_build
 from syndicate.config import parse_config
 from syndicate.errors import BusyError
-from syndicate.model import Author, Term
+from syndicate.model import Author, Related, Term
 from syndicate.store import Store
 from syndicate.store.queue import claim, done, enqueue
 from syndicate.store.schema import feed_builds, feed_queue
@@ -227,3 +227,63 @@ def test_renamed_tag_and_new_author_email_reach_the_feeds(
     other = (config.output_dir / "tags" / "t0.json").read_text(encoding="utf-8")
     assert other.count("Tee Zero") >= 2
     assert "w0@news.example.org" in (config.output_dir / "index.atom").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        Related(None, "Story a0"),  # by title, as plain-text exports give it
+        Related("http://news.example.org/city/a0/", None),  # another spelling of its URL
+        Related("/city/a0", None),  # a site-relative path
+        Related("a0", None),  # a bare slug
+    ],
+    ids=["title", "url", "path", "slug"],
+)
+def test_a_killed_story_rebuilds_the_feeds_that_link_to_it(
+    setup: Any, make_article: Any, now: datetime, reference: Related
+) -> None:
+    """Cron builds are incremental: the stories pointing at a changed one must be queued."""
+    config, store, records = setup
+    target = records[0]
+    referrer = make_article(
+        "ref",
+        published=now - timedelta(hours=12),
+        section="sport",
+        tags=(Term("solo", "Solo"),),
+        authors=(Author("Solo Writer", "solo-writer"),),
+        related=reference,
+    )
+    first = now + timedelta(minutes=1)
+    list(store.upsert_iter([referrer], authority=AUTH, now=first))
+    assert run_build(config, store, first).exit_code == 0
+    assert related_of(config, "tags/solo.json") == target.url
+
+    later = now + timedelta(minutes=2)
+    list(store.upsert_iter([replace(target, status="killed")], authority=AUTH, now=later))
+    report = run_build(config, store, later)
+    assert report.exit_code == 0
+    assert {"tag/solo", "section/sport", "author/solo-writer"} <= {o.key for o in report.outcomes}
+    assert related_of(config, "tags/solo.json") is None  # the default policy drops the link
+
+
+def test_an_unrelated_change_queues_no_referrer(
+    setup: Any, make_article: Any, now: datetime
+) -> None:
+    config, store, records = setup
+    referrer = make_article(
+        "ref", section="sport", tags=(Term("solo", "Solo"),), related=Related(None, "Story a0")
+    )
+    list(store.upsert_iter([referrer], authority=AUTH, now=now))
+    run_build(config, store, now)
+    later = now + timedelta(minutes=2)
+    list(
+        store.upsert_iter([replace(records[1], title="A new headline")], authority=AUTH, now=later)
+    )
+    keys = {o.key for o in run_build(config, store, later).outcomes}
+    assert "tag/solo" not in keys and "section/sport" not in keys
+
+
+def related_of(config: Any, path: str) -> str | None:
+    doc = json.loads((config.output_dir / path).read_text(encoding="utf-8"))
+    value = doc["items"][0].get("external_url")
+    return None if value is None else str(value)

@@ -19,15 +19,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..dates import to_utc
 from ..guids import make_guid
 from ..model import Article, Author, Image, ParsedArticle, Related, Term
-from ..text import normalise_title
-from .queue import SITE_KEY, enqueue, memberships
+from ..text import normalise_title, reference_slug, reference_title_key
+from .queue import SITE_KEY, enqueue_each, memberships
 from .schema import (
     article_authors,
     article_tags,
@@ -48,6 +49,9 @@ class UpsertResult:
     change: Change
     # The feeds to rebuild: the ones the article left and the ones it is in.
     feeds: frozenset[str] = frozenset()
+    # The feeds of stories whose related coverage points at this article (by its
+    # old or new URL, slug or title): their items show its title, URL or state.
+    referrers: frozenset[str] = frozenset()
 
 
 def content_hash(record: ParsedArticle) -> str:
@@ -143,6 +147,8 @@ def _article_values(record: ParsedArticle, digest: str) -> dict[str, Any]:
         "image_alt": image.alt if image else None,
         "related_url": related.url if related else None,
         "related_title": related.title if related else None,
+        "related_slug": reference_slug(related.url) if related else None,
+        "related_title_key": reference_title_key(related.title) if related else None,
         "correction": record.correction,
         "language": record.language,
         "content_hash": digest,
@@ -155,9 +161,14 @@ def upsert_article(
     """Insert or update one article inside the caller's transaction."""
     digest = content_hash(record)
     existing = conn.execute(
-        select(articles.c.id, articles.c.guid, articles.c.content_hash).where(
-            articles.c.key == record.key
-        )
+        select(
+            articles.c.id,
+            articles.c.guid,
+            articles.c.content_hash,
+            articles.c.url,
+            articles.c.slug,
+            articles.c.title_key,
+        ).where(articles.c.key == record.key)
     ).first()
     if existing is not None and existing.content_hash == digest:
         return UpsertResult(record.key, existing.guid, "unchanged")
@@ -226,7 +237,56 @@ def upsert_article(
         *(f"tag/{t.slug}" for t in record.tags),
         *(f"author/{a.slug}" for a in record.authors),
     }
-    return UpsertResult(record.key, guid, change, frozenset(old_feeds | new_feeds))
+    identities = [(record.url, record.slug, values["title_key"])]
+    if existing is not None:
+        identities.append((existing.url, existing.slug, existing.title_key))
+    referrers: set[str] = set()
+    for referrer in referring_articles(conn, identities, exclude=article_id):
+        referrers |= memberships(conn, referrer)
+    return UpsertResult(
+        record.key, guid, change, frozenset(old_feeds | new_feeds), frozenset(referrers)
+    )
+
+
+def referring_articles(
+    conn: Connection, identities: Sequence[tuple[str, str, str]], *, exclude: int
+) -> list[int]:
+    """The stories whose related reference can resolve to an article known as ``identities``.
+
+    Each identity is (url, slug, folded title). A reference resolves by URL
+    (absolute, either scheme, with or without a slash, or a site-relative
+    path), by slug (bare, or a URL's last segment) or by title (see
+    ``links.resolve``); each is one indexed lookup here. It may find a few
+    stories that do not in fact resolve to it (another site's URL with the same
+    last segment): their feeds are rebuilt for nothing, and skipped unchanged.
+    """
+    urls: set[str] = set()
+    slugs: set[str] = set()
+    titles: set[str] = set()
+    for url, slug, title_key in identities:
+        urls |= _url_spellings(url)
+        slugs.add(slug)
+        if title_key:
+            titles.add(title_key)
+    clause = or_(
+        articles.c.related_url.in_(sorted(urls)),
+        articles.c.related_slug.in_(sorted(slugs)),
+        articles.c.related_title_key.in_(sorted(titles)),
+    )
+    return list(
+        conn.execute(select(articles.c.id).where(clause, articles.c.id != exclude)).scalars()
+    )
+
+
+def _url_spellings(url: str) -> set[str]:
+    """The ways a related reference may spell an article's URL (see links.resolve)."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    out = {url, path, path + "/"}
+    for scheme in ("https", "http"):
+        stem = f"{scheme}://{parts.netloc}{path}"
+        out |= {stem, stem + "/"}
+    return out
 
 
 def record_changes(conn: Connection, results: Sequence[UpsertResult], now: datetime) -> None:
@@ -239,9 +299,15 @@ def record_changes(conn: Connection, results: Sequence[UpsertResult], now: datet
     changed = [r for r in results if r.change != "unchanged"]
     if not changed:
         return
-    for change in ("created", "updated"):
-        keys = set().union(*(r.feeds for r in changed if r.change == change))
-        enqueue(conn, keys, now, change)
+    reasons: dict[str, str] = {}
+    # The weakest reason first, so a feed keeps the strongest one it has.
+    for r in changed:
+        reasons.update(dict.fromkeys(r.referrers, "related"))
+    for change in ("updated", "created"):
+        for r in changed:
+            if r.change == change:
+                reasons.update(dict.fromkeys(r.feeds, change))
+    enqueue_each(conn, reasons, now)
 
 
 def _tags_of(conn: Connection, ids: Sequence[int]) -> dict[int, list[Term]]:

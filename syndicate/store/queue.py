@@ -18,7 +18,7 @@ worker unique, and the version check alone keeps changes from being lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,8 +83,18 @@ def enqueue(conn: Connection, keys: Iterable[str], now: datetime, reason: str) -
     ON CONFLICT DO UPDATE (not DO NOTHING) on purpose: on PostgreSQL it waits
     for a worker that holds the row, so the bump lands after that build.
     """
+    enqueue_each(conn, dict.fromkeys(keys, reason), now)
+
+
+def enqueue_each(conn: Connection, reasons: Mapping[str, str], now: datetime) -> None:
+    """``enqueue`` with a reason per feed, in one statement and in key order.
+
+    One sorted statement locks the rows in the same order in every
+    transaction, so concurrent imports cannot deadlock on them.
+    """
     rows = [
-        {"feed_key": k, "version": 1, "enqueued_at": now, "reason": reason} for k in sorted(keys)
+        {"feed_key": k, "version": 1, "enqueued_at": now, "reason": reasons[k]}
+        for k in sorted(reasons)
     ]
     if not rows:
         return

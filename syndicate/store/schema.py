@@ -132,6 +132,11 @@ articles = Table(
     Column("image_alt", Text),
     Column("related_url", Text),
     Column("related_title", Text),
+    # What the reference can resolve by besides its URL (text.reference_slug,
+    # text.reference_title_key): the stories pointing at a changed article are
+    # found with index lookups, and their feeds queued.
+    Column("related_slug", Text),
+    Column("related_title_key", Text),
     Column("correction", Text),
     Column("language", String(35)),
     Column("revision", Integer, nullable=False, server_default=text("1")),
@@ -147,6 +152,10 @@ articles = Table(
     Index("ix_articles_url", "url"),
     Index("ix_articles_slug", "slug"),
     Index("ix_articles_title_key", "title_key"),
+    # Finding the stories whose related coverage points at an article.
+    Index("ix_articles_related_url", "related_url"),
+    Index("ix_articles_related_slug", "related_slug"),
+    Index("ix_articles_related_title_key", "related_title_key"),
 )
 
 article_tags = Table(
