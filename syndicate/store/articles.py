@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..dates import to_utc
@@ -268,14 +268,18 @@ def referring_articles(
         slugs.add(slug)
         if title_key:
             titles.add(title_key)
-    clause = or_(
-        articles.c.related_url.in_(sorted(urls)),
-        articles.c.related_slug.in_(sorted(slugs)),
-        articles.c.related_title_key.in_(sorted(titles)),
+    params = {"urls": sorted(urls), "slugs": sorted(slugs), "titles": sorted(titles)}
+    return [i for i in conn.execute(_REFERRERS, params).scalars() if i != exclude]
+
+
+# Built once: an import looks for referrers of every story it writes.
+_REFERRERS = select(articles.c.id).where(
+    or_(
+        articles.c.related_url.in_(bindparam("urls", expanding=True)),
+        articles.c.related_slug.in_(bindparam("slugs", expanding=True)),
+        articles.c.related_title_key.in_(bindparam("titles", expanding=True)),
     )
-    return list(
-        conn.execute(select(articles.c.id).where(clause, articles.c.id != exclude)).scalars()
-    )
+)
 
 
 def _url_spellings(url: str) -> set[str]:
