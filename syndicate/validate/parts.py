@@ -108,6 +108,24 @@ class ItemMemo:
     hits: int = 0
     misses: int = 0
     _entries: OrderedDict[tuple[object, bytes], _Verdict] = field(default_factory=OrderedDict)
+    # The digests of the item objects seen last, by identity: a build hands the
+    # same cached bytes objects to feed after feed, and hashing 6 KB costs more
+    # than the lookup. The entry holds the object, so its id cannot be reused
+    # while it is here; bytes cannot change, so its digest stays right.
+    digest_slots: int = 4096
+    _digests: OrderedDict[int, tuple[bytes, bytes]] = field(default_factory=OrderedDict)
+
+    def digest(self, item: bytes) -> bytes:
+        """Return SHA-256 of ``item``, from memory when this very object was hashed lately."""
+        slot = self._digests.get(id(item))
+        if slot is not None and slot[0] is item:
+            self._digests.move_to_end(id(item))
+            return slot[1]
+        value = hashlib.sha256(item).digest()
+        self._digests[id(item)] = (item, value)
+        if len(self._digests) > self.digest_slots:
+            self._digests.popitem(last=False)
+        return value
 
     def get(self, key: tuple[object, bytes]) -> _Verdict | None:
         verdict = self._entries.get(key)
@@ -215,7 +233,7 @@ def _validate_xml(
     c1_seen = any(f.rule == _C1 for f in report.findings)
     seen_guids: dict[str, int | None] = {}
     seen_ids: dict[str, tuple[str, int | None]] = {}
-    keys = [(context, hashlib.sha256(item).digest()) for item in parts.items]
+    keys = [(context, memo.digest(item)) for item in parts.items]
     known = [memo.get(key) for key in keys]
     unseen = {key: item for key, item, v in zip(keys, parts.items, known, strict=True) if v is None}
     fresh: dict[tuple[object, bytes], _Verdict] = {}
@@ -431,7 +449,7 @@ def _validate_json(parts: FeedParts, memo: ItemMemo, report: Report, url: str | 
     v11 = jsonfeed.is_v11(doc)
     ids: dict[str, int] = {}
     for i, item in enumerate(parts.items):
-        key = (("json", v11), hashlib.sha256(item).digest())
+        key = (("json", v11), memo.digest(item))
         verdict = memo.get(key)
         if verdict is None:
             verdict = _check_json_item(item, v11)

@@ -223,3 +223,15 @@ def test_a_clean_batch_is_remembered_item_by_item() -> None:
     result = validate_parts(mixed, memo)
     assert result == validate_bytes(mixed.join())
     assert {"RSS-DUPLICATE", "RSS-GUID-DUPLICATE"} <= {f.rule for f in result.findings}
+
+
+def test_item_digests_are_remembered_by_identity_and_always_right() -> None:
+    import hashlib
+
+    memo = ItemMemo(digest_slots=2)
+    a, b, c = (_rss_item(g) for g in "abc")
+    a_again = bytes(bytearray(a))  # equal bytes, another object
+    assert a_again is not a
+    for item in (a, b, a, a_again, c, a, b):
+        assert memo.digest(item) == hashlib.sha256(item).digest()
+    assert len(memo._digests) == 2
