@@ -55,10 +55,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         # WAL lets a build read while an import writes; foreign keys are off by
         # default in SQLite; busy_timeout waits for a writer instead of failing.
+        # synchronous=FULL: in WAL mode NORMAL may lose the last commits to a
+        # power cut, and the inbox moves a file to done/ once its import has
+        # committed; one flush per commit (a batch of records) is the price.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
 
