@@ -10,17 +10,20 @@ remembers each item's verdict in an ``ItemMemo``; what depends on several items
 
 The result is the one ``validate_bytes`` gives for ``parts.join()``: the same
 findings, on the same lines (``tests/validate/test_parts.py`` holds it to that
-over the whole corpus). RELAX NG errors are the one exception, on invalid
-documents only: the whole-document pass reports fewer of them where a rule
-already reported an error around them. Whatever this module cannot prove to be
-equivalent it hands to ``validate_bytes`` whole: an ``xml:base`` anywhere, a
-non-UTF-8 document, an item that is not one element, a head that does not
-end where items go, an unknown namespace warned about, an over-long feed.
+over the whole corpus; ``test_parts_attacks.py`` keeps a hostile review's
+cases). RELAX NG errors are the one exception, on invalid documents only: the
+whole-document pass reports fewer of them where a rule already reported an
+error around them. Whatever this module cannot prove to be equivalent it hands
+to ``validate_bytes`` whole: an ``xml:base`` anywhere, a DOCTYPE, a non-UTF-8
+head, items already in the head, an item that is not exactly one item element
+(``_wrapped_items`` proves that one), a head that does not end where items go,
+an unknown namespace warned about, an over-long feed.
 
 The context an item is checked in is what its rules can see beyond itself: the
 format, the namespace bindings in scope, and for Atom whether the feed has an
 author. Items are keyed by that context and a SHA-256 of their bytes, so the
-memo holds digests and small verdicts, never the items.
+memo holds digests and small verdicts; only the last few thousand item objects
+are held, to remember their digests by identity.
 """
 
 from __future__ import annotations
