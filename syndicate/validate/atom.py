@@ -271,6 +271,8 @@ class _Children:
         self.entries: list[etree._Element] = []
 
 
+# Children the walk only records: their checks need the rest of the container.
+_CHECKED_AFTER = frozenset(("id", "content"))
 # Clark-notation tag -> local name for every atom:* element, so the walk makes one
 # dict lookup per child and never splits a tag string.
 _LOCAL = {f"{_A}{name}": name for name in _FEED | _ENTRY}
@@ -310,6 +312,8 @@ def _check_container(
                 ctx.add("ATOM-DUPLICATE", f"atom:{where} has more than one atom:{local}", child)
         else:
             first[local] = child
+        if local in _CHECKED_AFTER:
+            continue  # _check_entry and check_atom look at these (skip the chain below)
         if local == "link":
             out.links.append(child)
             _check_link(child, ctx, alternates, feed_level)
