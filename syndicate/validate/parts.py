@@ -284,12 +284,23 @@ def _wrapper_head(fmt: str, nsmap: dict[str | None, str], has_author: bool) -> b
 def _check_xml_items(
     fmt: str, wrapper: bytes, items: Sequence[bytes], warned: frozenset[str], has_author: bool
 ) -> list[_Verdict]:
-    """Check items not seen before: all in one wrapper when they are clean, else one by one."""
+    """Check items not seen before: all in one wrapper when they are clean, else one by one.
+
+    A batch is one parse and one RELAX NG pass. Only a batch without a single
+    finding is used: findings would have to be told apart by item, and some
+    rules report once per document.
+    """
     if len(items) > 1:
-        verdicts = _check_clean_batch(fmt, wrapper, items, warned, has_author)
-        if verdicts is not None:
+        verdicts = _check_in_wrapper(fmt, wrapper, items, warned, has_author)
+        if verdicts is not None and not any(v.findings for v in verdicts):
             return verdicts
-    return [_check_xml_item(fmt, wrapper, item, warned, has_author) for item in items]
+    out = []
+    for item in items:
+        verdicts = _check_in_wrapper(fmt, wrapper, [item], warned, has_author)
+        if verdicts is None:
+            raise _NotEquivalent  # let the whole document say what is wrong
+        out.extend(verdicts)
+    return out
 
 
 _BOUNDARY = "syndicate-item-boundary"
@@ -332,75 +343,49 @@ def _wrapped_items(
     return items
 
 
-def _check_clean_batch(
+def _check_in_wrapper(
     fmt: str, wrapper: bytes, items: Sequence[bytes], warned: frozenset[str], has_author: bool
 ) -> list[_Verdict] | None:
-    """Check several items in one wrapper (one parse, one schema pass); None unless all are clean.
+    """Check ``items`` in one wrapper document, joined by our boundary instruction.
 
-    Items are joined with a processing instruction that rules and RELAX NG
-    ignore; ``_wrapped_items`` proves each item stood on its own. Only a batch
-    without a single finding is used (findings would have to be told apart by
-    item, and some rules report once per document); otherwise the items are
-    checked one by one.
+    Rules and RELAX NG ignore the instruction; ``_wrapped_items`` proves each
+    item stood on its own. Returns one verdict per item, with lines counted
+    from the item's first line; findings are all given to the first item (the
+    caller uses a batch's verdicts only when there are none). None when the
+    items are not what the wrapper was built for, or changed document-wide state.
     """
     tail = _RSS_TAIL if fmt == "rss" else _ATOM_TAIL
     report = Report()
-    root = parse_xml(wrapper + _SEPARATOR.join(items) + tail, report)
-    if root is None or report.findings or bool(ANY_BASE(root)):
-        return None
-    elements = _wrapped_items(root, fmt, has_author, len(items))
-    if elements is None:
+    doc = wrapper + _SEPARATOR.join(items) + tail
+    root = parse_xml(doc, report)
+    if (
+        root is None
+        or bool(ANY_BASE(root))
+        or _wrapped_items(root, fmt, has_author, len(items)) is None
+    ):
         return None
     ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
-    identities = _run_item_rules(root, fmt, ctx, has_author)
+    if fmt == "rss":
+        guids = rss.check_wrapped_items(root, ctx)
+        identities = [None if g is None else (g[0], "", g[1]) for g in guids]
+        check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+    else:
+        identities = atom.check_wrapped_entries(root, ctx, has_author)
+        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
     check_xml_langs(root, report)
-    if report.findings or ctx.self_links or ctx.warned_namespaces != warned:
+    if ctx.self_links or ctx.warned_namespaces != warned:
         return None
     verdicts = []
     start = 1  # the wrapper head is one line, and the boundaries hold no newline
+    findings = tuple(_shift(f, -start) for f in report.findings)
     for item, identity in zip(items, identities, strict=True):
         if identity is not None and identity[2] is not None:
             identity = (identity[0], identity[1], identity[2] - start)
         newlines = item.count(b"\n")
-        verdicts.append(_Verdict((), newlines, identity))
+        verdicts.append(_Verdict(findings, newlines, identity))
+        findings = ()
         start += newlines
     return verdicts
-
-
-def _run_item_rules(
-    root: etree._Element, fmt: str, ctx: Context, has_author: bool
-) -> list[tuple[str, str, int | None] | None]:
-    """Run the item rules and the schema on a wrapper; return each item's identity."""
-    if fmt == "rss":
-        guids = rss.check_wrapped_items(root, ctx)
-        check_schema(root, "rss2.rng", "RSS-SCHEMA", ctx.report)
-        return [None if g is None else (g[0], "", g[1]) for g in guids]
-    identities = atom.check_wrapped_entries(root, ctx, has_author)
-    check_schema(root, "atom.rng", "ATOM-SCHEMA", ctx.report)
-    return identities
-
-
-def _check_xml_item(
-    fmt: str, wrapper: bytes, item: bytes, warned: frozenset[str], has_author: bool
-) -> _Verdict:
-    """Check one item in its wrapper; lines in the verdict count from the item's first line."""
-    tail = _RSS_TAIL if fmt == "rss" else _ATOM_TAIL
-    report = Report()
-    root = parse_xml(wrapper + item + tail, report)
-    if root is None:
-        raise _NotEquivalent  # not well-formed on its own: let the whole document say where
-    if _wrapped_items(root, fmt, has_author, 1) is None or bool(ANY_BASE(root)):
-        raise _NotEquivalent
-    ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
-    (identity,) = _run_item_rules(root, fmt, ctx, has_author)
-    check_xml_langs(root, report)
-    if ctx.self_links or ctx.warned_namespaces != warned:
-        raise _NotEquivalent  # the item changed document-wide state
-    # The wrapper head is one line, so the item starts on line 1.
-    findings = tuple(_shift(f, -1) for f in report.findings)
-    if identity is not None and identity[2] is not None:
-        identity = (identity[0], identity[1], identity[2] - 1)
-    return _Verdict(findings, item.count(b"\n"), identity)
 
 
 def _shift(f: Finding, by: int) -> Finding:
