@@ -91,7 +91,23 @@ def normalise_title(title: str) -> str:
     return " ".join("".join(chars).split())
 
 
-_REFERENCE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def is_slug(value: str) -> bool:
+    """Tell whether ``value`` reads as an article slug (lower-case letters, digits, - and _)."""
+    return _SLUG.fullmatch(value) is not None
+
+
+def url_spellings(url: str, netloc: str) -> set[str]:
+    """The spellings of a site URL a stored article may have: ``url`` itself, and its
+    path on ``netloc`` with either scheme, with or without a trailing slash."""
+    path = urlsplit(url).path.rstrip("/") or "/"
+    out = {url}
+    for scheme in ("https", "http"):
+        stem = f"{scheme}://{netloc}{path}"
+        out |= {stem, stem + "/"}
+    return out
 
 
 def reference_slug(url: str | None) -> str | None:
@@ -104,10 +120,10 @@ def reference_slug(url: str | None) -> str | None:
     if not url or not url.strip():
         return None
     url = url.strip()
-    if _REFERENCE_SLUG.fullmatch(url):
+    if is_slug(url):
         return url
     last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    return last if _REFERENCE_SLUG.fullmatch(last) else None
+    return last if is_slug(last) else None
 
 
 def reference_title_key(title: str | None) -> str | None:

@@ -17,7 +17,6 @@ network.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -27,10 +26,9 @@ from sqlalchemy import Connection, and_, bindparam, select
 
 from syndicate.model import Related
 from syndicate.store.schema import articles
-from syndicate.text import normalise_title
+from syndicate.text import is_slug, normalise_title, reference_slug, url_spellings
 
 ResolutionKind = Literal["internal", "external", "unresolved"]
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +99,7 @@ def is_internal_url(url: str, base_url: str) -> bool:
 
 def _url_variants(url: str, base_url: str) -> tuple[str, ...]:
     """The spellings a stored article URL may have: either scheme, with or without a slash."""
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/") or "/"
-    base = urlsplit(base_url)
-    stems = {f"{scheme}://{base.netloc}{path}" for scheme in ("https", "http")}
-    variants = {url} | stems | {s + "/" for s in stems}
-    return tuple(sorted(variants))
+    return tuple(sorted(url_spellings(url, urlsplit(base_url).netloc)))
 
 
 def _pick(
@@ -167,7 +160,7 @@ def resolve_related(
 def _resolve_url(
     url: str, index: TargetIndexType, *, base_url: str, self_id: int | None, title: str | None
 ) -> Resolution:
-    if _SLUG.match(url):
+    if is_slug(url):
         return _pick(url, index.by_slug(url), self_id, "by slug", title) or Resolution(
             kind="unresolved", reason=f"no stored article has the slug {url!r}", title=title
         )
@@ -178,8 +171,8 @@ def _resolve_url(
     found = _pick(url, index.by_url(_url_variants(url, base_url)), self_id, "by URL", title)
     if found is not None:
         return found
-    slug = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    if slug and _SLUG.match(slug):
+    slug = reference_slug(url)
+    if slug is not None:
         found = _pick(url, index.by_slug(slug), self_id, "by slug", title)
         if found is not None:
             return found

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..dates import to_utc
 from ..guids import make_guid
 from ..model import Article, Author, Image, ParsedArticle, Related, Term
-from ..text import normalise_title, reference_slug, reference_title_key
+from ..text import normalise_title, reference_slug, reference_title_key, url_spellings
 from .queue import SITE_KEY, enqueue_each, memberships
 from .schema import (
     article_authors,
@@ -264,7 +264,9 @@ def referring_articles(
     slugs: set[str] = set()
     titles: set[str] = set()
     for url, slug, title_key in identities:
-        urls |= _url_spellings(url)
+        # As links.resolve matches them, plus a site-relative path.
+        path = urlsplit(url).path.rstrip("/") or "/"
+        urls |= url_spellings(url, urlsplit(url).netloc) | {path, path + "/"}
         slugs.add(slug)
         if title_key:
             titles.add(title_key)
@@ -280,17 +282,6 @@ _REFERRERS = select(articles.c.id).where(
         articles.c.related_title_key.in_(bindparam("titles", expanding=True)),
     )
 )
-
-
-def _url_spellings(url: str) -> set[str]:
-    """The ways a related reference may spell an article's URL (see links.resolve)."""
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/") or "/"
-    out = {url, path, path + "/"}
-    for scheme in ("https", "http"):
-        stem = f"{scheme}://{parts.netloc}{path}"
-        out |= {stem, stem + "/"}
-    return out
 
 
 def record_changes(conn: Connection, results: Sequence[UpsertResult], now: datetime) -> None:
