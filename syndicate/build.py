@@ -35,9 +35,9 @@ import hashlib
 import multiprocessing
 import os
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -141,6 +141,8 @@ class Builder:
     cache_bytes: int = 0  # _article_bytes of what is in ``cache``
     checker: LinkChecker | None = None
     link_results: dict[int, LinkResult] = field(default_factory=dict)
+    # Uses left of each article (by id) in the plan being built; see ``build_plan``.
+    pending: Counter[int] = field(default_factory=Counter)
     touched: set[Path] = field(default_factory=set)  # folders written to since the last sync
     writers: ThreadPoolExecutor | None = None
     # Resolved once: ``Config.output_dir`` resolves (an lstat per path component)
@@ -218,6 +220,37 @@ class Builder:
             self.link_results.update(self.checker.check_articles(self.store, articles, self.now))
         return {r.id: self.link_results[r.id] for r in wanted if r.id in self.link_results}
 
+    def build_plan(
+        self,
+        conn: Connection,
+        windows: Sequence[Sequence[PlannedFeed]],
+        known: dict[str, str],
+        force: bool,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[FeedResult]:
+        """Build many feeds window by window, having selected every feed's items first.
+
+        Selecting first (the same queries, only earlier) tells the caches when
+        each article is shown for the last time: it then goes to the cold end
+        of the render and article caches, so their byte budgets hold the
+        articles still to come. At 100k articles a plain LRU rendered 1.4
+        items per distinct article in one process; this renders ~1.15, and
+        about 1.0 per worker with two. ``progress`` gets the feeds done per window.
+        """
+        started = time.perf_counter()
+        selected = [[select_items(conn, p.spec, p.term_id, self.now) for p in w] for w in windows]
+        spent = (time.perf_counter() - started) / max(1, sum(len(w) for w in windows))
+        self.pending = Counter(r.id for window in selected for refs in window for r in refs)
+        results: list[FeedResult] = []
+        try:
+            for window, refs in zip(windows, selected, strict=True):
+                results.extend(self._build_selected(conn, window, refs, known, force, spent))
+                if progress:
+                    progress(len(window))
+        finally:
+            self.pending.clear()
+        return results
+
     def build_window(
         self, conn: Connection, window: Sequence[PlannedFeed], known: dict[str, str], force: bool
     ) -> list[FeedResult]:
@@ -228,18 +261,46 @@ class Builder:
         """
         started = time.perf_counter()
         selected = [select_items(conn, p.spec, p.term_id, self.now) for p in window]
-        self.prefetch([r for refs in selected for r in refs])
-        share = (time.perf_counter() - started) / max(1, len(window))
-        started_feeds = [
-            self.build_one(conn, p, known, force, refs=refs, spent=share)
-            for p, refs in zip(window, selected, strict=True)
-        ]
+        spent = (time.perf_counter() - started) / max(1, len(window))
+        return self._build_selected(conn, window, selected, known, force, spent)
+
+    def _build_selected(
+        self,
+        conn: Connection,
+        window: Sequence[PlannedFeed],
+        selected: Sequence[list[ItemRef]],
+        known: dict[str, str],
+        force: bool,
+        spent: float,
+    ) -> list[FeedResult]:
+        every = [r for refs in selected for r in refs]
+        self.prefetch(every)
+        self.check_links(every)  # the window's references resolved as one batch
+        started_feeds = []
+        for p, refs in zip(window, selected, strict=True):
+            started_feeds.append(self.build_one(conn, p, known, force, refs=refs, spent=spent))
+            self._release(refs)
         # Files were handed to writer threads; wait for them only now, so the
         # disk's fsyncs overlapped the rendering and validation of later feeds.
         output = self.output
         return [
             f.finish(self.touched, output) if isinstance(f, _Writing) else f for f in started_feeds
         ]
+
+    def _release(self, refs: Sequence[ItemRef]) -> None:
+        """Count one use of each article; the plan's last use sends it to the caches' cold ends."""
+        pending = self.pending
+        if not pending:
+            return  # not building a plan (``syndicate run``): plain LRU, kept across builds
+        for r in refs:
+            left = pending[r.id] - 1
+            if left > 0:
+                pending[r.id] = left
+                continue
+            del pending[r.id]
+            self.renderer.demote((r.guid, r.revision))
+            if r.id in self.cache:
+                self.cache.move_to_end(r.id, last=False)
 
     def prefetch(self, refs: Sequence[ItemRef]) -> None:
         """Load every article in ``refs`` not cached at its revision, in one batch."""
@@ -342,30 +403,37 @@ class Builder:
         return _Writing(spec.key, fp, started, futures, tuple(problems))
 
 
-# One Builder per worker process, kept across its chunks so its caches stay warm,
-# and the last build's fingerprints (inherited through fork, not pickled per task).
+# One Builder per worker process, the last build's fingerprints (inherited through
+# fork, not pickled per task), and where the worker reports feeds done.
 _process_builder: Builder | None = None
 _process_known: dict[str, str] = {}
+_process_ticks: Any = None  # a SimpleQueue of feed counts, or None
 
 WINDOW = 32  # feeds whose items are selected and loaded together
 
 
-def _start_worker(config: Config, now: datetime, parent: Store, known: dict[str, str]) -> None:
+def _start_worker(
+    config: Config, now: datetime, parent: Store, known: dict[str, str], ticks: Any
+) -> None:
     """Worker initializer: drop the parent's pooled connections, open our own store."""
-    global _process_builder, _process_known
+    global _process_builder, _process_known, _process_ticks
     # A forked child inherits the parent's pooled connections; it must drop them
     # without closing them (closing would end the parent's sessions too).
     parent.engine.dispose(close=False)
     _process_builder = Builder(config, Store.open(config.store_url, migrate=False), now)
     _process_known = known
+    _process_ticks = ticks
 
 
-def _build_chunk(chunk: list[PlannedFeed], force: bool) -> list[FeedResult]:
-    """Build a share of the feeds in a worker process; renames are durable on return."""
+def _build_share(windows: list[list[PlannedFeed]], force: bool) -> list[FeedResult]:
+    """Build one worker's share of the feeds; renames are durable on return."""
     builder = _process_builder
     assert builder is not None, "worker not initialised"
+    ticks = _process_ticks
     with builder.store.connect() as conn:
-        results = builder.build_window(conn, chunk, _process_known, force)
+        results = builder.build_plan(
+            conn, windows, _process_known, force, progress=ticks.put if ticks else None
+        )
     builder.sync()
     return results
 
@@ -507,34 +575,43 @@ def _build_planned(
     progress: ProgressCallback | None,
 ) -> list[FeedResult]:
     total = len(planned)
-    results: list[FeedResult] = []
     workers = _workers(config, total, jobs)
     windows = [planned[i : i + WINDOW] for i in range(0, total, WINDOW)]
+    done = 0
+
+    def advance(feeds: int) -> None:
+        nonlocal done
+        done += feeds
+        if progress:
+            progress(done, total)
+
     if workers == 1:
         builder = Builder(config, store, now)
         try:
             with store.connect() as conn:
-                for window in windows:
-                    results.extend(builder.build_window(conn, window, known, force))
-                    if progress:
-                        progress(len(results), total)
+                return builder.build_plan(conn, windows, known, force, progress=advance)
         finally:
             builder.close()
-        return results
-    # Windows are contiguous runs of feeds (tags in order share many stories), taken
-    # by whichever worker is free; each worker keeps one Builder, so caches stay warm.
+    # Each worker gets a fixed share, every n-th window (contiguous runs of feeds:
+    # tags in order share many stories), so it can plan its caches for the whole
+    # share; interleaving keeps the shares about equal in work.
+    shares = [windows[k::workers] for k in range(workers)]
+    context = multiprocessing.get_context("fork")
+    ticks = context.SimpleQueue() if progress else None
     with ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(config, now, store, known),
+        initargs=(config, now, store, known, ticks),
     ) as pool:
-        futures = [pool.submit(_build_chunk, w, force) for w in windows]
-        for future in futures:
-            results.extend(future.result())
-            if progress:
-                progress(len(results), total)
-    return results
+        futures = [pool.submit(_build_share, share, force) for share in shares if share]
+        running: set[Future[list[FeedResult]]] = set(futures)
+        while running:
+            _, running = wait(running, timeout=0.2)
+            while ticks is not None and not ticks.empty():
+                advance(ticks.get())
+        by_key = {r.key: r for f in futures for r in f.result()}
+    return [by_key[p.spec.key] for p in planned]
 
 
 def build_pass(

@@ -1,0 +1,95 @@
+"""A build that knows its whole plan renders each article once, even with small caches."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from syndicate.build import Builder
+from syndicate.config import Config, parse_config
+from syndicate.model import Term
+from syndicate.render import Renderer
+from syndicate.selection import PlannedFeed, plan_feeds
+from syndicate.store import Store
+
+AUTH = "news.example.org"
+# The story shared by the first and the last feed, and three feeds of stories
+# nobody else shows, in between.
+TAGS = {"a-first": [0, 1, 2, 3], "b-middle": [4, 5, 6, 7], "c-middle": [8, 9, 10], "z-last": [0]}
+
+
+@pytest.fixture
+def plan(tmp_path: Path, make_article: Any, now: datetime) -> Any:
+    config: Config = parse_config(
+        {
+            "site": {"title": "Ledger", "base_url": "https://news.example.org"},
+            "store": {"url": f"sqlite:///{tmp_path / 'store.db'}"},
+            "output": {"dir": str(tmp_path / "feeds"), "report": ""},
+        },
+        root=tmp_path,
+        source="config.toml",
+    )
+    tags_of: dict[int, list[Term]] = {}
+    for slug, numbers in TAGS.items():
+        for n in numbers:
+            tags_of.setdefault(n, []).append(Term(slug, slug.title()))
+    records = [
+        make_article(f"a{n}", published=now - timedelta(hours=n + 1), tags=tuple(tags))
+        for n, tags in sorted(tags_of.items())
+    ]
+    store = Store.open(config.store_url)
+    list(store.upsert_iter(records, authority=AUTH, now=now))
+    with store.connect() as conn:
+        planned = plan_feeds(conn, config, now, keys={f"tag/{slug}" for slug in TAGS})
+    assert [p.spec.key for p in planned] == [f"tag/{slug}" for slug in TAGS]
+    yield config, store, planned
+    store.close()
+
+
+def _build(
+    config: Config, store: Store, now: datetime, planned: list[PlannedFeed], *, whole: bool
+) -> Renderer:
+    # Room for five articles' items (one feed holds four): fewer than the plan's eleven.
+    builder = Builder(config, store, now, renderer=Renderer(cache_size=5))
+    try:
+        with store.connect() as conn:
+            windows = [[p] for p in planned]
+            if whole:
+                builder.build_plan(conn, windows, {}, force=True)
+            else:
+                for window in windows:
+                    builder.build_window(conn, window, {}, force=True)
+    finally:
+        builder.close()
+    return builder.renderer
+
+
+def test_plan_keeps_the_story_a_later_feed_shows(plan: Any, now: datetime) -> None:
+    config, store, planned = plan
+    formats = len(planned[0].spec.formats)
+    renderer = _build(config, store, now, planned, whole=True)
+    # Stories shown once make way first, so the shared one is still there at the end.
+    assert renderer.misses == 11 * formats
+    assert renderer.hits == 1 * formats
+
+
+def test_without_a_plan_the_cache_is_least_recently_used(plan: Any, now: datetime) -> None:
+    # The same feeds one window at a time (as ``syndicate run`` drains its queue):
+    # the shared story was pushed out by the eight between its two feeds.
+    config, store, planned = plan
+    formats = len(planned[0].spec.formats)
+    renderer = _build(config, store, now, planned, whole=False)
+    assert renderer.misses == 12 * formats
+
+
+def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None:
+    config, store, planned = plan
+    builder = Builder(config, store, now)
+    with store.connect() as conn:
+        results = builder.build_plan(conn, [planned[:2], planned[2:]], {}, force=True)
+    builder.close()
+    assert [r.key for r in results] == [p.spec.key for p in planned]
+    assert not builder.pending
