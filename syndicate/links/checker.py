@@ -149,6 +149,9 @@ class LinkChecker:
     ) -> dict[int, LinkResult]:
         with store.connect() as conn:
             index = StoreTargetIndex(conn)
+            index.prefetch(
+                (related for _key, related in refs.values()), base_url=self.base_url, now=now
+            )
             resolutions = {
                 article_id: resolve_related(
                     related, index, base_url=self.base_url, now=now, self_id=article_id

@@ -11,12 +11,14 @@ An internal target that is killed, unpublished (draft), under embargo or
 scheduled for later at ``now`` is *broken*: readers would land on nothing.
 
 ``resolve_related`` is pure over a ``TargetIndexType``; ``StoreTargetIndex``
-answers it from the store with one query per lookup. Nothing here touches the
+answers it from the store with one query per lookup, or from a batch's
+prefetched rows. Nothing here touches the
 network.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -237,21 +239,92 @@ _BY_TITLE = select(*_COLUMNS).where(
 _BY_TITLE_KEY = select(*_COLUMNS).where(articles.c.title_key == bindparam("key"))
 
 
+# Lookups answered in advance for a batch of references (``StoreTargetIndex.prefetch``):
+# a few IN queries instead of one to three queries per reference.
+_CHUNK = 500
+_IN_URLS = select(*_COLUMNS).where(articles.c.url.in_(bindparam("values", expanding=True)))
+_IN_SLUGS = select(*_COLUMNS).where(articles.c.slug.in_(bindparam("values", expanding=True)))
+_IN_TITLE_KEYS = select(*_COLUMNS, articles.c.title_key).where(
+    articles.c.title_key.in_(bindparam("values", expanding=True))
+)
+
+
+class _Wants:
+    """An index that finds nothing and notes every lookup made of it.
+
+    Resolving a batch against it reaches every lookup the real resolution can
+    make (a lookup is only skipped after an earlier one found something, and no
+    lookup's argument depends on what an earlier one found), so the notes are
+    what ``prefetch`` must load.
+    """
+
+    def __init__(self) -> None:
+        self.urls: set[str] = set()
+        self.slugs: set[str] = set()
+        self.title_keys: set[str] = set()
+
+    def by_url(self, urls: tuple[str, ...]) -> list[Target]:
+        self.urls.update(urls)
+        return []
+
+    def by_slug(self, slug: str) -> list[Target]:
+        self.slugs.add(slug)
+        return []
+
+    def by_title(self, title: str) -> list[Target]:
+        self.title_keys.add(normalise_title(title))
+        return []
+
+    def by_normalised_title(self, normalised: str) -> list[Target]:
+        self.title_keys.add(normalised)
+        return []
+
+
 class StoreTargetIndex:
     """Answer lookups from the store on one connection.
 
     Every lookup is one indexed query: URLs and slugs have indexes, and titles
     are matched through ``articles.title_key``, folded once at import (titles
-    cannot be folded in portable SQL).
+    cannot be folded in portable SQL). ``prefetch`` answers a whole batch's
+    lookups with a few IN queries first.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._urls: dict[str, list[Target]] = {}
+        self._slugs: dict[str, list[Target]] = {}
+        self._titles: dict[str, list[Target]] = {}  # by title_key
+
+    def prefetch(self, refs: Iterable[Related], *, base_url: str, now: datetime) -> None:
+        """Load in advance what resolving each of ``refs`` may look up."""
+        wants = _Wants()
+        for related in refs:
+            resolve_related(related, wants, base_url=base_url, now=now)
+        for wanted, known, statement, column in (
+            (wants.urls, self._urls, _IN_URLS, "url"),
+            (wants.slugs, self._slugs, _IN_SLUGS, "slug"),
+            (wants.title_keys, self._titles, _IN_TITLE_KEYS, "title_key"),
+        ):
+            new = wanted - known.keys()
+            grouped: dict[str, list[Target]] = {key: [] for key in new}
+            for row in self._many(statement, new):
+                grouped.setdefault(getattr(row, column), []).append(_target(row))
+            known.update(grouped)
+
+    def _many(self, statement: Any, values: set[str]) -> list[Any]:
+        ordered = sorted(values)
+        rows: list[Any] = []
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            rows.extend(self.conn.execute(statement, {"values": chunk}))
+        return rows
 
     def _run(self, statement: Any, **params: Any) -> list[Target]:
         return [_target(r) for r in self.conn.execute(statement, params)]
 
     def by_url(self, urls: tuple[str, ...]) -> list[Target]:
+        if all(u in self._urls for u in urls):
+            return list({t.id: t for u in urls for t in self._urls[u]}.values())
         found: dict[int, Target] = {}
         for start in range(0, len(urls), _URL_SLOTS):
             chunk = urls[start : start + _URL_SLOTS]
@@ -261,10 +334,17 @@ class StoreTargetIndex:
         return list(found.values())
 
     def by_slug(self, slug: str) -> list[Target]:
+        if slug in self._slugs:
+            return list(self._slugs[slug])
         return self._run(_BY_SLUG, slug=slug)
 
     def by_title(self, title: str) -> list[Target]:
-        return self._run(_BY_TITLE, key=normalise_title(title), title=title)
+        key = normalise_title(title)
+        if key in self._titles:
+            return [t for t in self._titles[key] if t.title == title]
+        return self._run(_BY_TITLE, key=key, title=title)
 
     def by_normalised_title(self, normalised: str) -> list[Target]:
+        if normalised in self._titles:
+            return list(self._titles[normalised])
         return self._run(_BY_TITLE_KEY, key=normalised)

@@ -29,10 +29,16 @@ SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "article.txt"
 
 
 def resolve(store: Store, related: Related, self_id: int | None = None) -> Any:
+    """Resolve one lookup at a time, and from a prefetched batch: both must agree."""
     with store.connect() as conn:
-        return resolve_related(
+        one = resolve_related(
             related, StoreTargetIndex(conn), base_url=SITE, now=NOW, self_id=self_id
         )
+        batch = StoreTargetIndex(conn)
+        batch.prefetch([Related(url="/elsewhere"), related], base_url=SITE, now=NOW)
+        batch.conn = None  # type: ignore[assignment]  # every answer must come from the batch
+        assert resolve_related(related, batch, base_url=SITE, now=NOW, self_id=self_id) == one
+    return one
 
 
 def test_example_export_title_resolves_to_the_stored_article(examples_store: Store) -> None:
