@@ -350,47 +350,104 @@ def _authors_of(conn: Connection, ids: Sequence[int]) -> dict[int, list[Author]]
     return out
 
 
+# What an Article is made of, in the order ``load_articles`` unpacks it: only
+# these columns (not the bookkeeping ones, two of which are dates to convert).
+_ARTICLE_COLUMNS = (
+    articles.c.id,
+    articles.c.guid,
+    articles.c.key,
+    articles.c.slug,
+    articles.c.title,
+    articles.c.url,
+    articles.c.published,
+    articles.c.updated,
+    sections.c.slug,
+    sections.c.name,
+    articles.c.content_html,
+    articles.c.summary,
+    articles.c.status,
+    articles.c.embargo_until,
+    articles.c.attribution,
+    articles.c.licence,
+    articles.c.image_url,
+    articles.c.image_type,
+    articles.c.image_length,
+    articles.c.image_alt,
+    articles.c.related_url,
+    articles.c.related_title,
+    articles.c.correction,
+    articles.c.language,
+    articles.c.revision,
+)
+
+
 def load_articles(conn: Connection, ids: Sequence[int]) -> dict[int, Article]:
-    """Load full Article records for ``ids`` in three queries, whatever their number."""
+    """Load full Article records for ``ids`` in three queries, whatever their number.
+
+    Rows are unpacked by position: a full build loads tens of thousands of
+    articles, and looking each column up by name cost a fifth of the load.
+    """
     if not ids:
         return {}
     rows = conn.execute(
-        select(
-            articles, sections.c.slug.label("section_slug"), sections.c.name.label("section_name")
-        )
+        select(*_ARTICLE_COLUMNS)
         .join(sections, sections.c.id == articles.c.section_id)
         .where(articles.c.id.in_(ids))
     ).all()
     tag_map = _tags_of(conn, ids)
     author_map = _authors_of(conn, ids)
     out: dict[int, Article] = {}
-    for r in rows:
-        out[r.id] = Article(
-            guid=r.guid,
-            key=r.key,
-            slug=r.slug,
-            title=r.title,
-            url=r.url,
-            published=r.published,
-            updated=r.updated,
-            section=Term(r.section_slug, r.section_name),
-            content_html=r.content_html,
-            summary=r.summary,
-            tags=tuple(tag_map.get(r.id, ())),
-            authors=tuple(author_map.get(r.id, ())),
-            status=r.status,
-            embargo_until=r.embargo_until,
-            attribution=r.attribution,
-            licence=r.licence,
-            image=Image(r.image_url, r.image_type or "image/jpeg", r.image_length, r.image_alt)
-            if r.image_url
+    for (
+        id_,
+        guid,
+        key,
+        slug,
+        title,
+        url,
+        published,
+        updated,
+        section_slug,
+        section_name,
+        content_html,
+        summary,
+        status,
+        embargo_until,
+        attribution,
+        licence,
+        image_url,
+        image_type,
+        image_length,
+        image_alt,
+        related_url,
+        related_title,
+        correction,
+        language,
+        revision,
+    ) in rows:
+        out[id_] = Article(
+            guid=guid,
+            key=key,
+            slug=slug,
+            title=title,
+            url=url,
+            published=published,
+            updated=updated,
+            section=Term(section_slug, section_name),
+            content_html=content_html,
+            summary=summary,
+            tags=tuple(tag_map.get(id_, ())),
+            authors=tuple(author_map.get(id_, ())),
+            status=status,
+            embargo_until=embargo_until,
+            attribution=attribution,
+            licence=licence,
+            image=Image(image_url, image_type or "image/jpeg", image_length, image_alt)
+            if image_url
             else None,
-            related=Related(r.related_url, r.related_title)
-            if (r.related_url or r.related_title)
-            else None,
-            correction=r.correction,
-            language=r.language,
-            revision=r.revision,
+            related=Related(related_url, related_title) if (related_url or related_title) else None,
+            correction=correction,
+            language=language,
+            revision=revision,
         )
     return out
 
