@@ -44,15 +44,20 @@ class _Object(dict[str, Any]):
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Build an object and remember repeated keys (RFC 8259 §4)."""
-    out = _Object()
-    dups: list[str] = []
-    for key, value in pairs:
-        if key in out:
-            dups.append(key)
-        out[key] = value
-    if dups:
-        out.duplicates = tuple(dups)
+    """Build an object and remember repeated keys (RFC 8259 §4).
+
+    Built in one C call; only an object that came out smaller than its pairs
+    had a repeat, and only then are the pairs walked to name it.
+    """
+    out = _Object(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                repeated.append(key)
+            seen.add(key)
+        out.duplicates = tuple(repeated)
     return out
 
 
