@@ -226,6 +226,8 @@ class Builder:
         windows: Sequence[Sequence[PlannedFeed]],
         known: dict[str, str],
         force: bool,
+        *,
+        claim: Callable[[], int | None] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> list[FeedResult]:
         """Build many feeds window by window, having selected every feed's items first.
@@ -235,7 +237,11 @@ class Builder:
         of the render and article caches, so their byte budgets hold the
         articles still to come. At 100k articles a plain LRU rendered 1.4
         items per distinct article in one process; this renders ~1.15, and
-        about 1.0 per worker with two. ``progress`` gets the feeds done per window.
+        about 1.0 per worker with two.
+
+        ``claim`` returns the index of the next window to build, or None when
+        there is none left (another worker may have taken the rest); by default
+        every window is built, in order. ``progress`` gets the feeds done per window.
         """
         started = time.perf_counter()
         selected = [[select_items(conn, p.spec, p.term_id, self.now) for p in w] for w in windows]
@@ -243,8 +249,9 @@ class Builder:
         self.pending = Counter(r.id for window in selected for refs in window for r in refs)
         results: list[FeedResult] = []
         try:
-            for window, refs in zip(windows, selected, strict=True):
-                results.extend(self._build_selected(conn, window, refs, known, force, spent))
+            for i in range(len(windows)) if claim is None else iter(claim, None):
+                window = windows[i]
+                results.extend(self._build_selected(conn, window, selected[i], known, force, spent))
                 if progress:
                     progress(len(window))
         finally:
@@ -403,37 +410,88 @@ class Builder:
         return _Writing(spec.key, fp, started, futures, tuple(problems))
 
 
-# One Builder per worker process, the last build's fingerprints (inherited through
-# fork, not pickled per task), and where the worker reports feeds done.
+class _Shares:
+    """The windows of a build, one share per worker, taken with work stealing.
+
+    A worker builds its own share from the front, planned as a whole (see
+    ``Builder.build_plan``); once it has none left it takes the others' last
+    windows one at a time, so a worker slowed by the rest of the machine does
+    not hold the build up. The bounds live in shared memory (fork inherits them).
+    """
+
+    def __init__(self, windows: list[list[PlannedFeed]], workers: int, context: Any) -> None:
+        self.shares = [windows[k::workers] for k in range(workers)]
+        # [front, back) of each share still to build, flattened; guarded by its lock
+        self._bounds = context.Array("i", [n for s in self.shares for n in (0, len(s))])
+
+    def take_own(self, k: int) -> int | None:
+        """Index of share ``k``'s next window from the front, or None."""
+        with self._bounds.get_lock():
+            front, back = int(self._bounds[2 * k]), int(self._bounds[2 * k + 1])
+            if front >= back:
+                return None
+            self._bounds[2 * k] = front + 1
+            return front
+
+    def steal(self) -> list[PlannedFeed] | None:
+        """The last window of the share with the most left, or None when all are taken."""
+        with self._bounds.get_lock():
+            bounds = self._bounds
+            left = [bounds[2 * k + 1] - bounds[2 * k] for k in range(len(self.shares))]
+            k = max(range(len(left)), key=left.__getitem__)
+            if left[k] <= 0:
+                return None
+            bounds[2 * k + 1] -= 1
+            return self.shares[k][bounds[2 * k + 1]]
+
+
+# One Builder per worker process, the last build's fingerprints and the shares
+# (inherited through fork, not pickled per task), and where it reports feeds done.
 _process_builder: Builder | None = None
 _process_known: dict[str, str] = {}
+_process_shares: _Shares | None = None
 _process_ticks: Any = None  # a SimpleQueue of feed counts, or None
 
 WINDOW = 32  # feeds whose items are selected and loaded together
 
 
 def _start_worker(
-    config: Config, now: datetime, parent: Store, known: dict[str, str], ticks: Any
+    config: Config,
+    now: datetime,
+    parent: Store,
+    known: dict[str, str],
+    shares: _Shares,
+    ticks: Any,
 ) -> None:
     """Worker initializer: drop the parent's pooled connections, open our own store."""
-    global _process_builder, _process_known, _process_ticks
+    global _process_builder, _process_known, _process_shares, _process_ticks
     # A forked child inherits the parent's pooled connections; it must drop them
     # without closing them (closing would end the parent's sessions too).
     parent.engine.dispose(close=False)
     _process_builder = Builder(config, Store.open(config.store_url, migrate=False), now)
     _process_known = known
+    _process_shares = shares
     _process_ticks = ticks
 
 
-def _build_share(windows: list[list[PlannedFeed]], force: bool) -> list[FeedResult]:
-    """Build one worker's share of the feeds; renames are durable on return."""
-    builder = _process_builder
-    assert builder is not None, "worker not initialised"
-    ticks = _process_ticks
+def _build_share(k: int, force: bool) -> list[FeedResult]:
+    """Build share ``k``, then help with the others; renames are durable on return."""
+    builder, shares = _process_builder, _process_shares
+    assert builder is not None and shares is not None, "worker not initialised"
+    tick = _process_ticks.put if _process_ticks is not None else None
     with builder.store.connect() as conn:
         results = builder.build_plan(
-            conn, windows, _process_known, force, progress=ticks.put if ticks else None
+            conn,
+            shares.shares[k],
+            _process_known,
+            force,
+            claim=lambda: shares.take_own(k),
+            progress=tick,
         )
+        while (window := shares.steal()) is not None:
+            results.extend(builder.build_window(conn, window, _process_known, force))
+            if tick:
+                tick(len(window))
     builder.sync()
     return results
 
@@ -592,19 +650,18 @@ def _build_planned(
                 return builder.build_plan(conn, windows, known, force, progress=advance)
         finally:
             builder.close()
-    # Each worker gets a fixed share, every n-th window (contiguous runs of feeds:
-    # tags in order share many stories), so it can plan its caches for the whole
-    # share; interleaving keeps the shares about equal in work.
-    shares = [windows[k::workers] for k in range(workers)]
+    # Each worker gets a share, every n-th window (contiguous runs of feeds: tags
+    # in order share many stories), so it can plan its caches for the whole share.
     context = multiprocessing.get_context("fork")
+    shares = _Shares(windows, workers, context)
     ticks = context.SimpleQueue() if progress else None
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(config, now, store, known, ticks),
+        initargs=(config, now, store, known, shares, ticks),
     ) as pool:
-        futures = [pool.submit(_build_share, share, force) for share in shares if share]
+        futures = [pool.submit(_build_share, k, force) for k in range(workers)]
         running: set[Future[list[FeedResult]]] = set(futures)
         while running:
             _, running = wait(running, timeout=0.2)

@@ -296,8 +296,13 @@ def test_parallel_build_writes_the_same_bytes(project: Path, tmp_path: Path, now
         run_build(config, store, now, jobs=1)
         one = snapshot(config.output_dir)
         shutil.rmtree(config.output_dir)
-        report = run_build(config, store, now, force=True, jobs=2)
+        seen: list[tuple[int, int]] = []
+        report = run_build(
+            config, store, now, force=True, jobs=2, progress=lambda *p: seen.append(p)
+        )
         assert report.exit_code == 0
+        # The workers report each window they finish, whoever's share it was.
+        assert seen[-1][0] == seen[-1][1] == len({o.key for o in report.outcomes})
         two = snapshot(config.output_dir)
         # The parent's connection still works after the workers exit.
         assert run_build(config, store, now).exit_code == 0

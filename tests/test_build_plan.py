@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from syndicate.build import Builder
+from syndicate.build import Builder, _Shares
 from syndicate.config import Config, parse_config
 from syndicate.model import Term
 from syndicate.render import Renderer
@@ -93,3 +94,24 @@ def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None
     builder.close()
     assert [r.key for r in results] == [p.spec.key for p in planned]
     assert not builder.pending
+
+
+def test_shares_build_every_window_once_with_stealing() -> None:
+    windows: Any = [[n] for n in range(7)]  # stand-ins for windows of feeds
+    shares = _Shares(windows, 2, multiprocessing.get_context("fork"))
+    mine: Any = shares.shares
+    assert mine == [[[0], [2], [4], [6]], [[1], [3], [5]]]
+    built: list[Any] = []
+    # Worker 0 builds two of its own; worker 1 is slow and builds one of its own.
+    for k in (0, 0, 1):
+        i = shares.take_own(k)
+        assert i is not None
+        built.append(mine[k][i])
+    # Worker 0 builds the rest of its own, then steals.
+    built += [mine[0][i] for i in iter(lambda: shares.take_own(0), None)]
+    stolen: Any = shares.steal()
+    assert stolen == [5]  # from the back of the share with the most left
+    assert shares.take_own(1) == 1  # worker 1 still takes its own from the front
+    built += [[5], [3]]
+    assert shares.steal() is None and shares.take_own(1) is None
+    assert sorted(n for (n,) in built) == list(range(7))
