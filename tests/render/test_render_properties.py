@@ -12,6 +12,7 @@ from lxml import etree
 
 from syndicate.model import Article, Author, FeedSpec, Related, RenderedFeed, Term
 from syndicate.render import Renderer
+from syndicate.render.jsonfeed import serialize_item
 from syndicate.text import strip_invalid_xml
 
 MakeArticle = Callable[..., Article]
@@ -101,3 +102,17 @@ def test_any_clean_text_renders_parseable_feeds(
     assert item["title"] == title
     assert item["authors"] == [{"name": author}]
     assert json.loads(json.dumps(item)) == item
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=6))
+def test_item_bytes_are_what_json_dumps_writes(item: dict[str, Any]) -> None:
+    # serialize_item takes the ASCII encoder when it can; the bytes must not tell.
+    expected = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert serialize_item(item) == expected
