@@ -19,7 +19,9 @@ feeds whose files went missing. Either way each feed is fingerprinted from its
 item revisions and only feeds whose fingerprint moved are rendered.
 
 Large full builds are split across processes (each with its own store
-connection and item cache); the parent alone writes build state.
+connection and item cache; see ``_Shares``); the parent alone writes build
+state. A process selects the items of all its feeds first (``build_plan``), so
+its caches know each story's last use.
 
 ``drain_queue`` is the same work for ``syndicate run`` workers: claim a few
 queued feeds (SKIP LOCKED on PostgreSQL), build them, record, commit, repeat.
