@@ -30,6 +30,12 @@ class Context:
     self_links: list[tuple[str, int | None]] = field(default_factory=list)
     warned_namespaces: set[str] = field(default_factory=set)
     any_base: bool = True  # False when the document has no xml:base at all
+    # True when the rules saw only shapes the format's RELAX NG schema must accept
+    # (atom.check_atom sets it); the schema pass then cannot add a finding
+    schema_valid: bool = False
+    # (name, value, line) of every xml:lang and xml:base, when the Atom walk saw every
+    # element (see atom.check_atom); None when it did not, or was not asked to look
+    xml_attributes: list[tuple[str, str, int | None]] | None = None
 
     def add(self, rule: str, detail: str, el: etree._Element | None = None) -> None:
         self.report.add(rule, detail, el.sourceline if el is not None else None)
@@ -42,6 +48,8 @@ def children(el: etree._Element) -> list[etree._Element]:
 
 def has_child_elements(el: etree._Element) -> bool:
     """Tell whether ``el`` contains markup rather than only text."""
+    if not len(el):  # no children at all: the common case, without a generator
+        return False
     return any(isinstance(c.tag, str) for c in el)
 
 

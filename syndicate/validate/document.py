@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .atom import check_atom
-from .common import ATOM_NS, Context, split_tag
+from .common import ATOM_NS, XML_LANG, Context, split_tag
 from .dates import check_rfc822, check_rfc3339, check_w3cdtf
 from .findings import Report, ValidationResult
 from .jsonfeed import check_json
@@ -23,9 +23,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _ATOM03_NS = "http://purl.org/atom/ns#"
 _RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RSS09_VERSIONS = frozenset(("0.91", "0.92", "0.93", "0.94", "0.90"))
-_XML_LANGS = etree.XPath("//@xml:lang")
-ANY_BASE = etree.XPath("boolean(//@xml:base)")
-_XML_BASES = etree.XPath("//@xml:base")
+ANY_BASE = etree.XPath("boolean(//@xml:base)")  # what parts asks
 
 
 def sniff(data: bytes) -> str:
@@ -73,32 +71,75 @@ def detect_format(root: etree._Element) -> str:
     return "unknown"
 
 
-def check_xml_langs(root: etree._Element, report: Report) -> None:
-    """xml:lang values are BCP 47 tags or empty (XML 1.0 §2.12)."""
-    result = _XML_LANGS(root)
-    if not isinstance(result, list):
-        return
-    for value in result:
-        if isinstance(value, str) and value.strip():
+_XML_ATTRIBUTES = etree.XPath("//@xml:lang|//@xml:base")
+# an xml:lang or xml:base value and the line of the element that carries it
+XmlAttribute = tuple[str, int | None]
+
+
+def xml_attributes(root: etree._Element) -> tuple[list[XmlAttribute], list[XmlAttribute]]:
+    """Return every xml:lang and every xml:base value in the tree, with its line.
+
+    One XPath walk instead of one per attribute name: the walk over every node
+    is what costs, not the few values it finds.
+    """
+    langs: list[XmlAttribute] = []
+    bases: list[XmlAttribute] = []
+    result = _XML_ATTRIBUTES(root)
+    if isinstance(result, list):
+        for value in result:
+            if isinstance(value, str):
+                parent = getattr(value, "getparent", lambda: None)()
+                found = (str(value), parent.sourceline if parent is not None else None)
+                is_lang = getattr(value, "attrname", None) == XML_LANG
+                (langs if is_lang else bases).append(found)
+    return langs, bases
+
+
+def check_xml_langs(
+    root: etree._Element, report: Report, langs: list[XmlAttribute] | None = None
+) -> None:
+    """xml:lang values are BCP 47 tags or empty (XML 1.0 §2.12).
+
+    ``langs`` is what the caller found already (``xml_attributes``); None looks.
+    """
+    if langs is None:
+        langs = xml_attributes(root)[0]
+    for value, line in langs:
+        if value.strip():
             reason = check_language(value)
             if reason is not None:
-                parent = getattr(value, "getparent", lambda: None)()
-                line = parent.sourceline if parent is not None else None
                 report.add("XML-LANG", f"xml:lang {reason}", line)
 
 
-def _check_xml_bases(root: etree._Element, report: Report) -> None:
+def _check_xml_bases(bases: list[XmlAttribute], report: Report) -> None:
     """xml:base values are IRI references (XML Base §3.1, RFC 4287 §2); relative ones are fine."""
-    result = _XML_BASES(root)
-    if not isinstance(result, list):
-        return
-    for value in result:
-        if isinstance(value, str):
-            reason = check_iri_reference(value)
-            if reason is not None:
-                parent = getattr(value, "getparent", lambda: None)()
-                line = parent.sourceline if parent is not None else None
-                report.add("XML-BASE", f"xml:base {reason}", line)
+    for value, line in bases:
+        reason = check_iri_reference(value)
+        if reason is not None:
+            report.add("XML-BASE", f"xml:base {reason}", line)
+
+
+def _validate_atom(root: etree._Element, report: Report, url: str | None) -> str:
+    """Run the Atom rules, xml:lang and xml:base checks, and the schema where needed.
+
+    Both costly whole-tree passes are skipped when the rule walk makes them
+    redundant: on a document it finds plain, RELAX NG cannot add a finding, and
+    when it also saw every element it has gathered xml:lang and xml:base itself
+    (see ``atom.check_atom``). ``any_base`` stays True: ``has_base`` then decides
+    where an xml:base matters, which the rules ask only of what is relative.
+    """
+    ctx = Context(report=report, url=url, fmt="atom", any_base=True, xml_attributes=[])
+    check_atom(root, ctx)
+    if ctx.xml_attributes is None:
+        langs, bases = xml_attributes(root)
+    else:
+        langs = [(v, line) for name, v, line in ctx.xml_attributes if name == XML_LANG]
+        bases = [(v, line) for name, v, line in ctx.xml_attributes if name != XML_LANG]
+    _check_xml_bases(bases, report)
+    check_xml_langs(root, report, langs)
+    if not ctx.schema_valid:
+        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
+    return "atom"
 
 
 def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
@@ -106,9 +147,11 @@ def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
     if root is None:
         return "unknown"
     fmt = detect_format(root)
-    ctx = Context(report=report, url=url, any_base=bool(ANY_BASE(root)))
-    if ctx.any_base:
-        _check_xml_bases(root, report)
+    if fmt == "atom":
+        return _validate_atom(root, report, url)
+    langs, bases = xml_attributes(root)
+    ctx = Context(report=report, url=url, any_base=bool(bases))
+    _check_xml_bases(bases, report)
     if fmt == "rss" or fmt == "rss-0.9x":
         if fmt == "rss-0.9x":
             report.add(
@@ -116,16 +159,10 @@ def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
             )
         ctx.fmt = "rss"
         check_rss(root, ctx, len(data))
-        check_xml_langs(root, report)
+        check_xml_langs(root, report, langs)
         if fmt == "rss":
             check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
         return "rss"
-    if fmt == "atom":
-        ctx.fmt = "atom"
-        check_atom(root, ctx)
-        check_xml_langs(root, report)
-        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
-        return "atom"
     if fmt in ("rss-1.0", "atom-0.3"):
         report.add("FEED-UNSUPPORTED", f"{fmt} feeds are not validated", root.sourceline)
         return fmt

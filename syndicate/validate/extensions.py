@@ -13,7 +13,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from . import podcast
-from .common import ATOM_NS, Context, has_child_elements, split_tag, text_of
+from .common import ATOM_NS, Context, has_base, has_child_elements, split_tag, text_of
 from .dates import W3CDTF_NO_ZONE, check_rfc3339, check_w3cdtf
 from .markup import scan_html_element
 from .values import (
@@ -133,13 +133,14 @@ def _content(el: etree._Element, ctx: Context) -> None:
     check_html(el, ctx)
 
 
-def check_html(el: etree._Element, ctx: Context, *, relative: bool = True) -> None:
+def check_html(el: etree._Element, ctx: Context, *, base_aware: bool = False) -> None:
     """Warn about escaped HTML in ``el`` that readers trip on: relative links, scripts.
 
-    ``relative=False`` skips the relative-link warning (an xml:base is in scope).
+    ``base_aware=True`` (Atom) drops the relative-link warning when an xml:base
+    is in scope; that is looked up only once a relative link is found.
     """
     rel, unsafe = scan_html_element(el)
-    if rel is not None and relative:
+    if rel is not None and not (base_aware and has_base(el)):
         ctx.add(
             "HTML-RELATIVE-URL", f"relative URL {rel!r} in HTML; readers resolve it wrongly", el
         )

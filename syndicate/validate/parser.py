@@ -64,15 +64,17 @@ def _classify(message: str) -> str:
 _SPACE = frozenset(b" \t\r\n")
 
 
-def _has_doctype(data: bytes) -> bool:
+def _has_doctype(data: bytes) -> bool | None:
     """Tell whether a DOCTYPE may precede the root element (XML 1.0 §2.8 prolog).
 
     UTF-8 and ASCII-compatible documents are read only up to their root start
-    tag (a feed's prolog is a few hundred bytes); anything else (UTF-16, an odd
-    prolog) falls back to searching the first 64 KiB for every encoding's form.
+    tag (a feed's prolog is a few hundred bytes): False is then certain. Anything
+    else (UTF-16, an odd or huge prolog) falls back to searching the first 64 KiB
+    for every encoding's form, and says None when that finds none (likely, not
+    certain: a DOCTYPE could follow).
     """
     if data[:1] in (b"\xff", b"\xfe", b"\x00") or data[1:2] == b"\x00":
-        return any(data.find(d, 0, 65536) >= 0 for d in _DOCTYPES)
+        return _searched_doctype(data)
     i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     end = min(len(data), 65536)
     while i < end:
@@ -86,14 +88,17 @@ def _has_doctype(data: bytes) -> bool:
             close = data.find(b"-->", i + 4, end)
             i = end if close < 0 else close + 3
         elif data.startswith(b"<!", i):
-            return data.startswith(b"<!DOCTYPE", i) or any(
-                data.find(d, 0, 65536) >= 0 for d in _DOCTYPES
-            )
+            return data.startswith(b"<!DOCTYPE", i) or _searched_doctype(data)
         else:
             return False  # the root element (or junk the parser will report)
-    return any(data.find(d, 0, 65536) >= 0 for d in _DOCTYPES)
+    return _searched_doctype(data)
 
 
+def _searched_doctype(data: bytes) -> bool | None:
+    return True if any(data.find(d, 0, 65536) >= 0 for d in _DOCTYPES) else None
+
+
+_VERSION_1_0 = (b'<?xml version="1.0"', b"<?xml version='1.0'")
 _DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -124,7 +129,8 @@ def parse_xml(data: bytes, report: Report) -> etree._Element | None:
     if mismatch is not None:
         report.add("XML-ENCODING", mismatch, 1)
         return None
-    if _has_doctype(data):
+    doctype = _has_doctype(data)
+    if doctype:
         if any(e in data for e in _ENTITY_DECLS):
             line = data[: data.find(b"<!ENTITY")].count(b"\n") + 1 if b"<!ENTITY" in data else 1
             report.add(
@@ -147,18 +153,22 @@ def parse_xml(data: bytes, report: Report) -> etree._Element | None:
     if root is None:
         report.add("XML-WELLFORMED", "the document has no root element", 1)
         return None
-    docinfo = root.getroottree().docinfo
-    if docinfo.xml_version not in (None, "1.0"):
-        # RSS 2.0 and RFC 4287 §2 name XML 1.0; libxml2 parses 1.1 as 1.0 without a word
-        report.add("XML-VERSION", f"XML version {docinfo.xml_version!r} is not 1.0", 1)
-    dtd = docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        report.add("XML-ENTITY-DECLARATION", "the DOCTYPE declares entities", 1)
-        return None
+    # a document that opens with a 1.0 declaration and surely has no DOCTYPE (nearly every
+    # feed) has neither another version nor a DTD: the docinfo need not be asked
+    if doctype is not False or not data.startswith(_VERSION_1_0):
+        docinfo = root.getroottree().docinfo
+        if docinfo.xml_version not in (None, "1.0"):
+            # RSS 2.0 and RFC 4287 §2 name XML 1.0; libxml2 parses 1.1 as 1.0 without a word
+            report.add("XML-VERSION", f"XML version {docinfo.xml_version!r} is not 1.0", 1)
+        dtd = docinfo.internalDTD
+        if dtd is not None and any(True for _ in dtd.iterentities()):
+            report.add("XML-ENTITY-DECLARATION", "the DOCTYPE declares entities", 1)
+            return None
     # U+0080..U+009F are C2 80..C2 9F in UTF-8; most feeds have no C2 byte at all, and
     # a one-byte search is much cheaper than the regex over the whole document.
     m = _C1_UTF8.search(data) if b"\xc2" in data else None
-    if m is not None and (docinfo.encoding or "UTF-8").upper().replace("_", "-") == "UTF-8":
+    encoding = root.getroottree().docinfo.encoding if m is not None else None
+    if m is not None and (encoding or "UTF-8").upper().replace("_", "-") == "UTF-8":
         line = data[: m.start()].count(b"\n") + 1
         report.add("XML-C1-CONTROL", "a C1 control character (U+0080..U+009F) in text", line)
     return root
