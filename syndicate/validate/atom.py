@@ -645,12 +645,17 @@ def check_wrapped_entries(
 
     ``root`` is an atom:feed with valid feed elements and the entries last (see
     ``parts``). Returns each entry's (id, updated, line) for the duplicate
-    check across the real document, or None when it has no atom:id.
+    check across the real document, or None when it has no atom:id. Sets
+    ``ctx.schema_valid`` and ``ctx.xml_attributes`` as ``check_atom`` does.
     """
     found = _check_container(root, ctx, _FEED, _FEED_SINGLE, True, "feed")
     identities: list[tuple[str, str, int | None] | None] = []
+    plain = found.plain
     for entry in found.entries:
         ids: dict[str, tuple[str, int | None]] = {}
-        _check_entry(entry, ctx, ids, feed_has_author)
+        plain = _check_entry(entry, ctx, ids, feed_has_author) and plain
         identities.append(next(((v, u, ln) for v, (u, ln) in ids.items()), None))
+    ctx.schema_valid = plain  # as in check_atom
+    if not plain:
+        ctx.xml_attributes = None
     return identities

@@ -37,7 +37,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from . import atom, jsonfeed, rss
-from .common import ATOM_NS, Context
+from .common import ATOM_NS, XML_BASE, XML_LANG, Context
 from .document import (
     ANY_BASE,
     DEFAULT_MAX_BYTES,
@@ -358,21 +358,32 @@ def _check_in_wrapper(
     report = Report()
     doc = wrapper + _SEPARATOR.join(items) + tail
     root = parse_xml(doc, report)
-    if (
-        root is None
-        or bool(ANY_BASE(root))
-        or _wrapped_items(root, fmt, has_author, len(items)) is None
-    ):
+    if root is None or _wrapped_items(root, fmt, has_author, len(items)) is None:
         return None
     ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
     if fmt == "rss":
+        if ANY_BASE(root):
+            return None
         guids = rss.check_wrapped_items(root, ctx)
         identities = [None if g is None else (g[0], "", g[1]) for g in guids]
         check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+        check_xml_langs(root, report)
     else:
+        # The walk may prove the entries plain (see atom.check_atom): then RELAX NG
+        # cannot add a finding, and it has seen every xml:lang and xml:base.
+        ctx.xml_attributes = []
         identities = atom.check_wrapped_entries(root, ctx, has_author)
-        check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
-    check_xml_langs(root, report)
+        seen = ctx.xml_attributes
+        if seen is None:
+            if ANY_BASE(root):
+                return None
+            check_xml_langs(root, report)
+        else:
+            if any(name == XML_BASE for name, _, _ in seen):
+                return None
+            check_xml_langs(root, report, [(v, ln) for name, v, ln in seen if name == XML_LANG])
+        if not ctx.schema_valid:
+            check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
     if ctx.self_links or ctx.warned_namespaces != warned:
         return None
     verdicts = []
