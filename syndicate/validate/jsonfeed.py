@@ -13,7 +13,7 @@ from typing import Any
 from .common import normalize_url
 from .dates import check_rfc3339
 from .findings import Report
-from .markup import find_relative_url, find_unsafe_html
+from .markup import scan_html_text
 from .values import (
     check_language,
     check_mime,
@@ -169,10 +169,9 @@ class _Checker:
         if "content_html" not in item and "content_text" not in item:
             self.add("JSON-ITEM-CONTENT", f"{path} has neither content_html nor content_text")
         if html is not None:
-            rel = find_relative_url(html)
+            rel, unsafe = scan_html_text(html)
             if rel is not None:
                 self.add("HTML-RELATIVE-URL", f"{path}content_html has relative URL {rel!r}")
-            unsafe = find_unsafe_html(html)
             if unsafe is not None:
                 self.add("HTML-UNSAFE", f"{path}content_html has {unsafe!r}")
         for key in ("url", "external_url", "image", "banner_image"):

@@ -213,16 +213,6 @@ def scan_html_bytes(raw: bytes) -> tuple[str | None, str | None]:
     return rel, (None if unsafe is None else _decode(raw, *unsafe))
 
 
-def find_relative_url_bytes(raw: bytes) -> str | None:
-    """Return the first relative href/src value in escaped HTML ``raw``, or None."""
-    return scan_html_bytes(raw)[0]
-
-
-def find_unsafe_html_bytes(raw: bytes) -> str | None:
-    """Return the first script-like construct in escaped HTML ``raw``, or None."""
-    return scan_html_bytes(raw)[1]
-
-
 Verdict = tuple[str | None, str | None]
 
 
@@ -302,17 +292,19 @@ def scan_html_element(el: etree._Element) -> Verdict:
     Reads the text as libxml2 holds it (UTF-8), so no Python string of the body
     is ever made; the caller has checked that ``el`` has no child elements.
     """
-    raw = etree.tostring(el, method="text", encoding="utf-8", with_tail=False)
+    return _scan(etree.tostring(el, method="text", encoding="utf-8", with_tail=False))
+
+
+def scan_html_text(html: str) -> Verdict:
+    """Return (relative URL, unsafe construct) in ``html``, a decoded string.
+
+    The same bytes as ``scan_html_element`` reads for the same body, so a JSON
+    Feed item's content_html finds the verdict its RSS and Atom twins left.
+    """
+    return _scan(html.encode("utf-8", "surrogatepass"))
+
+
+def _scan(raw: bytes) -> Verdict:
     if len(raw) < VERDICTS.MIN_SIZE:
         return scan_html_bytes(raw)
     return VERDICTS.verdict(raw)
-
-
-def find_relative_url(html: str) -> str | None:
-    """Return the first relative href/src in escaped ``html``, or None."""
-    return find_relative_url_bytes(html.encode("utf-8", "surrogatepass"))
-
-
-def find_unsafe_html(html: str) -> str | None:
-    """Return the first script-like construct in ``html`` that readers strip, or None."""
-    return find_unsafe_html_bytes(html.encode("utf-8", "surrogatepass"))
