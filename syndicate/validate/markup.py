@@ -236,6 +236,7 @@ class _VerdictCache:
     MIN_SIZE = 512
     BUDGET = 8 * 1024 * 1024
     MAX_ENTRY = BUDGET // 8
+    LOW_WATER = BUDGET * 3 // 4
 
     def __init__(self) -> None:
         self._entries: dict[tuple[int, bytes], tuple[bytes, Verdict]] = {}
@@ -265,12 +266,17 @@ class _VerdictCache:
         return verdict
 
     def _evict(self) -> None:
-        """Drop the oldest entries until the bodies kept fit the budget."""
+        """Drop the oldest entries until the bodies kept fill three quarters of the budget.
+
+        Not just back under it: recounting and copying the keys is linear in
+        the entries, and a build inserts a body with nearly every feed, so a
+        full cache evicting one entry per insert cost more than scanning.
+        """
         with self._lock:
             entries = self._entries
             size = sum(len(kept) for kept, _ in list(entries.values()))
             for key in list(entries):  # oldest first; a copy, as other threads may insert
-                if size <= self.BUDGET:
+                if size <= self.LOW_WATER:
                     break
                 old = entries.pop(key, None)
                 if old is not None:

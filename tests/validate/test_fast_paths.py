@@ -125,6 +125,36 @@ def test_verdict_cache_tells_bodies_with_one_sample_apart() -> None:
         assert cache.verdict(unsafe) == (None, "<script")
 
 
+def test_verdict_cache_evicts_in_batches_and_keeps_its_budget() -> None:
+    """A full cache makes room for a quarter of its budget at once, not one body per insert.
+
+    Each eviction recounts every entry; once per insert, that cost a full build
+    more than the scans the cache saves.
+    """
+
+    class Small(markup._VerdictCache):
+        BUDGET = 64 * 1024
+        MAX_ENTRY = BUDGET // 8
+        LOW_WATER = BUDGET * 3 // 4
+
+    cache = Small()
+    evictions = 0
+    evict = cache._evict
+
+    def counting() -> None:
+        nonlocal evictions
+        evictions += 1
+        evict()
+
+    cache._evict = counting  # type: ignore[method-assign]
+    bodies = [b"<p>" + b"a" * 500 + b"%06d" % n + b"a" * 500 + b"</p>" for n in range(400)]
+    for body in bodies:
+        assert cache.verdict(body) == (None, None)
+        assert sum(len(kept) for kept, _ in cache._entries.values()) <= Small.BUDGET
+    assert 0 < evictions <= 400 * 1011 // (Small.BUDGET - Small.LOW_WATER) + 1
+    assert cache.verdict(bodies[-1]) == (None, None)  # the newest stay
+
+
 # --- values: the plain-URL shortcut ------------------------------------------------------
 
 _URL_PIECES = [
