@@ -235,11 +235,10 @@ class Builder:
         """Build many feeds window by window, having selected every feed's items first.
 
         Selecting first (the same queries, only earlier) tells the caches when
-        each article is shown for the last time: it then goes to the cold end
-        of the render and article caches, so their byte budgets hold the
-        articles still to come. At 100k articles a plain LRU rendered 1.4
-        items per distinct article in one process; this renders ~1.15, and
-        about 1.0 per worker with two.
+        each article is shown for the last time: it then leaves the render and
+        article caches, so their byte budgets hold only articles still to come.
+        At 100k articles a plain LRU rendered 1.4 items per distinct article in
+        one process; this renders ~1.15, and about 1.0 per worker with two.
 
         ``claim`` returns the index of the next window to build, or None when
         there is none left (another worker may have taken the rest); by default
@@ -297,7 +296,13 @@ class Builder:
         ]
 
     def _release(self, refs: Sequence[ItemRef]) -> None:
-        """Count one use of each article; the plan's last use sends it to the caches' cold ends."""
+        """Count one use of each article; after the plan's last one, drop it from the caches.
+
+        Caches filled by ``build_plan`` die with their build (a new Builder per
+        build, or a worker process), so nothing later could want it: the caches
+        hold only what is still to come, a few thousand articles a process
+        whatever the archive.
+        """
         pending = self.pending
         if not pending:
             return  # not building a plan (``syndicate run``): plain LRU, kept across builds
@@ -307,9 +312,10 @@ class Builder:
                 pending[r.id] = left
                 continue
             del pending[r.id]
-            self.renderer.demote((r.guid, r.revision))
-            if r.id in self.cache:
-                self.cache.move_to_end(r.id, last=False)
+            self.renderer.forget((r.guid, r.revision))
+            old = self.cache.pop(r.id, None)
+            if old is not None:
+                self.cache_bytes -= _article_bytes(old)
 
     def prefetch(self, refs: Sequence[ItemRef]) -> None:
         """Load every article in ``refs`` not cached at its revision, in one batch."""

@@ -72,7 +72,7 @@ def test_plan_keeps_the_story_a_later_feed_shows(plan: Any, now: datetime) -> No
     config, store, planned = plan
     formats = len(planned[0].spec.formats)
     renderer = _build(config, store, now, planned, whole=True)
-    # Stories shown once make way first, so the shared one is still there at the end.
+    # Stories shown once are dropped after their feed, so the shared one is still there.
     assert renderer.misses == 11 * formats
     assert renderer.hits == 1 * formats
 
@@ -94,6 +94,8 @@ def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None
     builder.close()
     assert [r.key for r in results] == [p.spec.key for p in planned]
     assert not builder.pending
+    # Every article was dropped after its last feed: nothing of the build stays behind.
+    assert not builder.cache and builder.cache_bytes == 0
 
 
 def test_shares_build_every_window_once_with_stealing() -> None:

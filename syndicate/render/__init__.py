@@ -106,15 +106,11 @@ class Renderer:
         doc = self._render_formats(spec, articles, (fmt,))[fmt]
         return doc if isinstance(doc, bytes) else doc.join()
 
-    def demote(self, key: tuple[str, int]) -> None:
-        """Make the item of ``key`` (guid, revision) the first to go when room is needed.
-
-        A build that knows an article will not be shown again says so; its
-        bytes then make room before those of articles still to come (they stay
-        while the budget allows: a later build may want them).
-        """
-        if key in self._cache:
-            self._cache.move_to_end(key, last=False)
+    def forget(self, key: tuple[str, int]) -> None:
+        """Drop the item of ``key`` (guid, revision): its build will not show it again."""
+        cached = self._cache.pop(key, None)
+        if cached is not None:
+            self._bytes -= cached.size
 
     def clear(self) -> None:
         """Forget every cached item."""
