@@ -62,6 +62,57 @@ _RFC822_CANONICAL = re.compile(
 )
 
 
+# The narrower form most generators write ("Fri, 10 May 2019 02:05:54 +0000"), a subset
+# of the one above: the day of the month, month and year then sit at [5:16].
+_RFC822_COMMON = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (?:0[1-9]|[12]\d|3[01]) "
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [1-9]\d{3} "
+    r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d (?:[+-]\d\d[0-5]\d|GMT)",
+    re.ASCII,
+)
+# "10 May 2019" -> "Fri", or "" for a day that does not exist; a feed's items share
+# few days, so this stays small (cleared when it is not)
+_WEEKDAY_OF: dict[str, str] = {}
+
+
+def _weekday_of(day_month_year: str) -> str:
+    day, month_name, year_s = day_month_year.split(" ")
+    year, month = int(year_s), _MONTH_NUMBER[month_name]
+    if int(day) > _days_in(year, month):
+        return ""
+    return _WEEKDAY[date(year, month, int(day)).weekday()]
+
+
+def is_canonical_rfc822(value: str) -> bool:
+    """Tell whether ``value`` is a valid date in the form nearly every feed writes.
+
+    Such a value gets no finding from ``check_rfc822``. Not cached: the match and
+    one weekday lookup cost less than a cache miss, and an item checked for the
+    first time is a miss (each story has its own date).
+    """
+    if _RFC822_COMMON.fullmatch(value) is not None:
+        key = value[5:16]
+        dow = _WEEKDAY_OF.get(key)
+        if dow is None:
+            dow = _weekday_of(key)
+            if len(_WEEKDAY_OF) >= 4096:
+                _WEEKDAY_OF.clear()
+            _WEEKDAY_OF[key] = dow
+        return dow == value[:3]
+    fast = _RFC822_CANONICAL.fullmatch(value)
+    if fast is None:
+        return False
+    day = fast[2]
+    if len(day) == 2 and day > "28":
+        year, month = int(fast[4]), _MONTH_NUMBER[fast[3]]
+        if int(day) > _days_in(year, month):
+            return False
+    dow = fast[1]
+    if dow is None:
+        return True
+    return _WEEKDAY[date(int(fast[4]), _MONTH_NUMBER[fast[3]], int(day)).weekday()] == dow
+
+
 @lru_cache(maxsize=4096)
 def check_rfc822(value: str) -> RFC822Check:
     """Check an RFC 822 §5 date-time as RSS 2.0 uses it, with RFC 2822 §3.3 strictness.
@@ -180,6 +231,27 @@ _W3CDTF = re.compile(
 #: the reason ``check_w3cdtf`` gives for a time without a zone designator; callers
 #: report it as a warning, since feeds wrote it for years and readers assume UTC
 W3CDTF_NO_ZONE = "has a time but no zone designator (Z or +hh:mm)"
+
+
+# A full W3C-DTF date-time with a zone, every field in range (what nearly every dc:date
+# and dcterms:modified is); anything else goes through ``check_w3cdtf``.
+_W3CDTF_IN_RANGE = re.compile(
+    r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d"
+    r"(?::(?:[0-5]\d|60)(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+
+
+def is_plain_w3cdtf(value: str) -> bool:
+    """Tell whether ``value`` is such a date-time, which ``check_w3cdtf`` lets pass.
+
+    Not cached, for the reason ``is_canonical_rfc822`` gives.
+    """
+    fast = _W3CDTF_IN_RANGE.fullmatch(value)
+    if fast is None:
+        return False
+    day = fast[2]
+    return day <= "28" or int(day) <= _days_in(max(int(value[:4]), 1), int(fast[1]))
 
 
 @lru_cache(maxsize=4096)

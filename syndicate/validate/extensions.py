@@ -14,7 +14,7 @@ from lxml import etree
 
 from . import podcast
 from .common import ATOM_NS, Context, has_base, has_child_elements, split_tag, text_of
-from .dates import W3CDTF_NO_ZONE, check_rfc3339, check_w3cdtf
+from .dates import W3CDTF_NO_ZONE, check_rfc3339, check_w3cdtf, is_plain_w3cdtf
 from .markup import scan_html_element
 from .values import (
     check_iri_reference,
@@ -108,6 +108,8 @@ def _dcterms(el: etree._Element, ctx: Context) -> None:
 
 def _check_w3cdtf(el: etree._Element, value: str, ctx: Context, rule: str) -> None:
     """Report a bad W3C-DTF date under ``rule``; a missing zone only as a warning."""
+    if is_plain_w3cdtf(value):
+        return
     reason = check_w3cdtf(value)
     if reason is None:
         return
@@ -123,14 +125,7 @@ def _content(el: etree._Element, ctx: Context) -> None:
         if local not in ("items", "item", "format", "encoding"):
             _unknown(el, ctx, "the content module")
         return
-    if len(el) and has_child_elements(el):
-        ctx.add(
-            "EXT-CONTENT-ENCODED",
-            "content:encoded holds unescaped markup; escape it or use CDATA",
-            el,
-        )
-        return
-    check_html(el, ctx)
+    _content_encoded(el, ctx)
 
 
 def check_html(el: etree._Element, ctx: Context, *, base_aware: bool = False) -> None:
@@ -340,12 +335,49 @@ _HANDLERS: dict[str, Callable[[etree._Element, Context], None]] = {
 }
 
 
-def check_extension(el: etree._Element, ctx: Context) -> None:
-    """Check one extension element by its namespace; unknown namespaces pass."""
-    if el.tag == _CONTENT_ENCODED:  # the one on every item of a full-text feed
-        _content(el, ctx)
+def _dc_text(el: etree._Element, ctx: Context) -> None:
+    """A Dublin Core element with no value grammar (dc:creator, dc:subject...): text only."""
+    if len(el):
+        _text_only(el, ctx, "Dublin Core")
+
+
+def _dcterms_date(el: etree._Element, ctx: Context) -> None:
+    if not (len(el) and has_child_elements(el)):
+        _check_w3cdtf(el, text_of(el), ctx, "EXT-DC-DATE")
+
+
+def _content_encoded(el: etree._Element, ctx: Context) -> None:
+    if len(el) and has_child_elements(el):
+        ctx.add(
+            "EXT-CONTENT-ENCODED",
+            "content:encoded holds unescaped markup; escape it or use CDATA",
+            el,
+        )
         return
-    ns = split_tag(el.tag)[0]
+    check_html(el, ctx)
+
+
+# The elements nearly every item carries, by their full tag: the same checks as their
+# module's handler, without splitting the tag and dispatching twice.
+_BY_TAG: dict[str, Callable[[etree._Element, Context], None]] = {
+    _CONTENT_ENCODED: _content_encoded,
+    **{f"{{{DC_NS}}}{local}": _dc_text for local in _DC_ELEMENTS - {"date", "language"}},
+    **{f"{{{DCTERMS_NS}}}{local}": _dcterms_date for local in _DCTERMS_DATES},
+}
+
+
+def check_extension(el: etree._Element, ctx: Context, tag: str | None = None) -> None:
+    """Check one extension element by its namespace; unknown namespaces pass.
+
+    ``tag`` is ``el.tag`` when the caller has read it already.
+    """
+    if tag is None:
+        tag = el.tag
+    fast = _BY_TAG.get(tag)
+    if fast is not None:
+        fast(el, ctx)
+        return
+    ns = split_tag(tag)[0]
     handler = _HANDLERS.get(ns)
     if handler is not None:
         handler(el, ctx)

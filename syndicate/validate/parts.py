@@ -362,12 +362,15 @@ def _check_in_wrapper(
         return None
     ctx = Context(report=report, fmt=fmt, any_base=False, warned_namespaces=set(warned))
     if fmt == "rss":
-        if ANY_BASE(root):
-            return None
+        # The walk may prove the items plain (see rss.check_wrapped_items): then RELAX NG
+        # cannot add a finding, and there is no xml:lang or xml:base to look for.
         guids = rss.check_wrapped_items(root, ctx)
         identities = [None if g is None else (g[0], "", g[1]) for g in guids]
-        check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
-        check_xml_langs(root, report)
+        if not ctx.schema_valid:
+            if ANY_BASE(root):
+                return None
+            check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
+            check_xml_langs(root, report)
     else:
         # The walk may prove the entries plain (see atom.check_atom): then RELAX NG
         # cannot add a finding, and it has seen every xml:lang and xml:base.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .common import Context, check_self_links, children, has_child_elements, split_tag, text_of
-from .dates import check_rfc822
+from .dates import check_rfc822, is_canonical_rfc822
 from .extensions import check_extension, check_html
 from .findings import Report
 from .values import (
@@ -19,6 +19,7 @@ from .values import (
     check_nonneg_int,
     check_rss_contact,
     check_url,
+    is_plain_http_url,
     looks_like_html,
     words,
 )
@@ -230,11 +231,10 @@ _DATES = frozenset(("pubDate", "lastBuildDate"))
 _CONTACTS = frozenset(("managingEditor", "webMaster", "author"))
 
 
-def _check_common(found: dict[str, list[etree._Element]], ctx: Context, where: str) -> None:
-    """Checks shared by channel and item: link, dates, contacts, text.
+def _check_channel_values(found: dict[str, list[etree._Element]], ctx: Context) -> None:
+    """The channel's link, dates, contacts and description (items check theirs in one pass).
 
-    Walks only the names present (an item has five or six of them), not every
-    name a rule could apply to.
+    Walks only the names present, not every name a rule could apply to.
     """
     for name, els in found.items():
         el = els[0]
@@ -246,44 +246,153 @@ def _check_common(found: dict[str, list[etree._Element]], ctx: Context, where: s
             reason = check_rss_contact(text_of(el))
             if reason:
                 ctx.add("RSS-EMAIL", f"<{name}> {reason}", el)
-        elif name == "description":
-            if not (len(el) and has_child_elements(el)):
-                check_html(el, ctx)
-        elif name == "title" and where == "item" and looks_like_html(text_of(el)):
-            ctx.add("RSS-TITLE-HTML", "the title contains HTML markup", el)
+        elif name == "description" and not (len(el) and has_child_elements(el)):
+            check_html(el, ctx)
 
 
-def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]) -> None:
-    found = _check_elements(item, _ITEM_ELEMENTS, _ITEM_REPEATABLE, ctx)
-    title, desc = _first(found, "title"), _first(found, "description")
+# XML 1.0 §2.3 white space: what libxml2's RELAX NG skips between elements (IS_BLANK_CH)
+_XML_SPACE = " \t\r\n"
+_XML_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}"
+_COMMENT = etree.Comment
+_PI = etree.ProcessingInstruction
+_NO_ATTRS: tuple[str, ...] = ()
+
+
+def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]) -> bool:
+    """Check one item: its children as ``_check_elements`` would, then the item rules.
+
+    One pass over the children, each checked where it is met (findings are sorted
+    by line, rule and message later, so the order they are added in is free).
+
+    Returns whether the item is *plain*: every element a shape ``schemas/rss2.rng``
+    must accept (known children, at most one of each but category and enclosure,
+    text-only, no unknown attribute, nothing but white space between them), with
+    no xml:lang or xml:base anywhere in it and no extension element with children
+    (whose insides this walk does not see). The item's own attributes are
+    checked by the channel's walk; a plain item has none.
+    """
+    text = item.text
+    plain = not (text and text.strip(_XML_SPACE)) and not item.keys()
+    first: dict[str, etree._Element] = {}
+    enclosures: list[etree._Element] = []
+    title_text: str | None = None
+    for el in item:
+        tag = el.tag
+        if plain:
+            tail = el.tail
+            if tail and tail.strip(_XML_SPACE):
+                plain = False
+        if tag.__class__ is not str:  # comments, PIs (and entity references: not plain)
+            if tag is not _COMMENT and tag is not _PI:
+                plain = False
+            continue
+        if tag[0] == "{":
+            check_extension(el, ctx, tag)
+            if plain:
+                if len(el):
+                    plain = False
+                else:
+                    keys = el.keys()
+                    if keys and any(attr.startswith(_XML_ATTRIBUTE) for attr in keys):
+                        plain = False
+            continue
+        if tag not in _ITEM_ELEMENTS:
+            ctx.add("RSS-UNKNOWN-ELEMENT", f"<{tag}> is not an element of <item>", el)
+            plain = False
+            continue
+        count = len(el)
+        keys = el.keys()
+        if keys:
+            allowed = _ALLOWED_ATTRS.get(tag, _NO_ATTRS)
+            for attr in keys:
+                if attr[0] != "{":
+                    if attr not in allowed:
+                        ctx.add("RSS-UNKNOWN-ATTRIBUTE", f"<{tag}> has no attribute {attr!r}", el)
+                        plain = False
+                elif attr.startswith(_XML_ATTRIBUTE):
+                    plain = False
+        if tag == "category":
+            if count:
+                plain = False
+                if has_child_elements(el):
+                    ctx.add("RSS-NOT-TEXT", f"<{tag}> holds markup; escape it or use CDATA", el)
+            continue
+        if tag == "enclosure":
+            enclosures.append(el)
+            if count:
+                plain = False
+            elif plain:
+                text = el.text
+                if text and text.strip(_XML_SPACE):
+                    plain = False
+            _check_enclosure(el, ctx)
+            continue
+        if tag in first:
+            ctx.add("RSS-DUPLICATE", f"<{tag}> appears more than once", el)
+            plain = False
+            if count and has_child_elements(el):
+                ctx.add("RSS-NOT-TEXT", f"<{tag}> holds markup; escape it or use CDATA", el)
+            continue
+        first[tag] = el
+        if count:
+            plain = False
+            if has_child_elements(el):
+                ctx.add("RSS-NOT-TEXT", f"<{tag}> holds markup; escape it or use CDATA", el)
+                if tag == "description":
+                    continue  # no HTML scan of markup
+        if tag == "link" or tag == "comments":
+            value = el.text or "" if not count else text_of(el)
+            if not is_plain_http_url(value):
+                reason = check_url(value) if value.strip() else f"{tag} is empty"
+                if reason is not None:
+                    ctx.add("RSS-URL", f"<{tag}>: {reason}", el)
+        elif tag == "description":
+            check_html(el, ctx)
+        elif tag == "title":
+            title_text = el.text or "" if not count else text_of(el)
+            if looks_like_html(title_text):
+                ctx.add("RSS-TITLE-HTML", "the title contains HTML markup", el)
+        elif tag == "pubDate":
+            value = el.text or "" if not count else text_of(el)
+            if not is_canonical_rfc822(value):
+                _check_date(el, ctx)
+        elif tag == "guid":
+            value = el.text or "" if not count else text_of(el)
+            if el.get("isPermaLink") == "false" and value and not value[0].isspace():
+                # what most feeds write, spelled out: no URL to check, no finding
+                value = value.rstrip()
+                if value in guids:
+                    _check_guid(el, ctx, guids)
+                else:
+                    guids[value] = el.sourceline
+            else:
+                _check_guid(el, ctx, guids)
+        elif tag == "author":
+            reason = check_rss_contact(text_of(el))
+            if reason:
+                ctx.add("RSS-EMAIL", f"<author> {reason}", el)
+        elif tag == "source":
+            url = el.get("url")
+            if url is None:
+                ctx.add("RSS-SOURCE", "<source> has no url attribute", el)
+            elif check_url(url):
+                ctx.add("RSS-SOURCE", f"<source> url {url!r} is not a URL", el)
+    title, desc = first.get("title"), first.get("description")
     if title is None and desc is None:
         ctx.add(
             "RSS-ITEM-TITLE-OR-DESCRIPTION", "<item> has neither <title> nor <description>", item
         )
     elif (
         title is not None
-        and not text_of(title).strip()
+        and not (text_of(title) if title_text is None else title_text).strip()
         and (desc is None or not text_of(desc).strip())
     ):
         ctx.add("RSS-ITEM-EMPTY-TITLE", "<item> has an empty <title> and no description", title)
-    _check_common(found, ctx, "item")
-    guid = _first(found, "guid")
-    if guid is None:
+    if "guid" not in first:
         ctx.add("RSS-GUID-MISSING", "<item> has no <guid>", item)
-    else:
-        _check_guid(guid, ctx, guids)
-    enclosures = found.get("enclosure", [])
-    for enc in enclosures:
-        _check_enclosure(enc, ctx)
     if len(enclosures) > 1:
         ctx.add("RSS-ENCLOSURE-MULTIPLE", "more than one <enclosure> in an item", enclosures[1])
-    source = _first(found, "source")
-    if source is not None:
-        url = source.get("url")
-        if url is None:
-            ctx.add("RSS-SOURCE", "<source> has no url attribute", source)
-        elif check_url(url):
-            ctx.add("RSS-SOURCE", f"<source> url {url!r} is not a URL", source)
+    return plain
 
 
 def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
@@ -314,7 +423,7 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
         el = _first(found, name)
         if el is not None and not text_of(el).strip():
             ctx.add("RSS-EMPTY", f"channel <{name}> is empty", el)
-    _check_common(found, ctx, "channel")
+    _check_channel_values(found, ctx)
     lang = _first(found, "language")
     if lang is not None:
         reason = check_language(text_of(lang))
@@ -354,12 +463,25 @@ def check_wrapped_items(root: etree._Element, ctx: Context) -> list[tuple[str, i
     last (see ``parts``). The channel walk is repeated because it is where an
     item's own attributes are checked. Returns each item's (guid, line) for the
     duplicate check across the real document, or None when it has no usable guid.
+
+    Sets ``ctx.schema_valid`` when every item is plain (see ``_check_item``) and
+    nothing but white space lies between them: then RELAX NG cannot add a
+    finding, and there is no xml:lang or xml:base in the document (the wrapper's
+    own elements carry none).
     """
     channel = root[0]
     found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx)
     identities: list[tuple[str, int | None] | None] = []
+    plain = True
     for item in found.get("item", []):
         guids: dict[str, int | None] = {}
-        _check_item(item, ctx, guids)
+        plain = _check_item(item, ctx, guids) and plain
         identities.append(next(iter(guids.items()), None))
+    if plain:
+        for kid in channel:
+            tail = kid.tail
+            if tail and tail.strip(_XML_SPACE):
+                plain = False
+                break
+    ctx.schema_valid = plain
     return identities
