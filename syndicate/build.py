@@ -298,10 +298,11 @@ class Builder:
     def _release(self, refs: Sequence[ItemRef]) -> None:
         """Count one use of each article; after the plan's last one, drop it from the caches.
 
-        Caches filled by ``build_plan`` die with their build (a new Builder per
-        build, or a worker process), so nothing later could want it: the caches
-        hold only what is still to come, a few thousand articles a process
-        whatever the archive.
+        From the render and article caches, and the gate's verdicts on its
+        items. Caches filled by ``build_plan`` die with their build (a new
+        Builder per build, or a worker process), so nothing later could want
+        it: they hold only what is still to come, a few thousand articles a
+        process whatever the archive.
         """
         pending = self.pending
         if not pending:
@@ -312,7 +313,8 @@ class Builder:
                 pending[r.id] = left
                 continue
             del pending[r.id]
-            self.renderer.forget((r.guid, r.revision))
+            for fragment in self.renderer.forget((r.guid, r.revision)):
+                self.verdicts.forget(fragment)
             old = self.cache.pop(r.id, None)
             if old is not None:
                 self.cache_bytes -= _article_bytes(old)

@@ -96,6 +96,7 @@ def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None
     assert not builder.pending
     # Every article was dropped after its last feed: nothing of the build stays behind.
     assert not builder.cache and builder.cache_bytes == 0
+    assert len(builder.verdicts) == 0  # nor the gate's verdicts on its items
 
 
 def test_shares_build_every_window_once_with_stealing() -> None:

@@ -106,11 +106,16 @@ class Renderer:
         doc = self._render_formats(spec, articles, (fmt,))[fmt]
         return doc if isinstance(doc, bytes) else doc.join()
 
-    def forget(self, key: tuple[str, int]) -> None:
-        """Drop the item of ``key`` (guid, revision): its build will not show it again."""
+    def forget(self, key: tuple[str, int]) -> tuple[bytes, ...]:
+        """Drop the item of ``key`` (guid, revision): its build will not show it again.
+
+        Returns the bytes dropped, for the gate's memo to forget too.
+        """
         cached = self._cache.pop(key, None)
-        if cached is not None:
-            self._bytes -= cached.size
+        if cached is None:
+            return ()
+        self._bytes -= cached.size
+        return tuple(cached.fragments.values())
 
     def clear(self) -> None:
         """Forget every cached item."""

@@ -117,6 +117,8 @@ class ItemMemo:
     # while it is here; bytes cannot change, so its digest stays right.
     digest_slots: int = 4096
     _digests: OrderedDict[int, tuple[bytes, bytes]] = field(default_factory=OrderedDict)
+    # every context a verdict was put under (a handful: one or two per format)
+    _contexts: dict[object, None] = field(default_factory=dict)
 
     def digest(self, item: bytes) -> bytes:
         """Return SHA-256 of ``item``, from memory when this very object was hashed lately."""
@@ -140,8 +142,26 @@ class ItemMemo:
     def put(self, key: tuple[object, bytes], verdict: _Verdict) -> None:
         self.misses += 1
         self._entries[key] = verdict
+        self._contexts[key[0]] = None
         if len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
+
+    def forget(self, item: bytes) -> None:
+        """Drop what is remembered of ``item`` (this very object), in every context.
+
+        For a caller that knows the item will not be validated again (a build
+        whose plan has shown its story for the last time), so the memo holds
+        what is still to come rather than filling up. Only an item hashed
+        lately is found (its digest is not computed again for this); others
+        age out as before.
+        """
+        slot = self._digests.get(id(item))
+        if slot is None or slot[0] is not item:
+            return
+        del self._digests[id(item)]
+        entries = self._entries
+        for context in self._contexts:
+            entries.pop((context, slot[1]), None)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -235,3 +235,29 @@ def test_item_digests_are_remembered_by_identity_and_always_right() -> None:
     for item in (a, b, a, a_again, c, a, b):
         assert memo.digest(item) == hashlib.sha256(item).digest()
     assert len(memo._digests) == 2
+
+
+def test_a_forgotten_item_is_checked_again_in_every_context() -> None:
+    entry = (
+        b"<entry><id>urn:x:1</id><title>t</title><updated>2026-03-02T10:00:00Z</updated>"
+        b'<link href="https://example.org/1"/><content type="html">x</content></entry>'
+    )
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<id>urn:x:f</id><title>T</title><updated>2026-03-02T10:00:00Z</updated>"
+        b'<link rel="self" href="https://example.org/f.atom"/>'
+    )
+    feeds = [
+        FeedParts(head + b"<author><name>A</name></author>", [entry], b"</feed>"),
+        FeedParts(head, [entry], b"</feed>"),
+    ]
+    kept = _rss_item("k")
+    memo = ItemMemo()
+    results = [validate_parts(parts, memo) for parts in feeds]
+    validate_parts(FeedParts(_RSS_HEAD, [kept], b"</channel></rss>"), memo)
+    assert len(memo) == 3
+    memo.forget(bytes(bytearray(entry)))  # equal bytes, another object: not this item
+    memo.forget(entry)
+    assert len(memo) == 1  # both of its contexts went; the other item stayed
+    assert [validate_parts(parts, memo) for parts in feeds] == results
+    assert memo.misses == 5  # the forgotten item was checked again in each context
