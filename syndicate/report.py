@@ -8,11 +8,37 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .dates import rfc3339_date
 from .model import BuildReport, Outcome
 from .publish import write_atomic
+
+
+class FindingLike(Protocol):
+    """A validator finding, as the validator or the build report holds it."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def line(self) -> int | None: ...
+    @property
+    def column(self) -> int | None: ...
+
+
+def finding_json(f: FindingLike) -> dict[str, Any]:
+    """One finding with the keys both the build report and ``validate --format json`` use."""
+    return {
+        "rule": f.rule,
+        "severity": f.severity,
+        "line": f.line,
+        "column": f.column,
+        "message": f.message,
+    }
 
 
 def report_json(report: BuildReport) -> dict[str, Any]:
@@ -48,16 +74,7 @@ def report_json(report: BuildReport) -> dict[str, Any]:
                 "outcome": o.outcome.value,
                 "items": o.item_count,
                 "message": o.message,
-                "findings": [
-                    {
-                        "rule": f.rule,
-                        "severity": f.severity,
-                        "line": f.line,
-                        "column": f.column,
-                        "message": f.message,
-                    }
-                    for f in o.findings
-                ],
+                "findings": [finding_json(f) for f in o.findings],
             }
             for o in report.outcomes
         ],

@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 
 from syndicate.fetch import FetchError, fetch_feed
+from syndicate.report import finding_json
 from syndicate.validate import ValidationResult, validate_bytes
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json", ".feed")
@@ -117,16 +118,7 @@ def _print_json(outcomes: list[Outcome]) -> None:
                 "path": o.name,
                 "format": o.result.format,
                 "ok": o.result.ok,
-                "findings": [
-                    {
-                        "rule": f.rule,
-                        "severity": f.severity,
-                        "line": f.line,
-                        "column": f.column,
-                        "message": f.message,
-                    }
-                    for f in o.result.findings
-                ],
+                "findings": [finding_json(f) for f in o.result.findings],
             }
         )
     click.echo(json.dumps(docs, indent=2, ensure_ascii=False))

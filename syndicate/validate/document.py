@@ -95,6 +95,20 @@ def xml_attributes(root: etree._Element) -> tuple[list[XmlAttribute], list[XmlAt
     return langs, bases
 
 
+def walked_xml_attributes(
+    ctx: Context,
+) -> tuple[list[XmlAttribute], list[XmlAttribute]] | None:
+    """The xml:lang and xml:base values a rule walk gathered (``ctx.xml_attributes``).
+
+    None when it did not see every element; then ``xml_attributes`` must look.
+    """
+    if ctx.xml_attributes is None:
+        return None
+    langs = [(v, line) for name, v, line in ctx.xml_attributes if name == XML_LANG]
+    bases = [(v, line) for name, v, line in ctx.xml_attributes if name != XML_LANG]
+    return langs, bases
+
+
 def check_xml_langs(
     root: etree._Element, report: Report, langs: list[XmlAttribute] | None = None
 ) -> None:
@@ -130,11 +144,7 @@ def _validate_atom(root: etree._Element, report: Report, url: str | None) -> str
     """
     ctx = Context(report=report, url=url, fmt="atom", any_base=True, xml_attributes=[])
     check_atom(root, ctx)
-    if ctx.xml_attributes is None:
-        langs, bases = xml_attributes(root)
-    else:
-        langs = [(v, line) for name, v, line in ctx.xml_attributes if name == XML_LANG]
-        bases = [(v, line) for name, v, line in ctx.xml_attributes if name != XML_LANG]
+    langs, bases = walked_xml_attributes(ctx) or xml_attributes(root)
     _check_xml_bases(bases, report)
     check_xml_langs(root, report, langs)
     if not ctx.schema_valid:

@@ -37,7 +37,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from . import atom, jsonfeed, rss
-from .common import ATOM_NS, XML_BASE, XML_LANG, Context
+from .common import ATOM_NS, Context
 from .document import (
     ANY_BASE,
     DEFAULT_MAX_BYTES,
@@ -45,6 +45,7 @@ from .document import (
     detect_format,
     sniff,
     validate_bytes,
+    walked_xml_attributes,
 )
 from .findings import Finding, Report, ValidationResult
 from .parser import parse_xml
@@ -396,15 +397,16 @@ def _check_in_wrapper(
         # cannot add a finding, and it has seen every xml:lang and xml:base.
         ctx.xml_attributes = []
         identities = atom.check_wrapped_entries(root, ctx, has_author)
-        seen = ctx.xml_attributes
-        if seen is None:
+        walked = walked_xml_attributes(ctx)
+        if walked is None:
             if ANY_BASE(root):
                 return None
             check_xml_langs(root, report)
         else:
-            if any(name == XML_BASE for name, _, _ in seen):
+            langs, bases = walked
+            if bases:
                 return None
-            check_xml_langs(root, report, [(v, ln) for name, v, ln in seen if name == XML_LANG])
+            check_xml_langs(root, report, langs)
         if not ctx.schema_valid:
             check_schema(root, "atom.rng", "ATOM-SCHEMA", report)
     if ctx.self_links or ctx.warned_namespaces != warned:

@@ -179,21 +179,25 @@ def test_an_item_that_is_not_one_element_is_validated_whole() -> None:
     assert len(memo) == 0
 
 
+_ATOM_ENTRY = (
+    b"<entry><id>urn:x:1</id><title>t</title><updated>2026-03-02T10:00:00Z</updated>"
+    b'<link href="https://example.org/1"/><content type="html">x</content></entry>'
+)
+_ATOM_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+    b"<id>urn:x:f</id><title>T</title><updated>2026-03-02T10:00:00Z</updated>"
+    b'<link rel="self" href="https://example.org/f.atom"/>'
+)
+_ATOM_AUTHOR = b"<author><name>A</name></author>"
+
+
 def test_the_context_is_part_of_the_key() -> None:
     """The same entry bytes under a feed with and without an author are two verdicts."""
-    entry = (
-        b"<entry><id>urn:x:1</id><title>t</title><updated>2026-03-02T10:00:00Z</updated>"
-        b'<link href="https://example.org/1"/><content type="html">x</content></entry>'
-    )
-    head = (
-        b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-        b"<id>urn:x:f</id><title>T</title><updated>2026-03-02T10:00:00Z</updated>"
-        b'<link rel="self" href="https://example.org/f.atom"/>'
-    )
-    author = b"<author><name>A</name></author>"
     memo = ItemMemo()
-    with_author = validate_parts(FeedParts(head + author, [entry], b"</feed>"), memo)
-    without = validate_parts(FeedParts(head, [entry], b"</feed>"), memo)
+    with_author = validate_parts(
+        FeedParts(_ATOM_HEAD + _ATOM_AUTHOR, [_ATOM_ENTRY], b"</feed>"), memo
+    )
+    without = validate_parts(FeedParts(_ATOM_HEAD, [_ATOM_ENTRY], b"</feed>"), memo)
     assert with_author.ok
     assert "ATOM-AUTHOR-MISSING" in {f.rule for f in without.findings}
     assert memo.misses == 2
@@ -238,26 +242,17 @@ def test_item_digests_are_remembered_by_identity_and_always_right() -> None:
 
 
 def test_a_forgotten_item_is_checked_again_in_every_context() -> None:
-    entry = (
-        b"<entry><id>urn:x:1</id><title>t</title><updated>2026-03-02T10:00:00Z</updated>"
-        b'<link href="https://example.org/1"/><content type="html">x</content></entry>'
-    )
-    head = (
-        b'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-        b"<id>urn:x:f</id><title>T</title><updated>2026-03-02T10:00:00Z</updated>"
-        b'<link rel="self" href="https://example.org/f.atom"/>'
-    )
     feeds = [
-        FeedParts(head + b"<author><name>A</name></author>", [entry], b"</feed>"),
-        FeedParts(head, [entry], b"</feed>"),
+        FeedParts(_ATOM_HEAD + _ATOM_AUTHOR, [_ATOM_ENTRY], b"</feed>"),
+        FeedParts(_ATOM_HEAD, [_ATOM_ENTRY], b"</feed>"),
     ]
     kept = _rss_item("k")
     memo = ItemMemo()
     results = [validate_parts(parts, memo) for parts in feeds]
     validate_parts(FeedParts(_RSS_HEAD, [kept], b"</channel></rss>"), memo)
     assert len(memo) == 3
-    memo.forget(bytes(bytearray(entry)))  # equal bytes, another object: not this item
-    memo.forget(entry)
+    memo.forget(bytes(bytearray(_ATOM_ENTRY)))  # equal bytes, another object: not this item
+    memo.forget(_ATOM_ENTRY)
     assert len(memo) == 1  # both of its contexts went; the other item stayed
     assert [validate_parts(parts, memo) for parts in feeds] == results
     assert memo.misses == 5  # the forgotten item was checked again in each context
