@@ -21,14 +21,11 @@ an unknown namespace warned about, an over-long feed.
 
 The context an item is checked in is what its rules can see beyond itself: the
 format, the namespace bindings in scope, and for Atom whether the feed has an
-author. Items are keyed by that context and a SHA-256 of their bytes, so the
-memo holds digests and small verdicts; only the last few thousand item objects
-are held, to remember their digests by identity.
+author. Items are keyed by that context and their bytes (``ItemMemo``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -101,37 +98,26 @@ class _NotEquivalent(Exception):
 
 @dataclass(slots=True)
 class ItemMemo:
-    """Item verdicts by (context, SHA-256 of the item), least recently used dropped first.
+    """Item verdicts by (context, the item's bytes), least recently used dropped first.
 
     One per process and long-lived (a ``syndicate run`` worker keeps its own),
     so a story checked once is not checked again in its other feeds or in the
-    next build. ``max_entries`` bounds memory (~300 bytes an entry).
+    next build. The key holds the item itself: a build hands the same cached
+    bytes objects to feed after feed, and Python keeps a bytes object's hash,
+    so a repeated lookup costs no hashing and an identical object compares at
+    once (a SHA-256 per lookup cost a build ~4% of its time). The items are
+    mostly the renderer's cached objects, shared rather than copied;
+    ``max_bytes`` bounds what the memo alone keeps alive.
     """
 
     max_entries: int = 200_000
+    max_bytes: int = 64 * 1024 * 1024
     hits: int = 0
     misses: int = 0
     _entries: OrderedDict[tuple[object, bytes], _Verdict] = field(default_factory=OrderedDict)
-    # The digests of the item objects seen last, by identity: a build hands the
-    # same cached bytes objects to feed after feed, and hashing 6 KB costs more
-    # than the lookup. The entry holds the object, so its id cannot be reused
-    # while it is here; bytes cannot change, so its digest stays right.
-    digest_slots: int = 4096
-    _digests: OrderedDict[int, tuple[bytes, bytes]] = field(default_factory=OrderedDict)
+    _bytes: int = 0  # the items' sizes, once per entry
     # every context a verdict was put under (a handful: one or two per format)
     _contexts: dict[object, None] = field(default_factory=dict)
-
-    def digest(self, item: bytes) -> bytes:
-        """Return SHA-256 of ``item``, from memory when this very object was hashed lately."""
-        slot = self._digests.get(id(item))
-        if slot is not None and slot[0] is item:
-            self._digests.move_to_end(id(item))
-            return slot[1]
-        value = hashlib.sha256(item).digest()
-        self._digests[id(item)] = (item, value)
-        if len(self._digests) > self.digest_slots:
-            self._digests.popitem(last=False)
-        return value
 
     def get(self, key: tuple[object, bytes]) -> _Verdict | None:
         verdict = self._entries.get(key)
@@ -142,27 +128,33 @@ class ItemMemo:
 
     def put(self, key: tuple[object, bytes], verdict: _Verdict) -> None:
         self.misses += 1
-        self._entries[key] = verdict
+        entries = self._entries
+        if key not in entries:
+            self._bytes += len(key[1])
+        entries[key] = verdict
         self._contexts[key[0]] = None
-        if len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        while len(entries) > 1 and (
+            len(entries) > self.max_entries or self._bytes > self.max_bytes
+        ):
+            (_, old), _ = entries.popitem(last=False)
+            self._bytes -= len(old)
 
     def forget(self, item: bytes) -> None:
-        """Drop what is remembered of ``item`` (this very object), in every context.
+        """Drop what is remembered of ``item``, in every context.
 
         For a caller that knows the item will not be validated again (a build
         whose plan has shown its story for the last time), so the memo holds
-        what is still to come rather than filling up. Only an item hashed
-        lately is found (its digest is not computed again for this); others
-        age out as before.
+        what is still to come rather than filling up.
         """
-        slot = self._digests.get(id(item))
-        if slot is None or slot[0] is not item:
-            return
-        del self._digests[id(item)]
         entries = self._entries
         for context in self._contexts:
-            entries.pop((context, slot[1]), None)
+            if entries.pop((context, item), None) is not None:
+                self._bytes -= len(item)
+
+    @property
+    def bytes(self) -> int:
+        """What the remembered items add up to (shared with the render cache, mostly)."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -257,7 +249,7 @@ def _validate_xml(
     c1_seen = any(f.rule == _C1 for f in report.findings)
     seen_guids: dict[str, int | None] = {}
     seen_ids: dict[str, tuple[str, int | None]] = {}
-    keys = [(context, memo.digest(item)) for item in parts.items]
+    keys = [(context, item) for item in parts.items]
     known = [memo.get(key) for key in keys]
     unseen = {key: item for key, item, v in zip(keys, parts.items, known, strict=True) if v is None}
     fresh: dict[tuple[object, bytes], _Verdict] = {}
@@ -473,7 +465,7 @@ def _validate_json(parts: FeedParts, memo: ItemMemo, report: Report, url: str | 
     v11 = jsonfeed.is_v11(doc)
     ids: dict[str, int] = {}
     for i, item in enumerate(parts.items):
-        key = (("json", v11), memo.digest(item))
+        key = (("json", v11), item)
         verdict = memo.get(key)
         if verdict is None:
             verdict = _check_json_item(item, v11)

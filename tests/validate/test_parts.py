@@ -229,16 +229,30 @@ def test_a_clean_batch_is_remembered_item_by_item() -> None:
     assert {"RSS-DUPLICATE", "RSS-GUID-DUPLICATE"} <= {f.rule for f in result.findings}
 
 
-def test_item_digests_are_remembered_by_identity_and_always_right() -> None:
-    import hashlib
+def test_the_memo_is_bounded_by_the_bytes_of_the_items_it_holds() -> None:
+    items = [_rss_item(g) for g in "abcdef"]
+    size = len(items[0])
+    assert all(len(i) == size for i in items)
+    memo = ItemMemo(max_bytes=3 * size)
+    feeds = [FeedParts(_RSS_HEAD, [i], b"</channel></rss>") for i in items]
+    for parts in feeds:
+        validate_parts(parts, memo)
+    assert len(memo) == 3 and memo.bytes == 3 * size  # the oldest three were dropped
+    validate_parts(feeds[-1], memo)
+    assert memo.hits == 1
+    assert validate_parts(feeds[0], memo) == validate_bytes(feeds[0].join())
+    assert memo.misses == 7  # the first item was dropped, so it was checked again
+    assert memo.bytes == 3 * size
 
-    memo = ItemMemo(digest_slots=2)
-    a, b, c = (_rss_item(g) for g in "abc")
-    a_again = bytes(bytearray(a))  # equal bytes, another object
-    assert a_again is not a
-    for item in (a, b, a, a_again, c, a, b):
-        assert memo.digest(item) == hashlib.sha256(item).digest()
-    assert len(memo._digests) == 2
+
+def test_an_equal_item_in_another_object_shares_its_verdict() -> None:
+    memo = ItemMemo()
+    item = _rss_item("a")
+    copy = bytes(bytearray(item))
+    assert copy is not item
+    validate_parts(FeedParts(_RSS_HEAD, [item], b"</channel></rss>"), memo)
+    validate_parts(FeedParts(_RSS_HEAD, [copy], b"</channel></rss>"), memo)
+    assert (memo.hits, memo.misses, len(memo)) == (1, 1, 1)
 
 
 def test_a_forgotten_item_is_checked_again_in_every_context() -> None:
@@ -251,8 +265,10 @@ def test_a_forgotten_item_is_checked_again_in_every_context() -> None:
     results = [validate_parts(parts, memo) for parts in feeds]
     validate_parts(FeedParts(_RSS_HEAD, [kept], b"</channel></rss>"), memo)
     assert len(memo) == 3
-    memo.forget(bytes(bytearray(_ATOM_ENTRY)))  # equal bytes, another object: not this item
-    memo.forget(_ATOM_ENTRY)
+    memo.forget(_rss_item("never seen"))
+    assert len(memo) == 3
+    memo.forget(bytes(bytearray(_ATOM_ENTRY)))  # equal bytes: the same item
     assert len(memo) == 1  # both of its contexts went; the other item stayed
+    assert memo.bytes == len(kept)
     assert [validate_parts(parts, memo) for parts in feeds] == results
     assert memo.misses == 5  # the forgotten item was checked again in each context
