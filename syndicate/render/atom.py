@@ -26,7 +26,7 @@ from lxml import etree
 
 from syndicate.dates import rfc3339_date
 from syndicate.model import FeedSpec
-from syndicate.render.entry import build_feed_entry, get_entry_links
+from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import FeedDates, ItemData
 from syndicate.render.splice import FragmentWriter
 
@@ -70,11 +70,12 @@ def build_atom_entry(item: ItemData, entry: FeedEntry | None = None) -> etree._E
 
     ``entry`` is the item's ``FeedEntry`` when the caller already built it (for RSS).
     """
-    element = (entry or build_feed_entry(item)).atom_entry()
-    _fix_entry_links(element, get_entry_links(item))
-    _set_date(element, "updated", item.updated)
+    entry = entry or build_feed_entry(item)
+    element = entry.atom_entry()
+    _fix_entry_links(element, entry.link() or [])  # the dicts feedgen wrote the links from
+    _fix_entry_updated(element, item.updated_rfc3339)
     published = etree.SubElement(element, "published")
-    published.text = rfc3339_date(item.published)
+    published.text = item.published_rfc3339
     if item.language:
         element.set(XML_LANG, item.language)
     element.tail = "\n"
@@ -83,13 +84,26 @@ def build_atom_entry(item: ItemData, entry: FeedEntry | None = None) -> etree._E
 
 def _fix_entry_links(entry: etree._Element, links: list[dict[str, str]]) -> None:
     """Re-apply each link's attributes, in the order they were given (feedgen #135)."""
-    elements = entry.findall("link")
+    elements = list(entry.iterchildren("link"))  # filtered in C: a third of findall's cost
     if len(elements) != len(links):
         raise AssertionError(f"feedgen wrote {len(elements)} links for {len(links)}")
     for element, link in zip(elements, links, strict=True):
         for name in _LINK_ATTRIBUTES:
             if link.get(name):
                 element.set(name, link[name])
+
+
+def _fix_entry_updated(entry: etree._Element, text: str) -> None:
+    """Rewrite the entry's <updated> (feedgen's ``isoformat()``) as ``text``, RFC 3339.
+
+    feedgen writes <id>, <title>, <updated> first; indexing the third child
+    (checking its tag) costs a tenth of ``find``, paid for every entry.
+    """
+    updated = entry[2] if len(entry) > 2 else None
+    if updated is None or updated.tag != "updated":
+        updated = entry.find("updated")
+        assert updated is not None
+    updated.text = text
 
 
 def _set_date(parent: etree._Element, tag: str, value: datetime) -> None:

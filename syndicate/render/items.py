@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 import lxml.html
 
+from syndicate.dates import rfc3339_date
 from syndicate.model import Article, Author, FeedSpec, Image, Term
 from syndicate.text import collapse_spaces
 
@@ -40,6 +41,11 @@ class ItemData:
     link: str
     published: datetime
     updated: datetime
+    # The two dates as Atom and JSON Feed write them (and RSS dcterms:modified):
+    # formatted once here, not once per format (a formatting costs more than
+    # adding an element).
+    published_rfc3339: str
+    updated_rfc3339: str
     authors: tuple[Author, ...]
     categories: tuple[Term, ...]  # the section first, then the tags
     summary: str  # plain text
@@ -79,12 +85,16 @@ def build_item_data(article: Article) -> ItemData:
     attribution = get_attribution_name(article.attribution)
     related_url = article.related.url if article.related and article.related.url else None
     categories = (article.section, *(t for t in article.tags if t != article.section))
+    published = as_utc(article.published)
+    updated = as_utc(article.updated)
     return ItemData(
         guid=article.guid,
         title=article.title,
         link=article.url,
-        published=as_utc(article.published),
-        updated=as_utc(article.updated),
+        published=published,
+        updated=updated,
+        published_rfc3339=rfc3339_date(published),
+        updated_rfc3339=rfc3339_date(updated),
         authors=article.authors,
         categories=categories,
         # RSS needs a non-empty <description> beside content:encoded.
