@@ -19,7 +19,6 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from syndicate.dates import rfc3339_date
 from syndicate.model import FeedSpec
 from syndicate.render.items import ItemData
 from syndicate.validate import FeedParts
@@ -67,8 +66,8 @@ def build_jsonfeed_item(item: ItemData) -> JsonObject:
     obj["summary"] = item.summary
     if item.image:
         obj["image"] = item.image.url
-    obj["date_published"] = rfc3339_date(item.published)
-    obj["date_modified"] = rfc3339_date(item.updated)
+    obj["date_published"] = item.published_rfc3339
+    obj["date_modified"] = item.updated_rfc3339
     if item.authors:
         obj["authors"] = [_author(a.name, a.url) for a in item.authors]
     obj["tags"] = [term.name for term in item.categories]
