@@ -8,7 +8,7 @@ The whole flow, as pipes::
       | skip if fingerprint == last build's             # nothing rendered when nothing changed
       | load_articles(ids) | Renderer.render(spec)      # each article's item rendered once
       | validate_parts(feed, url)                       # the gate; each item checked once
-      | publish_feed(output, feed, passed)              # atomic; last good one stays
+      | stage_feed / commit_staged(output, window)      # atomic; last good one stays
       | record feed_state, feed_builds, queue done      # for the next build and `status`
       -> BuildReport
 
@@ -39,7 +39,7 @@ import multiprocessing
 import os
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,7 +54,7 @@ from .config import Config
 from .errors import OutputError
 from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
 from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
-from .publish import build_lock, publish_feed, sync_directories
+from .publish import Staged, build_lock, commit_staged, stage_feed, sync_directories
 from .render import DEFAULT_CACHE_BYTES, Renderer
 from .report import write_report
 from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_items
@@ -103,16 +103,25 @@ class FeedResult:
 
 @dataclass(frozen=True, slots=True)
 class _Writing:
-    """A feed whose files are being written by the writer threads."""
+    """A feed whose files are being staged by the writer threads."""
 
     key: str
     fingerprint: str
     started: float
-    futures: list[Future[PublishOutcome]]
+    futures: list[Future[PublishOutcome | Staged]]
     links: tuple[LinkProblem, ...]
 
-    def finish(self, touched: set[Path], output: Path) -> FeedResult:
-        outcomes = tuple(f.result() for f in self.futures)
+    def staged(self) -> list[Staged]:
+        """The feed's files written to temp files (waiting for the writers)."""
+        return [r for f in self.futures if isinstance(r := f.result(), Staged)]
+
+    def finish(
+        self, touched: set[Path], output: Path, committed: Mapping[Path, PublishOutcome]
+    ) -> FeedResult:
+        """The feed's result, its staged files' outcomes taken from ``committed`` (by temp)."""
+        outcomes = tuple(
+            committed[r.tmp] if isinstance(r := f.result(), Staged) else r for f in self.futures
+        )
         # Only folders that received a file: a rejected feed may have none yet.
         touched.update((output / o.path).parent for o in outcomes if o.outcome is Outcome.WRITTEN)
         seconds = time.perf_counter() - self.started
@@ -293,11 +302,15 @@ class Builder:
         for p, refs in zip(window, selected, strict=True):
             started_feeds.append(self.build_one(conn, p, known, force, refs=refs, spent=spent))
             self._release(refs)
-        # Files were handed to writer threads; wait for them only now, so the
-        # disk's fsyncs overlapped the rendering and validation of later feeds.
+        # Files were handed to writer threads; wait for them only now, so their
+        # writes overlapped the rendering and validation of later feeds. Then the
+        # window's files are made durable together and renamed (see publish).
+        staged = [s for f in started_feeds if isinstance(f, _Writing) for s in f.staged()]
+        committed = dict(zip((s.tmp for s in staged), commit_staged(staged), strict=True))
         output = self.output
         return [
-            f.finish(self.touched, output) if isinstance(f, _Writing) else f for f in started_feeds
+            f.finish(self.touched, output, committed) if isinstance(f, _Writing) else f
+            for f in started_feeds
         ]
 
     def _release(self, refs: Sequence[ItemRef]) -> None:
@@ -419,7 +432,7 @@ class Builder:
         if self.writers is None:
             self.writers = ThreadPoolExecutor(max_workers=6, thread_name_prefix="publish")
         futures = [
-            self.writers.submit(publish_feed, output, feed, findings, passed=ok, sync_dir=False)
+            self.writers.submit(stage_feed, output, feed, findings, passed=ok)
             for feed, findings, ok in checked
         ]
         return _Writing(spec.key, fp, started, futures, tuple(problems))
