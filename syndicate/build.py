@@ -40,7 +40,7 @@ import os
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,7 +54,14 @@ from .config import Config
 from .errors import OutputError
 from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
 from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
-from .publish import Staged, build_lock, commit_staged, stage_feed, sync_directories
+from .publish import (
+    Staged,
+    build_lock,
+    make_durable,
+    place_staged,
+    stage_feed,
+    sync_directories,
+)
 from .render import DEFAULT_CACHE_BYTES, Renderer
 from .report import write_report
 from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_items
@@ -125,6 +132,15 @@ class _Writing:
         return FeedResult(self.key, self.fingerprint, seconds, outcomes, links=self.links)
 
 
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """A window's feeds, built, with their changed files staged and being made durable."""
+
+    feeds: list[FeedResult | _Writing]
+    staged: list[Staged]
+    durable: Future[dict[Path, str]]  # make_durable's failures, by temp file
+
+
 def _article_bytes(article: Article) -> int:
     """About what an article holds in memory: its texts, plus a fixed share for the rest."""
     return len(article.content_html) + len(article.summary or "") + len(article.title) + 1024
@@ -152,6 +168,8 @@ class Builder:
     )
     cache: OrderedDict[int, Article] = field(default_factory=OrderedDict)
     cache_bytes: int = 0  # _article_bytes of what is in ``cache``
+    # One thread that waits for the disk (make_durable) while the builder goes on.
+    syncer: ThreadPoolExecutor | None = None
     checker: LinkChecker | None = None
     link_results: dict[int, LinkResult] = field(default_factory=dict)
     # Uses left of each article (by id) in the plan being built; see ``build_plan``.
@@ -174,6 +192,9 @@ class Builder:
         if self.checker is not None:
             self.checker.close()
             self.checker = None
+        if self.syncer is not None:
+            self.syncer.shutdown()
+            self.syncer = None
 
     def sync(self) -> None:
         """Make the renames since the last sync durable; call before recording them."""
@@ -256,14 +277,27 @@ class Builder:
         spent = (time.perf_counter() - started) / max(1, sum(len(w) for w in windows))
         self.pending = Counter(r.id for window in selected for refs in window for r in refs)
         results: list[FeedResult] = []
+        # A window's files become durable while the next one is built: its
+        # results are finished (files renamed into place) one window later.
+        waiting: _Window | None = None
         try:
             for i in range(len(windows)) if claim is None else iter(claim, None):
-                window = windows[i]
-                results.extend(self._build_selected(conn, window, selected[i], known, force, spent))
+                built = self._build_selected(conn, windows[i], selected[i], known, force, spent)
+                if waiting is not None:
+                    results.extend(self._finish(waiting))
+                    if progress:
+                        progress(len(waiting.feeds))
+                waiting = built
+            if waiting is not None:
+                results.extend(self._finish(waiting))
                 if progress:
-                    progress(len(window))
+                    progress(len(waiting.feeds))
+                waiting = None
         finally:
             self.pending.clear()
+            if waiting is not None:  # an error: still place what was staged, then re-raise
+                with contextlib.suppress(Exception):
+                    self._finish(waiting)
         return results
 
     def build_window(
@@ -277,7 +311,7 @@ class Builder:
         started = time.perf_counter()
         selected = [select_items(conn, p.spec, p.term_id, self.now) for p in window]
         spent = (time.perf_counter() - started) / max(1, len(window))
-        return self._build_selected(conn, window, selected, known, force, spent)
+        return self._finish(self._build_selected(conn, window, selected, known, force, spent))
 
     def _build_selected(
         self,
@@ -287,7 +321,7 @@ class Builder:
         known: dict[str, str],
         force: bool,
         spent: float,
-    ) -> list[FeedResult]:
+    ) -> _Window:
         every = [r for refs in selected for r in refs]
         self.prefetch(every)
         self.check_links(every)  # the window's references resolved as one batch
@@ -295,13 +329,22 @@ class Builder:
         for p, refs in zip(window, selected, strict=True):
             started_feeds.append(self.build_one(conn, p, known, force, refs=refs, spent=spent))
             self._release(refs)
-        # The window's files are made durable together, then renamed (see publish).
+        # The window's files are made durable together (see publish), in a thread
+        # that only waits for the disk; ``_finish`` renames them into place.
         staged = [s for f in started_feeds if isinstance(f, _Writing) for s in f.staged()]
-        committed = dict(zip((s.tmp for s in staged), commit_staged(staged), strict=True))
+        if self.syncer is None:
+            self.syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncer")
+        durable = self.syncer.submit(make_durable, [s.tmp for s in staged])
+        return _Window(started_feeds, staged, durable)
+
+    def _finish(self, window: _Window) -> list[FeedResult]:
+        """Wait until the window's files are durable, rename them, and say what happened."""
+        placed = place_staged(window.staged, window.durable.result())
+        committed = dict(zip((s.tmp for s in window.staged), placed, strict=True))
         output = self.output
         return [
             f.finish(self.touched, output, committed) if isinstance(f, _Writing) else f
-            for f in started_feeds
+            for f in window.feeds
         ]
 
     def _release(self, refs: Sequence[ItemRef]) -> None:

@@ -29,7 +29,7 @@ import errno
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -244,7 +244,15 @@ def commit_staged(staged: Sequence[Staged]) -> list[PublishOutcome]:
     A file that cannot be made durable or renamed is removed and reported
     failed; its target keeps the last good version.
     """
-    failed = make_durable([s.tmp for s in staged])
+    return place_staged(staged, make_durable([s.tmp for s in staged]))
+
+
+def place_staged(staged: Sequence[Staged], failed: Mapping[Path, str]) -> list[PublishOutcome]:
+    """Rename each staged file made durable into place; ``failed`` names those that were not.
+
+    The second half of ``commit_staged``, for a caller that waited for
+    ``make_durable`` elsewhere (a build does, while it goes on building).
+    """
     out = []
     for s in staged:
         why = failed.get(s.tmp)

@@ -99,6 +99,32 @@ def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None
     assert len(builder.verdicts) == 0  # nor the gate's verdicts on its items
 
 
+def test_each_window_is_placed_once_the_next_is_built(plan: Any, now: datetime) -> None:
+    # A window's files become durable while the next window is built; they are
+    # renamed into place then, and the last window's before the plan returns.
+    config, store, planned = plan
+    output = config.output_dir
+    seen: list[set[str]] = []
+    builder = Builder(config, store, now)
+    finish = builder._finish
+
+    def spy(window: Any) -> Any:
+        seen.append({p.name for p in output.rglob("*") if p.is_file()})
+        return finish(window)
+
+    builder._finish = spy  # type: ignore[method-assign]
+    with store.connect() as conn:
+        results = builder.build_plan(conn, [[p] for p in planned], {}, force=True)
+    builder.close()
+    files = {p.name for p in output.rglob("*") if p.is_file()}
+    assert not any(name.endswith(".tmp") for name in files)
+    assert {o.path.rsplit("/", 1)[-1] for r in results for o in r.outcomes} <= files
+    assert len(seen) == len(planned)
+    # When the second window is built, the first two are staged and nothing is in place.
+    assert all(n.endswith(".tmp") for n in seen[0])
+    assert len(seen[0]) == 2 * len(planned[0].spec.formats)
+
+
 def test_shares_build_every_window_once_with_stealing() -> None:
     windows: Any = [[n] for n in range(7)]  # stand-ins for windows of feeds
     shares = _Shares(windows, 2, multiprocessing.get_context("fork"))
