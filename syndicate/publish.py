@@ -5,13 +5,17 @@ the new one. So each file is written to a temp file in the same directory, made
 durable, then renamed over the old name (atomic on POSIX), and the directory is
 fsynced so the rename survives a crash.
 
-A build publishes its files in batches (``stage_feed``, then ``commit_staged``):
-the batch's temp files are made durable together, then renamed. On Linux that is
-one ``syncfs(2)`` of the output's filesystem rather than an ``fsync`` per file:
-each fsync ends in a flush of the disk's write cache, and at 100k articles the
-6,663 flushes cost a full build ~7% of its time. Elsewhere, or if ``syncfs``
-fails, each file is fsynced as before; the guarantee is the same either way
-(nothing is renamed into place before its bytes are on stable storage).
+A build publishes its files in batches, a window of feeds at a time: each
+changed file is written to a temp file (``stage_feed``), the batch is made
+durable together (``DurableBatch``), then each file is renamed into place
+(``place_staged``). Each fsync ends in a flush of the disk's write cache, and at
+100k articles a full build's 6,663 of them cost it ~7% of its time, so a batch
+of at least ``BATCH_SYNC_MIN`` files on a local filesystem that reports
+write-back errors to ``syncfs(2)`` (ext4, XFS, Btrfs on Linux 5.8+) is made
+durable with one syncfs. Anything else (fewer files, another system or
+filesystem, a syncfs that fails) gets an fsync per file. Either way nothing is
+renamed into place before its bytes are on stable storage. The price of syncfs:
+it also writes out other programs' pending data on that filesystem.
 
 Publish decides nothing about validity: it is handed a verdict and only writes
 what passed. A feed whose bytes equal what is on disk is not rewritten, so its
@@ -28,6 +32,8 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -88,20 +94,18 @@ def write_atomic(path: Path, content: bytes, *, sync_dir: bool = True) -> None:
     build of thousands of files, and one per directory per batch gives the same
     guarantee (after a crash, a file is either the old or the new version).
     """
-    tmp = write_temp(path, content)
+    tmp = write_temp(path, content, sync=True)
     try:
-        _fsync_path(tmp)
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
     if sync_dir:
         sync_directories([path.parent])
 
 
-def write_temp(path: Path, content: bytes) -> Path:
-    """Write ``content`` to a new temp file beside ``path`` (mode 0644), not yet durable."""
+def write_temp(path: Path, content: bytes, *, sync: bool = False) -> Path:
+    """Write ``content`` to a new temp file beside ``path`` (mode 0644); fsync it if ``sync``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
@@ -109,11 +113,19 @@ def write_temp(path: Path, content: bytes) -> Path:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), 0o644)
             f.write(content)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
     return tmp
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a temp file, if it can be: cleanup must not hide the error being handled."""
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
 
 
 def _fsync_path(path: Path) -> None:
@@ -125,26 +137,8 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _find_syncfs() -> ctypes._NamedFuncPointer | None:
-    """libc's ``syncfs(int fd)``, where there is one (Linux, glibc 2.14+, musl)."""
-    try:
-        return ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-
-
-_SYNCFS = _find_syncfs()
-
-
-def make_durable(paths: Sequence[Path]) -> dict[Path, str]:
-    """Put the files' bytes and metadata on stable storage; return those that failed, and why.
-
-    For several files, one ``syncfs`` per filesystem they are on, where the
-    platform has it; for one file, or without ``syncfs``, or when it fails, an
-    ``fsync`` per file (which also tells which file failed).
-    """
-    if len(paths) > 1 and _SYNCFS is not None and _syncfs_all({p.parent for p in paths}):
-        return {}
+def fsync_each(paths: Iterable[Path]) -> dict[Path, str]:
+    """fsync each file; return those that failed, and why."""
     failed: dict[Path, str] = {}
     for path in paths:
         try:
@@ -154,24 +148,115 @@ def make_durable(paths: Sequence[Path]) -> dict[Path, str]:
     return failed
 
 
-def _syncfs_all(folders: Iterable[Path]) -> bool:
-    """``syncfs`` once for each filesystem among ``folders``; False if any call failed."""
-    assert _SYNCFS is not None
-    devices: set[int] = set()
-    for folder in folders:
+# Below this many files a batch is fsynced file by file: syncfs writes out the
+# whole filesystem's pending data, which costs more than a few fsyncs.
+BATCH_SYNC_MIN = 16
+# Filesystems whose syncfs writes data and metadata out and, since Linux 5.8,
+# reports write-back errors (FUSE and network filesystems may not do either).
+SYNCFS_FILESYSTEMS = frozenset({"ext4", "xfs", "btrfs"})
+SYNCFS_MIN_KERNEL = (5, 8)
+
+
+def _find_syncfs() -> ctypes._NamedFuncPointer | None:
+    """libc's ``syncfs(int fd)``, on a Linux recent enough to report errors through it."""
+    if sys.platform != "linux" or _kernel_version(os.uname().release) < SYNCFS_MIN_KERNEL:
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+def _kernel_version(release: str) -> tuple[int, int]:
+    """``(major, minor)`` of a kernel release string like ``"6.8.0-45-generic"``."""
+    major, minor, *_ = [*(int(n) for n in re.findall(r"\d+", release)[:2]), 0, 0]
+    return major, minor
+
+
+_SYNCFS = _find_syncfs()
+_FS_TYPES: dict[int, str | None] = {}
+
+
+def filesystem_type(device: int) -> str | None:
+    """The type of the mounted filesystem with ``st_dev`` ``device`` (Linux), or None."""
+    if device not in _FS_TYPES:
+        _FS_TYPES[device] = _mounted_type(f"{os.major(device)}:{os.minor(device)}")
+    return _FS_TYPES[device]
+
+
+def _mounted_type(major_minor: str) -> str | None:
+    # /proc/self/mountinfo: "id parent major:minor root mountpoint options ... - fstype source"
+    try:
+        lines = Path("/proc/self/mountinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 2 and fields[2] == major_minor and " - " in line:
+            return line.split(" - ", 1)[1].split()[0]
+    return None
+
+
+class DurableBatch:
+    """Temp files to be made durable together, with one ``syncfs`` when that is safe.
+
+    Made *before* the batch's files are written: syncfs reports a write-back
+    error only through a descriptor opened before the error happened, so the
+    descriptor it is called through must be older than every file it vouches for.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._fd: int | None = None
+        self._device = -1
+        if _SYNCFS is None:
+            return
         try:
             fd = os.open(folder, os.O_RDONLY)
         except OSError:
-            return False
+            return
         try:
             device = os.fstat(fd).st_dev
-            if device not in devices:
-                devices.add(device)
-                if _SYNCFS(fd) != 0:
-                    return False
-        finally:
+        except OSError:
             os.close(fd)
-    return True
+            return
+        if filesystem_type(device) not in SYNCFS_FILESYSTEMS:
+            os.close(fd)
+            return
+        self._fd, self._device = fd, device
+
+    @property
+    def uses_syncfs(self) -> bool:
+        return self._fd is not None
+
+    def make_durable(self, paths: Sequence[Path]) -> dict[Path, str]:
+        """Put the files on stable storage; return those that failed, and why. Closes the batch."""
+        try:
+            if len(paths) >= BATCH_SYNC_MIN and self._syncfs_covers(paths):
+                assert _SYNCFS is not None and self._fd is not None
+                if _SYNCFS(self._fd) == 0:
+                    return {}
+            return fsync_each(paths)  # also names the file that failed
+        finally:
+            self.close()
+
+    def _syncfs_covers(self, paths: Sequence[Path]) -> bool:
+        """Whether every file is on the batch's filesystem (a subfolder may be a mount)."""
+        if self._fd is None:
+            return False
+        try:
+            return all(os.stat(p.parent).st_dev == self._device for p in {*paths})
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def make_durable(paths: Sequence[Path]) -> dict[Path, str]:
+    """Put ``paths`` on stable storage now: an fsync each (see ``DurableBatch`` for batches)."""
+    return fsync_each(paths)
 
 
 def sync_directories(folders: Iterable[Path]) -> None:
@@ -237,14 +322,18 @@ def stage_feed(
     return Staged(tmp, target, replace(base, outcome=Outcome.WRITTEN))
 
 
-def commit_staged(staged: Sequence[Staged]) -> list[PublishOutcome]:
-    """Make the staged files durable together, then rename each into place.
+def commit_staged(
+    staged: Sequence[Staged], batch: DurableBatch | None = None
+) -> list[PublishOutcome]:
+    """Make the staged files durable (together, through ``batch``), then rename each into place.
 
-    The renames still need ``sync_directories`` before the build records them.
-    A file that cannot be made durable or renamed is removed and reported
-    failed; its target keeps the last good version.
+    ``batch`` must have been made before the files were written. The renames
+    still need ``sync_directories`` before the build records them. A file that
+    cannot be made durable or renamed is removed and reported failed; its
+    target keeps the last good version.
     """
-    return place_staged(staged, make_durable([s.tmp for s in staged]))
+    tmps = [s.tmp for s in staged]
+    return place_staged(staged, batch.make_durable(tmps) if batch else make_durable(tmps))
 
 
 def place_staged(staged: Sequence[Staged], failed: Mapping[Path, str]) -> list[PublishOutcome]:
@@ -264,10 +353,15 @@ def place_staged(staged: Sequence[Staged], failed: Mapping[Path, str]) -> list[P
         if why is None:
             out.append(s.outcome)
             continue
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(s.tmp)
+        _discard(s.tmp)
         out.append(_failed(s.outcome, s.target, why))
     return out
+
+
+def discard_staged(staged: Iterable[Staged]) -> None:
+    """Remove staged temp files that will not be placed; their targets stay as they were."""
+    for s in staged:
+        _discard(s.tmp)
 
 
 def _failed(outcome: PublishOutcome, target: Path, why: str) -> PublishOutcome:

@@ -1,8 +1,8 @@
 """Publish writes a window of feeds durably and atomically, and says what it did.
 
 Real files in a temp directory: staged files are made durable together (one
-``syncfs`` on Linux, an fsync each elsewhere), then renamed; whatever fails
-keeps the last good version and leaves no temp file behind.
+``syncfs`` where that is safe, an fsync each otherwise), then renamed; whatever
+fails keeps the last good version and leaves no temp file behind.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from syndicate import publish
 from syndicate.model import Outcome, RenderedFeed
-from syndicate.publish import Staged, commit_staged, publish_feed, stage_feed
+from syndicate.publish import DurableBatch, Staged, commit_staged, publish_feed, stage_feed
 
 
 def _feed(path: str, content: bytes) -> RenderedFeed:
@@ -34,9 +34,13 @@ def _temp_files(folder: Path) -> list[Path]:
 
 @pytest.fixture(params=["syncfs", "fsync"])
 def durability(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test with the platform's syncfs, and again with an fsync per file."""
-    if request.param == "syncfs" and publish._SYNCFS is None:
-        pytest.skip("this platform has no syncfs(2)")
+    """Run a test with syncfs where the temp folder allows it, and with an fsync per file."""
+    if request.param == "syncfs":
+        batch = DurableBatch(Path(request.getfixturevalue("tmp_path")))
+        uses_syncfs = batch.uses_syncfs
+        batch.close()
+        if not uses_syncfs:
+            pytest.skip("no syncfs(2) here that reports write-back errors (ext4/XFS/Btrfs, 5.8+)")
     if request.param == "fsync":
         monkeypatch.setattr(publish, "_SYNCFS", None)
     return str(request.param)
@@ -45,14 +49,18 @@ def durability(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 def test_a_window_is_staged_then_committed_together(tmp_path: Path, durability: str) -> None:
     (tmp_path / "tags").mkdir()
     (tmp_path / "tags" / "old.rss").write_bytes(b"old")
-    feeds = [_feed(f"tags/t{i}.rss", f"<rss>{i}</rss>".encode()) for i in range(5)]
+    feeds = [_feed(f"tags/t{i}.rss", f"<rss>{i}</rss>".encode()) for i in range(19)]
     feeds.append(_feed("tags/old.rss", b"new"))
+    assert len(feeds) >= publish.BATCH_SYNC_MIN
+    batch = DurableBatch(tmp_path)  # before the files are written
+    assert batch.uses_syncfs == (durability == "syncfs")
     staged = [stage_feed(tmp_path, f, (), passed=True) for f in feeds]
     assert all(isinstance(s, Staged) for s in staged)
     assert not (tmp_path / "tags" / "t0.rss").exists()  # nothing in place before the commit
     assert (tmp_path / "tags" / "old.rss").read_bytes() == b"old"
-    outcomes = commit_staged([s for s in staged if isinstance(s, Staged)])
-    assert [o.outcome for o in outcomes] == [Outcome.WRITTEN] * 6
+    outcomes = commit_staged([s for s in staged if isinstance(s, Staged)], batch)
+    assert [o.outcome for o in outcomes] == [Outcome.WRITTEN] * 20
+    assert not batch.uses_syncfs  # the batch is closed once used
     assert [(tmp_path / f.path).read_bytes() for f in feeds] == [f.content for f in feeds]
     assert _temp_files(tmp_path) == []
     assert oct((tmp_path / "tags" / "t0.rss").stat().st_mode & 0o777) == "0o644"
@@ -66,7 +74,7 @@ def test_a_file_that_cannot_be_renamed_keeps_its_last_good_version(
     second = stage_feed(tmp_path, _feed("b.rss", b"fine"), (), passed=True)
     assert isinstance(first, Staged) and isinstance(second, Staged)
     first.tmp.unlink()  # as if something removed it between staging and commit
-    failed, written = commit_staged([first, second])
+    failed, written = commit_staged([first, second], DurableBatch(tmp_path))
     assert failed.outcome is Outcome.FAILED
     assert failed.message is not None and "a.rss: cannot write" in failed.message
     assert (tmp_path / "a.rss").read_bytes() == b"last good"
@@ -75,14 +83,45 @@ def test_a_file_that_cannot_be_renamed_keeps_its_last_good_version(
     assert _temp_files(tmp_path) == []
 
 
-def test_the_fsync_fallback_names_the_file_that_failed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(publish, "_SYNCFS", None)
+def test_the_fsync_fallback_names_the_file_that_failed(tmp_path: Path) -> None:
     kept = tmp_path / "kept.tmp"
     kept.write_bytes(b"x")
     gone = tmp_path / "gone.tmp"
     assert publish.make_durable([kept, gone]).keys() == {gone}
+
+
+def test_a_failed_rename_whose_cleanup_fails_too_is_reported_not_raised(tmp_path: Path) -> None:
+    # A folder that turned read-only (errors=remount-ro) refuses the rename and
+    # the unlink alike: the feed is reported failed, the rest of the batch goes on.
+    staged = stage_feed(tmp_path, _feed("dir.rss", b"x"), (), passed=True)
+    other = stage_feed(tmp_path, _feed("ok.rss", b"y"), (), passed=True)
+    assert isinstance(staged, Staged) and isinstance(other, Staged)
+    (tmp_path / "dir.rss").mkdir()  # the rename over a folder fails
+    (tmp_path / "dir.rss" / "keep").write_bytes(b"")  # ...and a non-empty one stays
+    staged.tmp.unlink()
+    staged.tmp.mkdir()  # so that removing the temp "file" fails as well
+    (staged.tmp / "x").write_bytes(b"")
+    failed, written = publish.place_staged([staged, other], {})
+    assert failed.outcome is Outcome.FAILED and written.outcome is Outcome.WRITTEN
+    assert (tmp_path / "ok.rss").read_bytes() == b"y"
+
+
+def test_kernel_versions_are_read_from_release_strings() -> None:
+    assert publish._kernel_version("6.18.44-fc-v669") == (6, 18)
+    assert publish._kernel_version("4.18.0-513.el8.x86_64") == (4, 18)
+    assert publish._kernel_version("5") == (5, 0)
+    assert publish._kernel_version("") == (0, 0)
+
+
+def test_syncfs_is_only_trusted_on_known_local_filesystems(tmp_path: Path) -> None:
+    device = tmp_path.stat().st_dev
+    kind = publish.filesystem_type(device)
+    batch = DurableBatch(tmp_path)
+    try:
+        expected = publish._SYNCFS is not None and kind in publish.SYNCFS_FILESYSTEMS
+        assert batch.uses_syncfs == expected
+    finally:
+        batch.close()
 
 
 def test_unchanged_and_rejected_feeds_are_decided_without_writing(tmp_path: Path) -> None:
