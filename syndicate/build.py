@@ -8,7 +8,8 @@ The whole flow, as pipes::
       | skip if fingerprint == last build's             # nothing rendered when nothing changed
       | load_articles(ids) | Renderer.render(spec)      # each article's item rendered once
       | validate_parts(feed, url)                       # the gate; each item checked once
-      | stage_feed / commit_staged(output, window)      # atomic; last good one stays
+      | stage_feed(output, feed, passed)                # temp file; last good one stays
+      | DurableBatch + place_staged, per window         # one syncfs, then renames
       | record feed_state, feed_builds, queue done      # for the next build and `status`
       -> BuildReport
 
@@ -55,9 +56,10 @@ from .errors import OutputError
 from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
 from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
 from .publish import (
+    DurableBatch,
     Staged,
     build_lock,
-    make_durable,
+    discard_staged,
     place_staged,
     stage_feed,
     sync_directories,
@@ -138,7 +140,7 @@ class _Window:
 
     feeds: list[FeedResult | _Writing]
     staged: list[Staged]
-    durable: Future[dict[Path, str]]  # make_durable's failures, by temp file
+    durable: Future[dict[Path, str]]  # the files that could not be made durable, and why
 
 
 def _article_bytes(article: Article) -> int:
@@ -168,7 +170,7 @@ class Builder:
     )
     cache: OrderedDict[int, Article] = field(default_factory=OrderedDict)
     cache_bytes: int = 0  # _article_bytes of what is in ``cache``
-    # One thread that waits for the disk (make_durable) while the builder goes on.
+    # One thread that waits for the disk (DurableBatch) while the builder goes on.
     syncer: ThreadPoolExecutor | None = None
     checker: LinkChecker | None = None
     link_results: dict[int, LinkResult] = field(default_factory=dict)
@@ -283,21 +285,20 @@ class Builder:
         try:
             for i in range(len(windows)) if claim is None else iter(claim, None):
                 built = self._build_selected(conn, windows[i], selected[i], known, force, spent)
-                if waiting is not None:
-                    results.extend(self._finish(waiting))
+                done, waiting = waiting, built
+                if done is not None:
+                    results.extend(self._finish_or_abandon(done))
                     if progress:
-                        progress(len(waiting.feeds))
-                waiting = built
-            if waiting is not None:
-                results.extend(self._finish(waiting))
+                        progress(len(done.feeds))
+            done, waiting = waiting, None
+            if done is not None:
+                results.extend(self._finish_or_abandon(done))
                 if progress:
-                    progress(len(waiting.feeds))
-                waiting = None
+                    progress(len(done.feeds))
         finally:
             self.pending.clear()
-            if waiting is not None:  # an error: still place what was staged, then re-raise
-                with contextlib.suppress(Exception):
-                    self._finish(waiting)
+            if waiting is not None:  # an error: its results will not be recorded
+                self._abandon(waiting)
         return results
 
     def build_window(
@@ -311,7 +312,9 @@ class Builder:
         started = time.perf_counter()
         selected = [select_items(conn, p.spec, p.term_id, self.now) for p in window]
         spent = (time.perf_counter() - started) / max(1, len(window))
-        return self._finish(self._build_selected(conn, window, selected, known, force, spent))
+        return self._finish_or_abandon(
+            self._build_selected(conn, window, selected, known, force, spent)
+        )
 
     def _build_selected(
         self,
@@ -325,16 +328,23 @@ class Builder:
         every = [r for refs in selected for r in refs]
         self.prefetch(every)
         self.check_links(every)  # the window's references resolved as one batch
-        started_feeds = []
-        for p, refs in zip(window, selected, strict=True):
-            started_feeds.append(self.build_one(conn, p, known, force, refs=refs, spent=spent))
-            self._release(refs)
-        # The window's files are made durable together (see publish), in a thread
-        # that only waits for the disk; ``_finish`` renames them into place.
+        # Opened before the window's first file is written: see DurableBatch.
+        batch = DurableBatch(self.output)
+        started_feeds: list[FeedResult | _Writing] = []
+        try:
+            for p, refs in zip(window, selected, strict=True):
+                started_feeds.append(self.build_one(conn, p, known, force, refs=refs, spent=spent))
+                self._release(refs)
+        except BaseException:  # the window will not be recorded: leave no temp file behind
+            batch.close()
+            discard_staged(s for f in started_feeds if isinstance(f, _Writing) for s in f.staged())
+            raise
+        # The window's files are made durable together, in a thread that only
+        # waits for the disk; ``_finish`` renames them into place.
         staged = [s for f in started_feeds if isinstance(f, _Writing) for s in f.staged()]
         if self.syncer is None:
             self.syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncer")
-        durable = self.syncer.submit(make_durable, [s.tmp for s in staged])
+        durable = self.syncer.submit(batch.make_durable, [s.tmp for s in staged])
         return _Window(started_feeds, staged, durable)
 
     def _finish(self, window: _Window) -> list[FeedResult]:
@@ -346,6 +356,19 @@ class Builder:
             f.finish(self.touched, output, committed) if isinstance(f, _Writing) else f
             for f in window.feeds
         ]
+
+    def _finish_or_abandon(self, window: _Window) -> list[FeedResult]:
+        try:
+            return self._finish(window)
+        except BaseException:
+            self._abandon(window)
+            raise
+
+    def _abandon(self, window: _Window) -> None:
+        """Remove a window's temp files not in place: the build failed before recording it."""
+        with contextlib.suppress(Exception):
+            window.durable.result()  # let the syncer finish with them first
+        discard_staged(window.staged)
 
     def _release(self, refs: Sequence[ItemRef]) -> None:
         """Count one use of each article; after the plan's last one, drop it from the caches.
@@ -692,15 +715,22 @@ BUILD_GC_THRESHOLD = (50_000, 50, 100)
 
 @contextlib.contextmanager
 def collecting_less() -> Iterator[None]:
-    """Collect cyclic garbage less often while building; restore the settings after."""
+    """Collect cyclic garbage less often while building; restore the settings after.
+
+    ``gc.freeze`` is process-wide and does not nest: a caller that froze objects
+    itself keeps them frozen, and this then leaves freezing alone.
+    """
     old = gc.get_threshold()
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.set_threshold(*BUILD_GC_THRESHOLD)
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 def _build_planned(

@@ -125,6 +125,73 @@ def test_each_window_is_placed_once_the_next_is_built(plan: Any, now: datetime) 
     assert len(seen[0]) == 2 * len(planned[0].spec.formats)
 
 
+def _temp_files(output: Path) -> list[str]:
+    return sorted(p.name for p in output.rglob("*.tmp"))
+
+
+def _failing_on_call(real: Any, n: int) -> Any:
+    calls = 0
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == n:
+            raise RuntimeError("a bug")
+        return real(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("failing_feed", [1, 2, 3])
+def test_a_build_that_fails_leaves_no_temp_file(
+    plan: Any, now: datetime, failing_feed: int
+) -> None:
+    # Windows of two feeds: the error comes in the first window, in the second
+    # window's first feed (the first window then staged, its files not yet in
+    # place), or in its second feed (one feed of that window already staged).
+    config, store, planned = plan
+    builder = Builder(config, store, now)
+    builder.build_one = _failing_on_call(builder.build_one, failing_feed)  # type: ignore[method-assign]
+    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
+        builder.build_plan(conn, [planned[:2], planned[2:]], {}, force=True)
+    builder.close()
+    assert _temp_files(config.output_dir) == []
+
+
+def test_a_window_that_cannot_be_finished_leaves_no_temp_file(plan: Any, now: datetime) -> None:
+    config, store, planned = plan
+    builder = Builder(config, store, now)
+    builder._finish = _failing_on_call(builder._finish, 1)  # type: ignore[method-assign]
+    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
+        builder.build_plan(conn, [[p] for p in planned], {}, force=True)
+    builder.close()
+    assert _temp_files(config.output_dir) == []
+
+
+def test_a_failing_progress_callback_leaves_no_temp_file(plan: Any, now: datetime) -> None:
+    config, store, planned = plan
+    builder = Builder(config, store, now)
+
+    def progress(feeds: int) -> None:
+        raise RuntimeError("a bug")
+
+    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
+        builder.build_plan(conn, [[p] for p in planned], {}, force=True, progress=progress)
+    builder.close()
+    assert _temp_files(config.output_dir) == []
+
+
+def test_a_window_built_alone_that_fails_leaves_no_temp_file(plan: Any, now: datetime) -> None:
+    # build_window: how ``syndicate run`` drains its queue, and how workers steal.
+    config, store, planned = plan
+    builder = Builder(config, store, now)
+    builder.build_one = _failing_on_call(builder.build_one, 2)  # type: ignore[method-assign]
+    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
+        builder.build_window(conn, planned[:2], {}, force=True)
+    builder.close()
+    assert _temp_files(config.output_dir) == []
+
+
 def test_shares_build_every_window_once_with_stealing() -> None:
     windows: Any = [[n] for n in range(7)]  # stand-ins for windows of feeds
     shares = _Shares(windows, 2, multiprocessing.get_context("fork"))
