@@ -106,24 +106,37 @@ class ItemMemo:
     bytes objects to feed after feed, and Python keeps a bytes object's hash,
     so a repeated lookup costs no hashing and an identical object compares at
     once (a SHA-256 per lookup cost a build ~4% of its time). The items are
-    mostly the renderer's cached objects, shared rather than copied;
-    ``max_bytes`` bounds what the memo alone keeps alive.
+    the renderer's cached objects, shared rather than copied (a hit on an equal
+    item in a new object keeps the new one); ``max_bytes`` bounds the items it
+    holds, which outlive the render cache's only in a long-running process.
     """
 
     max_entries: int = 200_000
     max_bytes: int = 64 * 1024 * 1024
     hits: int = 0
     misses: int = 0
-    _entries: OrderedDict[tuple[object, bytes], _Verdict] = field(default_factory=OrderedDict)
+    # (context, item) -> (verdict, the item object held)
+    _entries: OrderedDict[tuple[object, bytes], tuple[_Verdict, bytes]] = field(
+        default_factory=OrderedDict
+    )
     _bytes: int = 0  # the items' sizes, once per entry
     # every context a verdict was put under (a handful: one or two per format)
     _contexts: dict[object, None] = field(default_factory=dict)
 
     def get(self, key: tuple[object, bytes]) -> _Verdict | None:
-        verdict = self._entries.get(key)
-        if verdict is not None:
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        verdict, held = found
+        if held is key[1]:
             self._entries.move_to_end(key)
-            self.hits += 1
+        else:
+            # An equal item in another object: the render cache made it again.
+            # Hold the new one, so that the memo and the cache share it again
+            # rather than keep two copies alive.
+            del self._entries[key]
+            self._entries[key] = (verdict, key[1])
+        self.hits += 1
         return verdict
 
     def put(self, key: tuple[object, bytes], verdict: _Verdict) -> None:
@@ -131,7 +144,7 @@ class ItemMemo:
         entries = self._entries
         if key not in entries:
             self._bytes += len(key[1])
-        entries[key] = verdict
+        entries[key] = (verdict, key[1])
         self._contexts[key[0]] = None
         while len(entries) > 1 and (
             len(entries) > self.max_entries or self._bytes > self.max_bytes

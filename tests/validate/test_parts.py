@@ -253,6 +253,9 @@ def test_an_equal_item_in_another_object_shares_its_verdict() -> None:
     validate_parts(FeedParts(_RSS_HEAD, [item], b"</channel></rss>"), memo)
     validate_parts(FeedParts(_RSS_HEAD, [copy], b"</channel></rss>"), memo)
     assert (memo.hits, memo.misses, len(memo)) == (1, 1, 1)
+    # The memo now holds the newer object (the render cache's), not a second copy.
+    ((_, held),) = memo._entries
+    assert held is copy and memo.bytes == len(item)
 
 
 def test_a_forgotten_item_is_checked_again_in_every_context() -> None:
