@@ -82,8 +82,9 @@ PARALLEL_MIN_FEEDS = 400
 ARTICLE_CACHE_SIZE = 20_000
 ARTICLE_CACHE_BYTES = 64 * 1024 * 1024
 # The gate's item verdicts: a verdict lost means an item checked again, the costliest
-# per-item work of a build, so this one is generous. The memo holds the items it
-# judged; they are the render cache's objects, so its byte bound matches that cache's.
+# per-item work of a build. The memo holds the items it judged, the render cache's
+# own objects, so it is bounded like that cache (~20k items of ~6 KB: the byte bound
+# binds first). In a long-running worker it may keep up to that much alive on its own.
 ITEM_VERDICTS = 100_000
 ITEM_VERDICT_BYTES = DEFAULT_CACHE_BYTES
 HISTORY_DAYS = 7
