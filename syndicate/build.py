@@ -52,18 +52,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from . import __version__
 from .config import Config
+from .durable import DurableBatch, sync_directories
 from .errors import OutputError
 from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
 from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
-from .publish import (
-    DurableBatch,
-    Staged,
-    build_lock,
-    discard_staged,
-    place_staged,
-    stage_feed,
-    sync_directories,
-)
+from .publish import Staged, build_lock, discard_staged, place_staged, stage_feed
 from .render import DEFAULT_CACHE_BYTES, Renderer
 from .report import write_report
 from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_items

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from syndicate import publish
+from syndicate import durable, publish
+from syndicate.durable import DurableBatch
 from syndicate.model import Outcome, RenderedFeed
-from syndicate.publish import DurableBatch, Staged, commit_staged, publish_feed, stage_feed
+from syndicate.publish import Staged, commit_staged, publish_feed, stage_feed
 
 
 def _feed(path: str, content: bytes) -> RenderedFeed:
@@ -42,7 +43,7 @@ def durability(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
         if not uses_syncfs:
             pytest.skip("no syncfs(2) here that reports write-back errors (ext4/XFS/Btrfs, 5.8+)")
     if request.param == "fsync":
-        monkeypatch.setattr(publish, "_SYNCFS", None)
+        monkeypatch.setattr(durable, "_SYNCFS", None)
     return str(request.param)
 
 
@@ -51,7 +52,7 @@ def test_a_window_is_staged_then_committed_together(tmp_path: Path, durability: 
     (tmp_path / "tags" / "old.rss").write_bytes(b"old")
     feeds = [_feed(f"tags/t{i}.rss", f"<rss>{i}</rss>".encode()) for i in range(19)]
     feeds.append(_feed("tags/old.rss", b"new"))
-    assert len(feeds) >= publish.BATCH_SYNC_MIN
+    assert len(feeds) >= durable.BATCH_SYNC_MIN
     batch = DurableBatch(tmp_path)  # before the files are written
     assert batch.uses_syncfs == (durability == "syncfs")
     staged = [stage_feed(tmp_path, f, (), passed=True) for f in feeds]
@@ -87,7 +88,7 @@ def test_the_fsync_fallback_names_the_file_that_failed(tmp_path: Path) -> None:
     kept = tmp_path / "kept.tmp"
     kept.write_bytes(b"x")
     gone = tmp_path / "gone.tmp"
-    assert publish.make_durable([kept, gone]).keys() == {gone}
+    assert durable.fsync_each([kept, gone]).keys() == {gone}
 
 
 def test_a_failed_rename_whose_cleanup_fails_too_is_reported_not_raised(tmp_path: Path) -> None:
@@ -107,18 +108,18 @@ def test_a_failed_rename_whose_cleanup_fails_too_is_reported_not_raised(tmp_path
 
 
 def test_kernel_versions_are_read_from_release_strings() -> None:
-    assert publish._kernel_version("6.18.44-fc-v669") == (6, 18)
-    assert publish._kernel_version("4.18.0-513.el8.x86_64") == (4, 18)
-    assert publish._kernel_version("5") == (5, 0)
-    assert publish._kernel_version("") == (0, 0)
+    assert durable._kernel_version("6.18.44-fc-v669") == (6, 18)
+    assert durable._kernel_version("4.18.0-513.el8.x86_64") == (4, 18)
+    assert durable._kernel_version("5") == (5, 0)
+    assert durable._kernel_version("") == (0, 0)
 
 
 def test_syncfs_is_only_trusted_on_known_local_filesystems(tmp_path: Path) -> None:
     device = tmp_path.stat().st_dev
-    kind = publish.filesystem_type(device)
+    kind = durable.filesystem_type(device)
     batch = DurableBatch(tmp_path)
     try:
-        expected = publish._SYNCFS is not None and kind in publish.SYNCFS_FILESYSTEMS
+        expected = durable._SYNCFS is not None and kind in durable.SYNCFS_FILESYSTEMS
         assert batch.uses_syncfs == expected
     finally:
         batch.close()
