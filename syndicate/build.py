@@ -56,7 +56,14 @@ from .durable import DurableBatch, sync_directories
 from .errors import OutputError
 from .links import LinkChecker, LinkResult, PolicyFailure, apply_policy
 from .model import Article, BuildReport, FindingRecord, LinkProblem, Outcome, PublishOutcome
-from .publish import Staged, build_lock, discard_staged, place_staged, stage_feed
+from .publish import (
+    Staged,
+    build_lock,
+    discard_staged,
+    place_staged,
+    stage_feed,
+    sweep_temp_files,
+)
 from .render import DEFAULT_CACHE_BYTES, Renderer
 from .report import write_report
 from .selection import ItemRef, PlannedFeed, fingerprint, plan_feeds, select_items
@@ -848,7 +855,9 @@ def run_build(
 
     ``clock`` only timestamps the report (``finished``); decisions use ``now``.
     """
-    with build_lock(config.output_dir), store.exclusive_lock():
+    with build_lock(config.output_dir) as crashed, store.exclusive_lock():
+        if crashed:  # the last build died holding the lock: remove what it staged
+            sweep_temp_files(config.output_dir)
         return build_pass(
             config, store, now, full=full, force=force, jobs=jobs, clock=clock, progress=progress
         )

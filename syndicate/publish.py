@@ -25,6 +25,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -48,8 +49,13 @@ def prepare_output(output_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def build_lock(output_dir: Path) -> Iterator[None]:
-    """Hold the exclusive build lock for the output directory, or raise BusyError."""
+def build_lock(output_dir: Path) -> Iterator[bool]:
+    """Hold the exclusive build lock for the output directory, or raise BusyError.
+
+    Yields whether the last holder died holding it (its pid is still in the
+    lock file: a clean release empties it), so that the caller, once nothing
+    else can be writing, can ``sweep_temp_files`` that build left behind.
+    """
     prepare_output(output_dir)
     path = output_dir / LOCK_NAME
     try:
@@ -67,10 +73,11 @@ def build_lock(output_dir: Path) -> Iterator[None]:
                     str(output_dir), f"another build is running{who}; try again later"
                 ) from None
             raise OutputError(str(path), f"cannot lock: {e.strerror}") from e
+        crashed = bool(os.pread(fd, 64, 0).strip())
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:
-            yield
+            yield crashed
         finally:
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -112,6 +119,26 @@ def write_temp(path: Path, content: bytes, *, sync: bool = False) -> Path:
         _discard(tmp)
         raise
     return tmp
+
+
+# write_temp's names: "." + the target's name + "." + mkstemp's 8 characters + ".tmp"
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def sweep_temp_files(output_dir: Path) -> int:
+    """Remove the temp files a build that died left in ``output_dir``; return how many.
+
+    Only under the build lock, when no build can be writing: they are dotfiles
+    a web server may serve, and nothing else would ever remove them.
+    """
+    removed = 0
+    for folder, _, names in os.walk(output_dir):
+        for name in names:
+            if _TEMP_NAME.fullmatch(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+    return removed
 
 
 def _discard(tmp: Path) -> None:

@@ -43,7 +43,7 @@ from .config import Config
 from .errors import BusyError, OutputError, SyndicateError
 from .importer import import_paths
 from .ingest import IMPORTABLE_SUFFIXES
-from .publish import build_lock, prepare_output
+from .publish import build_lock, prepare_output, sweep_temp_files
 from .selection import plan_feeds
 from .store import Store
 from .store.queue import (
@@ -282,7 +282,9 @@ class Service:
             with self.store.shared_lock():  # other run workers share; `build` is kept out
                 yield
         else:
-            with build_lock(self.config.output_dir):
+            with build_lock(self.config.output_dir) as crashed:
+                if crashed:  # a build died holding the lock: remove what it staged
+                    sweep_temp_files(self.config.output_dir)
                 yield
 
     def seconds_until_next(self) -> float:

@@ -7,14 +7,18 @@ fails keeps the last good version and leaves no temp file behind.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from syndicate import durable, publish
+from syndicate.build import run_build
+from syndicate.config import parse_config
 from syndicate.durable import DurableBatch
 from syndicate.model import Outcome, RenderedFeed
 from syndicate.publish import Staged, commit_staged, publish_feed, stage_feed
+from syndicate.store import Store
 
 
 def _feed(path: str, content: bytes) -> RenderedFeed:
@@ -139,3 +143,37 @@ def test_publish_feed_writes_one_file_in_place(tmp_path: Path) -> None:
     assert outcome.outcome is Outcome.WRITTEN
     assert (tmp_path / "sections" / "x.rss").read_bytes() == b"<rss/>"
     assert _temp_files(tmp_path) == []
+
+
+def test_temp_files_of_a_build_that_died_are_swept_under_the_lock(tmp_path: Path) -> None:
+    staged = stage_feed(tmp_path, _feed("tags/t.rss", b"x"), (), passed=True)
+    assert isinstance(staged, Staged)
+    (tmp_path / "tags" / ".hidden.tmp").write_bytes(b"")  # not one of ours: kept
+    (tmp_path / publish.LOCK_NAME).write_text("4242\n")  # the holder died holding it
+    with publish.build_lock(tmp_path) as crashed:
+        assert crashed
+        assert publish.sweep_temp_files(tmp_path) == 1
+    assert not staged.tmp.exists()
+    assert (tmp_path / "tags" / ".hidden.tmp").exists()
+    with publish.build_lock(tmp_path) as crashed:
+        assert not crashed  # released cleanly last time
+
+
+def test_a_build_after_one_that_died_leaves_no_temp_file(tmp_path: Path, now: datetime) -> None:
+    config = parse_config(
+        {
+            "site": {"title": "Ledger", "base_url": "https://news.example.org"},
+            "store": {"url": f"sqlite:///{tmp_path / 'store.db'}"},
+            "output": {"dir": str(tmp_path / "feeds"), "report": ""},
+        },
+        root=tmp_path,
+        source="config.toml",
+    )
+    output = config.output_dir
+    staged = stage_feed(output, _feed("index.rss", b"half a build"), (), passed=True)
+    assert isinstance(staged, Staged)
+    (output / publish.LOCK_NAME).write_text("4242\n")
+    with Store.open(config.store_url) as store:
+        run_build(config, store, now)
+    assert not staged.tmp.exists()
+    assert (output / "index.rss").read_bytes().startswith(b"<?xml")
