@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .durable import DurableBatch, fsync_each, sync_directories
+from .durable import fsync_each, sync_directories
 from .errors import BusyError, OutputError
 from .model import FindingRecord, Outcome, PublishOutcome, RenderedFeed
 
@@ -175,7 +175,7 @@ def stage_feed(
     """Decide one feed's fate and, if it is to be written, write its temp file.
 
     A feed that failed validation, or whose bytes equal the file on disk, gets
-    its final outcome here; a changed one is ``Staged`` for ``commit_staged``.
+    its final outcome here; a changed one is ``Staged`` for ``place_staged``.
     """
     base = PublishOutcome(
         key=feed.key,
@@ -200,25 +200,13 @@ def stage_feed(
     return Staged(tmp, target, replace(base, outcome=Outcome.WRITTEN))
 
 
-def commit_staged(
-    staged: Sequence[Staged], batch: DurableBatch | None = None
-) -> list[PublishOutcome]:
-    """Make the staged files durable (together, through ``batch``), then rename each into place.
-
-    ``batch`` must have been made before the files were written. The renames
-    still need ``sync_directories`` before the build records them. A file that
-    cannot be made durable or renamed is removed and reported failed; its
-    target keeps the last good version.
-    """
-    tmps = [s.tmp for s in staged]
-    return place_staged(staged, batch.make_durable(tmps) if batch else fsync_each(tmps))
-
-
 def place_staged(staged: Sequence[Staged], failed: Mapping[Path, str]) -> list[PublishOutcome]:
-    """Rename each staged file made durable into place; ``failed`` names those that were not.
+    """Rename each staged file into place once it is durable; ``failed`` names those that
+    could not be made durable (``DurableBatch.make_durable`` or ``fsync_each``), and why.
 
-    The second half of ``commit_staged``, for a caller that waited for
-    ``make_durable`` elsewhere (a build does, while it goes on building).
+    The renames still need ``sync_directories`` before the build records them. A
+    file that cannot be made durable or renamed is removed and reported failed;
+    its target keeps the last good version.
     """
     out = []
     for s in staged:
@@ -262,7 +250,7 @@ def publish_feed(
     result = stage_feed(output_dir, feed, findings, passed=passed)
     if not isinstance(result, Staged):
         return result
-    (outcome,) = commit_staged([result])
+    (outcome,) = place_staged([result], fsync_each([result.tmp]))
     if sync_dir and outcome.outcome is Outcome.WRITTEN:
         sync_directories([result.target.parent])
     return outcome

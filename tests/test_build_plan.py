@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,20 @@ def _failing_on_call(real: Any, n: int) -> Any:
     return wrapper
 
 
+def _assert_fails_leaving_no_temp_file(
+    plan: Any, now: datetime, break_it: Callable[[Builder], None], run: Any
+) -> None:
+    """Break the builder with ``break_it``, ``run(builder, conn, planned)``: it must raise
+    the bug, and the output must hold no temp file."""
+    config, store, planned = plan
+    builder = Builder(config, store, now)
+    break_it(builder)
+    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
+        run(builder, conn, planned)
+    builder.close()
+    assert _temp_files(config.output_dir) == []
+
+
 @pytest.mark.parametrize("failing_feed", [1, 2, 3])
 def test_a_build_that_fails_leaves_no_temp_file(
     plan: Any, now: datetime, failing_feed: int
@@ -149,47 +164,58 @@ def test_a_build_that_fails_leaves_no_temp_file(
     # Windows of two feeds: the error comes in the first window, in the second
     # window's first feed (the first window then staged, its files not yet in
     # place), or in its second feed (one feed of that window already staged).
-    config, store, planned = plan
-    builder = Builder(config, store, now)
-    builder.build_one = _failing_on_call(builder.build_one, failing_feed)  # type: ignore[method-assign]
-    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
-        builder.build_plan(conn, [planned[:2], planned[2:]], {}, force=True)
-    builder.close()
-    assert _temp_files(config.output_dir) == []
+    def break_it(builder: Builder) -> None:
+        builder.build_one = _failing_on_call(builder.build_one, failing_feed)  # type: ignore[method-assign]
+
+    _assert_fails_leaving_no_temp_file(
+        plan,
+        now,
+        break_it,
+        lambda builder, conn, planned: builder.build_plan(
+            conn, [planned[:2], planned[2:]], {}, force=True
+        ),
+    )
 
 
 def test_a_window_that_cannot_be_finished_leaves_no_temp_file(plan: Any, now: datetime) -> None:
-    config, store, planned = plan
-    builder = Builder(config, store, now)
-    builder._finish = _failing_on_call(builder._finish, 1)  # type: ignore[method-assign]
-    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
-        builder.build_plan(conn, [[p] for p in planned], {}, force=True)
-    builder.close()
-    assert _temp_files(config.output_dir) == []
+    def break_it(builder: Builder) -> None:
+        builder._finish = _failing_on_call(builder._finish, 1)  # type: ignore[method-assign]
+
+    _assert_fails_leaving_no_temp_file(
+        plan,
+        now,
+        break_it,
+        lambda builder, conn, planned: builder.build_plan(
+            conn, [[p] for p in planned], {}, force=True
+        ),
+    )
 
 
 def test_a_failing_progress_callback_leaves_no_temp_file(plan: Any, now: datetime) -> None:
-    config, store, planned = plan
-    builder = Builder(config, store, now)
-
     def progress(feeds: int) -> None:
         raise RuntimeError("a bug")
 
-    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
-        builder.build_plan(conn, [[p] for p in planned], {}, force=True, progress=progress)
-    builder.close()
-    assert _temp_files(config.output_dir) == []
+    _assert_fails_leaving_no_temp_file(
+        plan,
+        now,
+        lambda builder: None,
+        lambda builder, conn, planned: builder.build_plan(
+            conn, [[p] for p in planned], {}, force=True, progress=progress
+        ),
+    )
 
 
 def test_a_window_built_alone_that_fails_leaves_no_temp_file(plan: Any, now: datetime) -> None:
     # build_window: how ``syndicate run`` drains its queue, and how workers steal.
-    config, store, planned = plan
-    builder = Builder(config, store, now)
-    builder.build_one = _failing_on_call(builder.build_one, 2)  # type: ignore[method-assign]
-    with store.connect() as conn, pytest.raises(RuntimeError, match="a bug"):
-        builder.build_window(conn, planned[:2], {}, force=True)
-    builder.close()
-    assert _temp_files(config.output_dir) == []
+    def break_it(builder: Builder) -> None:
+        builder.build_one = _failing_on_call(builder.build_one, 2)  # type: ignore[method-assign]
+
+    _assert_fails_leaving_no_temp_file(
+        plan,
+        now,
+        break_it,
+        lambda builder, conn, planned: builder.build_window(conn, planned[:2], {}, force=True),
+    )
 
 
 def test_shares_build_every_window_once_with_stealing() -> None:

@@ -17,7 +17,7 @@ from syndicate.build import run_build
 from syndicate.config import parse_config
 from syndicate.durable import DurableBatch
 from syndicate.model import Outcome, RenderedFeed
-from syndicate.publish import Staged, commit_staged, publish_feed, stage_feed
+from syndicate.publish import Staged, place_staged, publish_feed, stage_feed
 from syndicate.store import Store
 
 
@@ -63,7 +63,8 @@ def test_a_window_is_staged_then_committed_together(tmp_path: Path, durability: 
     assert all(isinstance(s, Staged) for s in staged)
     assert not (tmp_path / "tags" / "t0.rss").exists()  # nothing in place before the commit
     assert (tmp_path / "tags" / "old.rss").read_bytes() == b"old"
-    outcomes = commit_staged([s for s in staged if isinstance(s, Staged)], batch)
+    ready = [s for s in staged if isinstance(s, Staged)]
+    outcomes = place_staged(ready, batch.make_durable([s.tmp for s in ready]))
     assert [o.outcome for o in outcomes] == [Outcome.WRITTEN] * 20
     assert not batch.uses_syncfs  # the batch is closed once used
     assert [(tmp_path / f.path).read_bytes() for f in feeds] == [f.content for f in feeds]
@@ -79,7 +80,8 @@ def test_a_file_that_cannot_be_renamed_keeps_its_last_good_version(
     second = stage_feed(tmp_path, _feed("b.rss", b"fine"), (), passed=True)
     assert isinstance(first, Staged) and isinstance(second, Staged)
     first.tmp.unlink()  # as if something removed it between staging and commit
-    failed, written = commit_staged([first, second], DurableBatch(tmp_path))
+    batch = DurableBatch(tmp_path)
+    failed, written = place_staged([first, second], batch.make_durable([first.tmp, second.tmp]))
     assert failed.outcome is Outcome.FAILED
     assert failed.message is not None and "a.rss: cannot write" in failed.message
     assert (tmp_path / "a.rss").read_bytes() == b"last good"
@@ -106,7 +108,7 @@ def test_a_failed_rename_whose_cleanup_fails_too_is_reported_not_raised(tmp_path
     staged.tmp.unlink()
     staged.tmp.mkdir()  # so that removing the temp "file" fails as well
     (staged.tmp / "x").write_bytes(b"")
-    failed, written = publish.place_staged([staged, other], {})
+    failed, written = place_staged([staged, other], {})
     assert failed.outcome is Outcome.FAILED and written.outcome is Outcome.WRITTEN
     assert (tmp_path / "ok.rss").read_bytes() == b"y"
 

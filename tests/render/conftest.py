@@ -3,6 +3,9 @@
 ``make_article(n, **changes)`` gives a distinct, fully filled article per ``n``
 (dates step back one hour per ``n``, so lower ``n`` is newer);
 ``make_spec(**changes)`` a site feed spec in all three formats;
+``varied_articles`` a few articles that between them turn every optional field
+on and off (emails, URLs, image lengths, correction, attribution, related,
+language, licence, empty tags and body), so every element is rendered once;
 ``parse_feeds(feeds)`` parses every rendered feed the way clients read it
 (feedparser for RSS and Atom, ``json`` for JSON Feed) and checks it parsed
 cleanly.
@@ -25,6 +28,7 @@ from syndicate.model import (
     Author,
     FeedSpec,
     Image,
+    Related,
     RenderedFeed,
     Term,
 )
@@ -106,6 +110,30 @@ def parse_rendered(feeds: Sequence[RenderedFeed]) -> dict[str, Any]:
 @pytest.fixture
 def make_article() -> MakeArticle:
     return build_article
+
+
+@pytest.fixture
+def varied_articles() -> list[Article]:
+    return [
+        build_article(0),
+        build_article(1, summary=None, authors=(), image=None, licence=None, language=None),
+        build_article(
+            2,
+            authors=(
+                Author(name="Ana", slug="ana", email="ana@example.org"),
+                Author(name="Ben", slug="ben", url="https://example.org/ben"),
+                Author(name="Cy", slug="cy", email="cy@example.org", url="https://c.example/"),
+            ),
+            image=Image(url="https://example.org/i.png", type="image/png", length=1234),
+            correction="Fixed the date.",
+            attribution="Source: Wire",
+            related=Related(url="https://other.example.com/a?b=1&c=2", title="Earlier"),
+            language="ru",
+            title="Заголовок & <тег>",
+        ),
+        build_article(3, tags=(), content_html="", image=Image(url="https://e.org/0", length=0)),
+        build_article(4, tags=(Term("world", "World"), Term("x", ""))),
+    ]
 
 
 @pytest.fixture

@@ -17,27 +17,10 @@ MakeArticle = Callable[..., Article]
 MakeSpec = Callable[..., FeedSpec]
 
 
-def _variety(make_article: MakeArticle) -> list[Article]:
-    """Articles exercising every optional field, so every element is spliced once."""
-    return [
-        make_article(0),
-        make_article(1, summary=None, authors=(), image=None, licence=None, language=None),
-        make_article(
-            2,
-            correction="Fixed the date.",
-            attribution="Source: Wire",
-            related=Related(url="https://other.example.com/a?b=1&c=2", title="Earlier"),
-            language="ru",
-            title="Заголовок & <тег>",
-        ),
-        make_article(3, tags=(), content_html=""),
-    ]
-
-
 def test_cached_output_equals_whole_tree_output(
-    make_article: MakeArticle, make_spec: MakeSpec
+    varied_articles: list[Article], make_spec: MakeSpec
 ) -> None:
-    articles = _variety(make_article)
+    articles = varied_articles
     cached = Renderer()
     plain = Renderer(cache_size=0)
     for spec, items in [
@@ -111,9 +94,9 @@ def test_cache_is_bounded_in_bytes(make_article: MakeArticle, make_spec: MakeSpe
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
 def test_spliced_items_declare_no_namespaces(
-    make_article: MakeArticle, make_spec: MakeSpec, fmt: str
+    varied_articles: list[Article], make_spec: MakeSpec, fmt: str
 ) -> None:
-    articles = _variety(make_article)
+    articles = varied_articles
     (feed,) = Renderer().render(make_spec(formats=(fmt,)), articles)
     root = etree.fromstring(feed.content)
     expected = 4 if fmt == "rss" else 1  # dc, dcterms, atom, content / the Atom default
