@@ -17,11 +17,10 @@ This module holds data only: no I/O, no clock, no third-party imports.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal
-
-from syndicate.validate import FeedParts
 
 Status = Literal["published", "draft", "killed"]
 FeedFormat = Literal["rss", "atom", "json"]
@@ -188,6 +187,32 @@ class FeedSpec:
     # A feed with no items still needs an <updated>; never the clock (that would
     # change the bytes on every rebuild): build passes the store's newest date.
     updated_fallback: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedParts:
+    """A feed document as ``head + separator.join(items) + tail``: render's output.
+
+    For RSS the items are ``<item>`` elements and the tail is
+    ``</channel></rss>``; for Atom, ``<entry>`` elements before ``</feed>``;
+    for JSON Feed, item objects joined by ``,`` inside a last ``"items":[ ]``.
+    Render splices cached items into every feed that shows them; the gate
+    (``validate.validate_parts``, which takes any object of this shape) checks
+    each distinct item once.
+    """
+
+    head: bytes
+    items: Sequence[bytes]
+    tail: bytes
+    separator: bytes = b""
+
+    def join(self) -> bytes:
+        return b"".join((self.head, self.separator.join(self.items), self.tail))
+
+    @property
+    def size(self) -> int:
+        gaps = len(self.separator) * max(0, len(self.items) - 1)
+        return len(self.head) + sum(len(i) for i in self.items) + gaps + len(self.tail)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

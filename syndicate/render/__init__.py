@@ -29,6 +29,7 @@ from syndicate.model import (
     MEDIA_TYPES,
     Article,
     FeedFormat,
+    FeedParts,
     FeedSpec,
     RenderedFeed,
 )
@@ -38,7 +39,6 @@ from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import ItemData, build_item_data, get_feed_dates, needs_feed_author
 from syndicate.render.rss import RSS_FRAGMENTS, build_rss_item, build_rss_root
 from syndicate.render.splice import serialize_document
-from syndicate.validate import FeedParts
 
 __all__ = ["DEFAULT_CACHE_BYTES", "DEFAULT_CACHE_SIZE", "Renderer"]
 

@@ -19,9 +19,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from syndicate.model import FeedSpec
+from syndicate.model import FeedParts, FeedSpec
 from syndicate.render.items import ItemData
-from syndicate.validate import FeedParts
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _SEPARATORS = (",", ":")

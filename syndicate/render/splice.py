@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from lxml import etree
 
-from syndicate.validate import FeedParts
+from syndicate.model import FeedParts
 
 XML_DECLARATION = True
 ENCODING = "UTF-8"

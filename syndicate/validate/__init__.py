@@ -10,7 +10,7 @@ opens a socket, and never raises on bad input: every problem is a ``Finding``.
 head, items and tail and checks each distinct item once across many feeds
 (``ItemMemo``): what a build needs, where every story is in several feeds.
 
-Public API: ``validate_bytes``, ``validate_parts``, ``FeedParts``, ``ItemMemo``,
+Public API: ``validate_bytes``, ``validate_parts``, ``FeedPartsType``, ``ItemMemo``,
 ``Finding``, ``ValidationResult``, ``RULES``, ``clear_caches``, ``detect_format``.
 """
 
@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from .document import DEFAULT_MAX_BYTES, clear_caches, detect_format, validate_bytes
 from .findings import RULES, Finding, ValidationResult
-from .parts import FeedParts, ItemMemo, validate_parts
+from .parts import FeedPartsType, ItemMemo, validate_parts
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "RULES",
-    "FeedParts",
+    "FeedPartsType",
     "Finding",
     "ItemMemo",
     "ValidationResult",

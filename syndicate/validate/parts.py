@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
@@ -48,7 +49,7 @@ from .findings import Finding, Report, ValidationResult
 from .parser import parse_xml
 from .schema import check_schema
 
-__all__ = ["FeedParts", "ItemMemo", "validate_parts"]
+__all__ = ["FeedPartsType", "ItemMemo", "validate_parts"]
 
 _RSS_TAIL = b"</channel></rss>"
 _ATOM_TAIL = b"</feed>"
@@ -60,27 +61,28 @@ _JSON_WHERE = "items[\x00]"
 _C1 = "XML-C1-CONTROL"
 
 
-@dataclass(frozen=True, slots=True)
-class FeedParts:
+class FeedPartsType(Protocol):
     """A feed document as ``head + separator.join(items) + tail``.
 
     For RSS the items are ``<item>`` elements and the tail is
     ``</channel></rss>``; for Atom, ``<entry>`` elements before ``</feed>``;
     for JSON Feed, item objects joined by ``,`` inside a last ``"items":[ ]``.
+    A protocol, not a class of ours: the renderer's record
+    (``syndicate.model.FeedParts``) fits it, and this package stays importable
+    without the rest of syndicate.
     """
 
-    head: bytes
-    items: Sequence[bytes]
-    tail: bytes
-    separator: bytes = b""
-
-    def join(self) -> bytes:
-        return b"".join((self.head, self.separator.join(self.items), self.tail))
-
     @property
-    def size(self) -> int:
-        gaps = len(self.separator) * max(0, len(self.items) - 1)
-        return len(self.head) + sum(len(i) for i in self.items) + gaps + len(self.tail)
+    def head(self) -> bytes: ...
+    @property
+    def items(self) -> Sequence[bytes]: ...
+    @property
+    def tail(self) -> bytes: ...
+    @property
+    def separator(self) -> bytes: ...
+    @property
+    def size(self) -> int: ...
+    def join(self) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +176,7 @@ class ItemMemo:
 
 
 def validate_parts(
-    parts: FeedParts,
+    parts: FeedPartsType,
     memo: ItemMemo,
     *,
     url: str | None = None,
@@ -207,7 +209,7 @@ def validate_parts(
 
 
 def _whole(
-    parts: FeedParts, url: str | None, max_bytes: int, expected_format: str | None
+    parts: FeedPartsType, url: str | None, max_bytes: int, expected_format: str | None
 ) -> ValidationResult:
     return validate_bytes(
         parts.join(), url=url, max_bytes=max_bytes, expected_format=expected_format
@@ -218,7 +220,7 @@ def _whole(
 
 
 def _validate_xml(
-    parts: FeedParts, memo: ItemMemo, report: Report, url: str | None, size: int
+    parts: FeedPartsType, memo: ItemMemo, report: Report, url: str | None, size: int
 ) -> str:
     if parts.separator or parts.tail.rstrip() not in (_RSS_TAIL, _ATOM_TAIL):
         raise _NotEquivalent
@@ -453,7 +455,7 @@ def _replay(verdict: _Verdict, line: int, report: Report, c1_seen: bool) -> bool
 # --- JSON Feed ---------------------------------------------------------------------------------
 
 
-def _validate_json(parts: FeedParts, memo: ItemMemo, report: Report, url: str | None) -> str:
+def _validate_json(parts: FeedPartsType, memo: ItemMemo, report: Report, url: str | None) -> str:
     head = parts.head
     if (
         parts.separator != b","

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from syndicate.validate import FeedParts, ItemMemo, ValidationResult, validate_bytes, validate_parts
+from syndicate.model import FeedParts
+from syndicate.validate import ItemMemo, ValidationResult, validate_bytes, validate_parts
 
 CORPUS = Path(__file__).parent.parent / "data" / "feeds"
 ATOM = "{http://www.w3.org/2005/Atom}"

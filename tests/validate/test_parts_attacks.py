@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syndicate.validate import FeedParts, ItemMemo, ValidationResult, validate_bytes, validate_parts
+from syndicate.model import FeedParts
+from syndicate.validate import ItemMemo, ValidationResult, validate_bytes, validate_parts
 
 _SCHEMA_RULES = frozenset({"RSS-SCHEMA", "ATOM-SCHEMA"})
 
