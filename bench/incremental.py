@@ -33,9 +33,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from build import OUT, ensure_store, make_config  # noqa: E402
 from corpus import BENCH_NOW, make_corpus  # noqa: E402
 
-from build import OUT, ensure_store, make_config  # noqa: E402
 from syndicate.build import Builder, drain_queue, run_build  # noqa: E402
 from syndicate.model import ParsedArticle, Term  # noqa: E402
 from syndicate.store import Store  # noqa: E402

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .schema import (
@@ -99,16 +99,17 @@ def enqueue_each(conn: Connection, reasons: Mapping[str, str], now: datetime) ->
     if not rows:
         return
     insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(feed_queue).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[feed_queue.c.feed_key],
-        set_={
-            "version": feed_queue.c.version + 1,
-            "enqueued_at": stmt.excluded.enqueued_at,
-            "reason": stmt.excluded.reason,
-        },
-    )
-    conn.execute(stmt)
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        stmt = insert(feed_queue).values(rows[start : start + ROWS_PER_STATEMENT])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[feed_queue.c.feed_key],
+            set_={
+                "version": feed_queue.c.version + 1,
+                "enqueued_at": stmt.excluded.enqueued_at,
+                "reason": stmt.excluded.reason,
+            },
+        )
+        conn.execute(stmt)
 
 
 def claim(conn: Connection, limit: int | None = None, *, lock: bool = True) -> list[Claimed]:
@@ -126,20 +127,21 @@ def claim(conn: Connection, limit: int | None = None, *, lock: bool = True) -> l
     return [Claimed(r.feed_key, r.version, r.reason) for r in conn.execute(query)]
 
 
+# Rows written per statement: a multi-row VALUES binds every value, and SQLite
+# stops at 32,766 bound variables, PostgreSQL at 65,535.
+ROWS_PER_STATEMENT = 1000
+
+# Built once; executed with one parameter set per claimed feed (executemany), so
+# its size never grows with the number of feeds.
+_DONE = delete(feed_queue).where(
+    feed_queue.c.feed_key == bindparam("key"), feed_queue.c.version == bindparam("version")
+)
+
+
 def done(conn: Connection, claimed: Sequence[Claimed]) -> None:
     """Remove built feeds from the queue, unless they were re-queued meanwhile."""
-    if not claimed:
-        return
-    conn.execute(
-        delete(feed_queue).where(
-            or_(
-                *(
-                    and_(feed_queue.c.feed_key == c.feed_key, feed_queue.c.version == c.version)
-                    for c in claimed
-                )
-            )
-        )
-    )
+    if claimed:
+        conn.execute(_DONE, [{"key": c.feed_key, "version": c.version} for c in claimed])
 
 
 def claim_cycle(conn: Connection, group: str, cycle: int, worker: str, now: datetime) -> bool:
