@@ -367,7 +367,7 @@ def run_command(state: State, log_format: str, log_level: str, worker: str | Non
 
 def _status_writer(config: Config, store: Store) -> Any:
     """Rewrite status.html after each build; a page that cannot be written is a warning."""
-    from .status_page import write_status_page
+    from .status.page import write_status_page
 
     def write(now: datetime) -> None:
         try:

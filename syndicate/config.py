@@ -30,9 +30,11 @@ from pydantic import (
     PositiveInt,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from .errors import ConfigError
+from .kinds import kind_of_group, kinds
 from .model import FeedFormat
 
 DEFAULT_STORE_URL = "sqlite:///data/syndicate.db"
@@ -140,25 +142,43 @@ class GroupConfig(_Strict):
 
 
 class FeedsConfig(_Strict):
+    """``[feeds]``: defaults for every feed, and one table per feed kind's group.
+
+    The groups are the registered kinds' (``syndicate.kinds``): ``[feeds.site]``,
+    ``[feeds.sections]``, ... A table for a group no kind has is an unknown key.
+    """
+
     formats: Formats = ["rss", "atom", "json"]
     max_items: MaxItems = 50
     # What a feed does with an item whose related-coverage link is broken:
     # drop the link, keep it (flagged in the report), hold the item back until
     # the link passes, or fail the feed (the last good one stays).
     related_policy: LinkPolicy = "drop"
-    site: GroupConfig = GroupConfig()
-    sections: GroupConfig = GroupConfig()
-    tags: GroupConfig = GroupConfig()
-    authors: GroupConfig = GroupConfig()
+    # Filled from the group tables by ``_gather_groups``, never written by hand.
+    kind_groups: dict[str, GroupConfig] = {}
 
-    def group(self, name: Literal["site", "sections", "tags", "authors"]) -> ResolvedGroup:
-        g: GroupConfig = getattr(self, name)
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_groups(cls, data: Any) -> Any:
+        """Move each registered group's table into ``groups`` (unknown keys stay, and fail)."""
+        if not isinstance(data, dict):
+            return data
+        names = {k.group for k in kinds()}
+        given = {k: v for k, v in data.items() if k in names}
+        rest = {k: v for k, v in data.items() if k not in names}
+        return {**rest, "kind_groups": given}
+
+    def group(self, name: str) -> ResolvedGroup:
+        kind = kind_of_group(name)
+        if kind is None:
+            raise KeyError(f"no feed kind has the group {name!r}")
+        g = self.kind_groups.get(name) or GroupConfig()
         return ResolvedGroup(
             enabled=g.enabled,
-            formats=tuple(dict.fromkeys(g.formats or self.formats)),
-            max_items=g.max_items or self.max_items,
+            formats=tuple(dict.fromkeys(g.formats or kind.formats or self.formats)),
+            max_items=g.max_items or kind.max_items or self.max_items,
             related_policy=g.related_policy or self.related_policy,
-            every=g.every or DEFAULT_EVERY[name],
+            every=g.every or kind.every,
         )
 
 
@@ -168,11 +188,6 @@ class ResolvedGroup(_Strict):
     max_items: int
     related_policy: LinkPolicy
     every: int
-
-
-# How often `syndicate run` rebuilds each group when nothing queued it: the site
-# feed is what readers poll most; tag feeds are many and change slowly.
-DEFAULT_EVERY = {"site": 120, "sections": 300, "tags": 900, "authors": 900}
 
 
 PositiveFloat = Annotated[float, Field(gt=0)]
@@ -277,7 +292,10 @@ _EXPECTED = {
 
 def _describe(error: Any) -> str:
     kind = error["type"]
-    loc = ".".join(str(p) for p in error["loc"])
+    path = [str(p) for p in error["loc"]]
+    if path[:2] == ["feeds", "kind_groups"]:  # FeedsConfig gathers [feeds.<group>] there
+        path = ["feeds", *path[2:]]
+    loc = ".".join(path)
     value = error.get("input")
     shown = json.dumps(value, default=str, ensure_ascii=False)
     if len(shown) > 60:

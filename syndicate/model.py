@@ -24,7 +24,6 @@ from typing import Literal
 
 Status = Literal["published", "draft", "killed"]
 FeedFormat = Literal["rss", "atom", "json"]
-FeedKind = Literal["site", "section", "tag", "author"]
 
 FEED_FORMATS: tuple[FeedFormat, ...] = ("rss", "atom", "json")
 FILE_EXTENSIONS: dict[FeedFormat, str] = {"rss": "rss", "atom": "atom", "json": "json"}
@@ -169,7 +168,7 @@ class FeedSpec:
     """
 
     key: str
-    kind: FeedKind
+    kind: str  # a registered kind's name (``syndicate.kinds``)
     slug: str
     title: str
     description: str
@@ -187,6 +186,30 @@ class FeedSpec:
     # A feed with no items still needs an <updated>; never the clock (that would
     # change the bytes on every rebuild): build passes the store's newest date.
     updated_fallback: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """One selected article: enough to fingerprint a feed without loading its body."""
+
+    id: int
+    guid: str
+    revision: int
+    has_related: bool = False  # a related-coverage reference the links stage must check
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A stored article a related-coverage reference may point at: what resolving needs."""
+
+    id: int
+    key: str
+    slug: str
+    title: str
+    url: str
+    status: str
+    published: datetime
+    embargo_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +307,27 @@ class LinkProblem:
     state: str
     reason: str
     action: str  # the policy applied: drop, keep, hold or fail
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    """What a build did with one feed (all its formats): what ``record`` keeps."""
+
+    key: str
+    fingerprint: str
+    seconds: float
+    outcomes: tuple[PublishOutcome, ...] = ()
+    skipped: bool = False  # its fingerprint had not moved: nothing rendered
+    links: tuple[LinkProblem, ...] = ()
+
+    @property
+    def outcome(self) -> str:
+        """The feed's worst file outcome, or "skipped" when nothing was rendered."""
+        if self.skipped:
+            return "skipped"
+        order = [Outcome.FAILED, Outcome.REJECTED, Outcome.WRITTEN, Outcome.UNCHANGED]
+        found = {o.outcome for o in self.outcomes}
+        return next((o.value for o in order if o in found), "unchanged")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

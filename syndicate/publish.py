@@ -141,6 +141,26 @@ def sweep_temp_files(output_dir: Path) -> int:
     return removed
 
 
+FEED_SUFFIXES = (".rss", ".atom", ".json")
+
+
+def present_files(output_dir: Path, folders: Iterable[str]) -> set[str]:
+    """The feed files in ``folders`` of the output, as paths relative to it.
+
+    Listing the few output folders is far cheaper than a stat per file.
+    """
+    present: set[str] = set()
+    for name in folders:
+        folder = output_dir / name if name else output_dir
+        prefix = f"{name}/" if name else ""
+        with (
+            contextlib.suppress(FileNotFoundError, NotADirectoryError),
+            os.scandir(folder) as entries,
+        ):
+            present.update(prefix + e.name for e in entries if e.name.endswith(FEED_SUFFIXES))
+    return present
+
+
 def _discard(tmp: Path) -> None:
     """Remove a temp file, if it can be: cleanup must not hide the error being handled."""
     with contextlib.suppress(OSError):

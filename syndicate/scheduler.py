@@ -38,13 +38,15 @@ from typing import Any
 
 import schedule
 
-from .build import Builder, drain_queue
+from .build import drain_queue
+from .builder import Builder
 from .config import Config
 from .errors import BusyError, OutputError, SyndicateError
 from .importer import import_paths
 from .ingest import IMPORTABLE_SUFFIXES
+from .kinds import kinds
+from .planning import plan_feeds
 from .publish import build_lock, prepare_output, sweep_temp_files
-from .selection import plan_feeds
 from .store import Store
 from .store.queue import (
     claim_cycle,
@@ -58,7 +60,6 @@ from .store.queue import (
 log = logging.getLogger("syndicate.run")
 
 Clock = Callable[[], datetime]
-GROUPS = ("site", "sections", "tags", "authors")
 SIDECAR = ".meta.toml"
 
 
@@ -128,10 +129,10 @@ class Service:
     on_build: Callable[[datetime], None] | None = None  # e.g. write the status page
 
     def __post_init__(self) -> None:
-        for name in GROUPS:
-            group = self.config.feeds.group(name)  # type: ignore[arg-type]
+        for kind in kinds():
+            group = self.config.feeds.group(kind.group)
             if group.enabled:
-                self.scheduler.every(group.every).seconds.do(self._job, self.open_cycle, name)
+                self.scheduler.every(group.every).seconds.do(self._job, self.open_cycle, kind.group)
         run = self.config.run
         self.scheduler.every(run.queue_every).seconds.do(self._job, self.drain)
         self.scheduler.every(run.inbox_every).seconds.do(self._job, self.import_inbox)
@@ -143,7 +144,7 @@ class Service:
     def open_cycle(self, group: str) -> None:
         """Queue every feed of ``group`` once per cycle, whichever worker gets there first."""
         now = self.clock()
-        every = self.config.feeds.group(group).every  # type: ignore[arg-type]
+        every = self.config.feeds.group(group).every
         cycle = cycle_of(now, every)
         with self.store.begin("opening a cycle") as conn:
             if not claim_cycle(conn, group, cycle, self.worker, now):

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from syndicate.build import Builder, _Shares
+from syndicate.builder import Builder
 from syndicate.config import Config, parse_config
 from syndicate.model import Term
+from syndicate.planning import PlannedFeed, plan_feeds
 from syndicate.render import Renderer
-from syndicate.selection import PlannedFeed, plan_feeds
 from syndicate.store import Store
+from syndicate.workers import _Shares
 
 AUTH = "news.example.org"
 # The story shared by the first and the last feed, and three feeds of stories
@@ -96,7 +97,7 @@ def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None
     assert [r.key for r in results] == [p.spec.key for p in planned]
     assert not builder.pending
     # Every article was dropped after its last feed: nothing of the build stays behind.
-    assert not builder.cache and builder.cache_bytes == 0
+    assert not len(builder.articles) and builder.articles.bytes == 0
     assert len(builder.verdicts) == 0  # nor the gate's verdicts on its items
 
 

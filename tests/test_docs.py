@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from syndicate.cli import cli
 from syndicate.config import Config
+from syndicate.kinds import kinds
 from syndicate.model import ExitCode
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -41,6 +42,9 @@ def config_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     for name, field in model.model_fields.items():
         if name in ("root", "source"):
             continue
+        if name == "kind_groups":  # one [feeds.<group>] table per registered feed kind
+            keys += [f"{prefix}{k.group}" for k in kinds()]
+            continue
         key = f"{prefix}{field.alias or name}"
         annotation: Any = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -56,6 +60,15 @@ def config_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
 @pytest.mark.parametrize("key", config_keys(Config))
 def test_every_config_key_is_documented(key: str) -> None:
     assert f"`{key}" in README, f"config key {key} is not in the README's table"
+
+
+def test_every_feed_kind_is_in_the_published_files_table() -> None:
+    """The README's "What gets published" table has one row per kind, from the registry."""
+    section = README.split("## What gets published", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)`.*\| (.+) \|$", section, flags=re.MULTILINE)
+    documented = {first.split(".")[0]: what for first, what in rows}
+    expected = {k.path("<slug>"): k.summary for k in kinds()}
+    assert documented == expected
 
 
 def test_every_exit_code_is_documented() -> None:

@@ -20,14 +20,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..status import (
-    COMPACT_UNITS,
-    GROUP_ORDER,
-    FeedStatus,
-    StatusReport,
-    describe_relative,
-    get_status,
-)
+from ..kinds import kinds
+from ..status import FeedStatus, StatusReport, get_status, status_json
+from ..status.words import COMPACT_UNITS, describe_relative
 
 _STYLE = {
     "written": "green",
@@ -96,8 +91,8 @@ def status_table(report: StatusReport, feeds: list[FeedStatus]) -> Table:
 @click.command("status")
 @click.option(
     "--group",
-    type=click.Choice(list(GROUP_ORDER)),
-    help="Only the feeds of this group [default: all groups].",
+    metavar="GROUP",
+    help="Only the feeds of this group (site, sections, tags, authors, ...) [default: all].",
 )
 @click.option(
     "--problems",
@@ -118,6 +113,11 @@ def status_command(obj: Any, group: str | None, problems: bool, as_json: bool) -
         syndicate status --problems --group tags
         syndicate status --json | jq '.feeds[] | select(.failing) | .key'
     """
+    groups = [k.group for k in kinds()]
+    if group is not None and group not in groups:
+        raise click.BadParameter(
+            f"{group!r} is not one of {', '.join(groups)}", param_hint="--group"
+        )
     config = obj.config
     now = datetime.now(UTC)  # the clock, read once at the edge
     with obj.open_store() as store, store.connect() as conn:
@@ -128,9 +128,7 @@ def status_command(obj: Any, group: str | None, problems: bool, as_json: bool) -
         if (group is None or f.group == group) and (not problems or f.problem)
     ]
     if as_json:
-        data = report.as_dict()
-        data["feeds"] = [f.as_dict() for f in feeds]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(status_json(report, feeds), indent=2, ensure_ascii=False))
         return
     out = Console(highlight=False, soft_wrap=True)
     if not feeds:

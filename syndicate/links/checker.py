@@ -17,20 +17,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import or_, select
-
 from syndicate.config import LinksConfig
 from syndicate.http import user_agent
 from syndicate.model import Article, Related
 from syndicate.netpolicy import AddressPolicy
 from syndicate.store import Store
-from syndicate.store.schema import articles
+from syndicate.store.links import StoreTargetIndex, related_references
 
 from .cache import get_fresh_checks, save_checks
 from .check import UrlChecker
 from .pool import Progress, origin_of, run_bounded
 from .records import LinkResult, UrlCheck
-from .resolve import Resolution, StoreTargetIndex, resolve_related
+from .resolve import Resolution, lookups_for, resolve_related
 
 CheckMode = Literal["stale", "all", "force"]
 
@@ -120,16 +118,7 @@ class LinkChecker:
         fresh cached results included. ``force``: re-check every external link.
         """
         with store.connect() as conn:
-            rows = conn.execute(
-                select(
-                    articles.c.id, articles.c.key, articles.c.related_url, articles.c.related_title
-                )
-                .where(
-                    or_(articles.c.related_url.is_not(None), articles.c.related_title.is_not(None))
-                )
-                .order_by(articles.c.id)
-            ).all()
-        refs = {r.id: (r.key, Related(r.related_url, r.related_title)) for r in rows}
+            refs = {i: (key, related) for i, key, related in related_references(conn)}
         results = self._check_refs(store, refs, now, force=mode == "force", progress=progress)
         ordered = [results[i] for i in sorted(results)]
         if mode == "stale":
@@ -150,7 +139,9 @@ class LinkChecker:
         with store.connect() as conn:
             index = StoreTargetIndex(conn)
             index.prefetch(
-                (related for _key, related in refs.values()), base_url=self.base_url, now=now
+                *lookups_for(
+                    (related for _key, related in refs.values()), base_url=self.base_url, now=now
+                )
             )
             resolutions = {
                 article_id: resolve_related(

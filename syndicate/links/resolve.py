@@ -10,10 +10,9 @@ candidate is never guessed from a partial match: both are reported unresolved.
 An internal target that is killed, unpublished (draft), under embargo or
 scheduled for later at ``now`` is *broken*: readers would land on nothing.
 
-``resolve_related`` is pure over a ``TargetIndexType``; ``StoreTargetIndex``
-answers it from the store with one query per lookup, or from a batch's
-prefetched rows. Nothing here touches the
-network.
+``resolve_related`` is pure over a ``TargetIndexType``; the store's
+``StoreTargetIndex`` answers it, after a prefetch of what ``lookups_for``
+says a batch will look up. Nothing here touches the store or the network.
 """
 
 from __future__ import annotations
@@ -21,30 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from sqlalchemy import Connection, and_, bindparam, select
-
-from syndicate.model import Related
-from syndicate.store.schema import articles
+from syndicate.model import Related, Target
+from syndicate.store.visibility import why_hidden
 from syndicate.text import is_slug, normalise_title, reference_slug, url_spellings
 
 ResolutionKind = Literal["internal", "external", "unresolved"]
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A stored article a reference may point at: only what resolving needs."""
-
-    id: int
-    key: str
-    slug: str
-    title: str
-    url: str
-    status: str
-    published: datetime
-    embargo_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +54,20 @@ class TargetIndexType(Protocol):
 
 
 def get_unavailable_reason(target: Target, now: datetime) -> str | None:
-    """Why readers cannot open ``target`` at ``now`` (None when they can)."""
+    """Why readers cannot open ``target`` at ``now`` (None when they can): the feeds' own rule."""
     when = "%Y-%m-%d %H:%M UTC"
-    if target.status == "killed":
+    hidden = why_hidden(target, now)
+    if hidden is None:
+        return None
+    if hidden == "killed":
         return f"the related article {target.key} was killed"
-    if target.status != "published":
+    if hidden == "draft":
         return f"the related article {target.key} is unpublished ({target.status})"
-    if target.embargo_until is not None and target.embargo_until > now:
+    if hidden == "embargoed":
+        assert target.embargo_until is not None
         until = target.embargo_until.strftime(when)
         return f"the related article {target.key} is under embargo until {until}"
-    if target.published > now:
-        return f"the related article {target.key} is scheduled for {target.published:{when}}"
-    return None
+    return f"the related article {target.key} is scheduled for {target.published:{when}}"
 
 
 def is_internal_url(url: str, base_url: str) -> bool:
@@ -197,58 +182,6 @@ def _resolve_title(title: str, index: TargetIndexType, *, self_id: int | None) -
     )
 
 
-_COLUMNS = (
-    articles.c.id,
-    articles.c.key,
-    articles.c.slug,
-    articles.c.title,
-    articles.c.url,
-    articles.c.status,
-    articles.c.published,
-    articles.c.embargo_until,
-)
-
-
-def _target(row: Any) -> Target:
-    return Target(
-        id=row.id,
-        key=row.key,
-        slug=row.slug,
-        title=row.title,
-        url=row.url,
-        status=row.status,
-        published=row.published,
-        embargo_until=row.embargo_until,
-    )
-
-
-# Built once with bound parameters: constructing a statement per lookup cost
-# more than running it (a full build resolves thousands of references).
-# A fixed number of URL slots (a reference has at most five spellings, see
-# _url_variants; spare slots repeat one): an "expanding" IN is rewritten on
-# every execution, which cost more than the indexed lookups themselves.
-_URL_SLOTS = 6
-_BY_URL = select(*_COLUMNS).where(
-    articles.c.url.in_([bindparam(f"u{i}") for i in range(_URL_SLOTS)])
-)
-_BY_SLUG = select(*_COLUMNS).where(articles.c.slug == bindparam("slug"))
-# The title_key index narrows to a handful of rows; the exact test picks.
-_BY_TITLE = select(*_COLUMNS).where(
-    and_(articles.c.title_key == bindparam("key"), articles.c.title == bindparam("title"))
-)
-_BY_TITLE_KEY = select(*_COLUMNS).where(articles.c.title_key == bindparam("key"))
-
-
-# Lookups answered in advance for a batch of references (``StoreTargetIndex.prefetch``):
-# a few IN queries instead of one to three queries per reference.
-_CHUNK = 500
-_IN_URLS = select(*_COLUMNS).where(articles.c.url.in_(bindparam("values", expanding=True)))
-_IN_SLUGS = select(*_COLUMNS).where(articles.c.slug.in_(bindparam("values", expanding=True)))
-_IN_TITLE_KEYS = select(*_COLUMNS, articles.c.title_key).where(
-    articles.c.title_key.in_(bindparam("values", expanding=True))
-)
-
-
 class _Wants:
     """An index that finds nothing and notes every lookup made of it.
 
@@ -280,71 +213,11 @@ class _Wants:
         return []
 
 
-class StoreTargetIndex:
-    """Answer lookups from the store on one connection.
-
-    Every lookup is one indexed query: URLs and slugs have indexes, and titles
-    are matched through ``articles.title_key``, folded once at import (titles
-    cannot be folded in portable SQL). ``prefetch`` answers a whole batch's
-    lookups with a few IN queries first.
-    """
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._urls: dict[str, list[Target]] = {}
-        self._slugs: dict[str, list[Target]] = {}
-        self._titles: dict[str, list[Target]] = {}  # by title_key
-
-    def prefetch(self, refs: Iterable[Related], *, base_url: str, now: datetime) -> None:
-        """Load in advance what resolving each of ``refs`` may look up."""
-        wants = _Wants()
-        for related in refs:
-            resolve_related(related, wants, base_url=base_url, now=now)
-        for wanted, known, statement, column in (
-            (wants.urls, self._urls, _IN_URLS, "url"),
-            (wants.slugs, self._slugs, _IN_SLUGS, "slug"),
-            (wants.title_keys, self._titles, _IN_TITLE_KEYS, "title_key"),
-        ):
-            new = wanted - known.keys()
-            grouped: dict[str, list[Target]] = {key: [] for key in new}
-            for row in self._many(statement, new):
-                grouped.setdefault(getattr(row, column), []).append(_target(row))
-            known.update(grouped)
-
-    def _many(self, statement: Any, values: set[str]) -> list[Any]:
-        ordered = sorted(values)
-        rows: list[Any] = []
-        for start in range(0, len(ordered), _CHUNK):
-            chunk = ordered[start : start + _CHUNK]
-            rows.extend(self.conn.execute(statement, {"values": chunk}))
-        return rows
-
-    def _run(self, statement: Any, **params: Any) -> list[Target]:
-        return [_target(r) for r in self.conn.execute(statement, params)]
-
-    def by_url(self, urls: tuple[str, ...]) -> list[Target]:
-        if all(u in self._urls for u in urls):
-            return list({t.id: t for u in urls for t in self._urls[u]}.values())
-        found: dict[int, Target] = {}
-        for start in range(0, len(urls), _URL_SLOTS):
-            chunk = urls[start : start + _URL_SLOTS]
-            slots = {f"u{i}": chunk[min(i, len(chunk) - 1)] for i in range(_URL_SLOTS)}
-            for target in self._run(_BY_URL, **slots):
-                found[target.id] = target
-        return list(found.values())
-
-    def by_slug(self, slug: str) -> list[Target]:
-        if slug in self._slugs:
-            return list(self._slugs[slug])
-        return self._run(_BY_SLUG, slug=slug)
-
-    def by_title(self, title: str) -> list[Target]:
-        key = normalise_title(title)
-        if key in self._titles:
-            return [t for t in self._titles[key] if t.title == title]
-        return self._run(_BY_TITLE, key=key, title=title)
-
-    def by_normalised_title(self, normalised: str) -> list[Target]:
-        if normalised in self._titles:
-            return list(self._titles[normalised])
-        return self._run(_BY_TITLE_KEY, key=normalised)
+def lookups_for(
+    refs: Iterable[Related], *, base_url: str, now: datetime
+) -> tuple[set[str], set[str], set[str]]:
+    """The URLs, slugs and folded titles resolving ``refs`` may look up (for a prefetch)."""
+    wants = _Wants()
+    for related in refs:
+        resolve_related(related, wants, base_url=base_url, now=now)
+    return wants.urls, wants.slugs, wants.title_keys

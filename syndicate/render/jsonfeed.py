@@ -90,9 +90,10 @@ def dump_jsonfeed(head: JsonObject, items: list[JsonObject]) -> bytes:
 def serialize_item(item: JsonObject) -> bytes:
     """Return ``item`` as it appears inside the ``items`` array of ``dump_jsonfeed``.
 
-    When every string in it is ASCII, ``ensure_ascii`` changes nothing in the
-    output and its encoder is twice as fast on a 5 KB body; checking costs a
-    tenth of what it saves.
+    When every string in it is ASCII without DEL, ``ensure_ascii`` changes
+    nothing in the output and its encoder is twice as fast on a 5 KB body;
+    checking costs a tenth of what it saves. (``ensure_ascii`` also escapes
+    U+007F, which the other encoder writes as it is.)
     """
     if _all_ascii(item):
         return json.dumps(item, separators=_SEPARATORS).encode("ascii")
@@ -101,9 +102,9 @@ def serialize_item(item: JsonObject) -> bytes:
 
 def _all_ascii(value: Any) -> bool:
     if isinstance(value, str):
-        return value.isascii()
+        return value.isascii() and "\x7f" not in value
     if isinstance(value, dict):
-        return all(key.isascii() and _all_ascii(v) for key, v in value.items())
+        return all(_all_ascii(key) and _all_ascii(v) for key, v in value.items())
     if isinstance(value, list):
         return all(_all_ascii(v) for v in value)
     return True  # numbers, booleans, null

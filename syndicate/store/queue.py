@@ -18,7 +18,7 @@ worker unique, and the version check alone keeps changes from being lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,8 +37,10 @@ from .schema import (
     store_state,
     tags,
 )
+from .visibility import becomes_visible_queries, is_visible, next_change
 
 SITE_KEY = "site"
+_CHUNK = 500  # ids per IN list: far below every driver's bound-parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,30 +52,42 @@ class Claimed:
 
 def memberships(conn: Connection, article_id: int) -> set[str]:
     """The keys of every feed an article belongs to, whatever its status."""
-    keys = {SITE_KEY}
-    section = conn.execute(
-        select(sections.c.slug)
-        .join(articles, articles.c.section_id == sections.c.id)
-        .where(articles.c.id == article_id)
-    ).scalar()
-    if section is not None:
-        keys.add(f"section/{section}")
-    keys.update(
-        f"tag/{slug}"
-        for slug in conn.execute(
-            select(tags.c.slug)
-            .join(article_tags, article_tags.c.tag_id == tags.c.id)
-            .where(article_tags.c.article_id == article_id)
-        ).scalars()
-    )
-    keys.update(
-        f"author/{slug}"
-        for slug in conn.execute(
-            select(authors.c.slug)
-            .join(article_authors, article_authors.c.author_id == authors.c.id)
-            .where(article_authors.c.article_id == article_id)
-        ).scalars()
-    )
+    return memberships_of(conn, [article_id])
+
+
+def memberships_of(conn: Connection, article_ids: Collection[int]) -> set[str]:
+    """The keys of every feed any of ``article_ids`` belongs to: a few queries per 500 ids.
+
+    "site" and ``<term>/<slug>`` for its section, tags and authors: the keys the
+    section, tag and author feed kinds use (``syndicate.kinds``), and what a kind
+    that follows the site's changes is queued by.
+    """
+    keys = {SITE_KEY} if article_ids else set()
+    ids = sorted(article_ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        keys.update(
+            f"section/{slug}"
+            for slug in conn.execute(
+                select(sections.c.slug)
+                .join(articles, articles.c.section_id == sections.c.id)
+                .where(articles.c.id.in_(chunk))
+                .distinct()
+            ).scalars()
+        )
+        for term, table, join, fk in (
+            ("tag", tags, article_tags, "tag_id"),
+            ("author", authors, article_authors, "author_id"),
+        ):
+            keys.update(
+                f"{term}/{slug}"
+                for slug in conn.execute(
+                    select(table.c.slug)
+                    .join(join, join.c[fk] == table.c.id)
+                    .where(join.c.article_id.in_(chunk))
+                    .distinct()
+                ).scalars()
+            )
     return keys
 
 
@@ -158,46 +172,15 @@ def claim_cycle(conn: Connection, group: str, cycle: int, worker: str, now: date
 
 def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[str]:
     """Feeds of stories that became visible in (since, now]: lifted embargoes, scheduled times."""
-    # Two range queries rather than one OR, so each walks its own index. The
-    # embargo one filters status in Python: in SQL, SQLite would pick the status
-    # index and scan every published story (embargoed stories are few).
-    lifted = select(articles.c.id, articles.c.status).where(
-        articles.c.embargo_until > since,
-        articles.c.embargo_until <= now,
-    )
-    scheduled = select(articles.c.id).where(
-        articles.c.status == "published",
-        articles.c.published > since,
-        articles.c.published <= now,
-    )
-    became_visible = {r.id for r in conn.execute(lifted) if r.status == "published"}
-    became_visible |= set(conn.execute(scheduled).scalars())
-    keys: set[str] = set()
-    for article_id in became_visible:
-        keys |= memberships(conn, article_id)
-    return keys
+    became_visible: set[int] = set()
+    for query in becomes_visible_queries(since, now):
+        became_visible.update(r.id for r in conn.execute(query) if is_visible(r, now))
+    return memberships_of(conn, became_visible)
 
 
 def next_visibility_change(conn: Connection, now: datetime) -> datetime | None:
     """When the next stored story becomes visible (for `syndicate run` to wake exactly then)."""
-    embargoes = conn.execute(
-        select(articles.c.embargo_until, articles.c.status)
-        .where(articles.c.embargo_until > now)
-        .order_by(articles.c.embargo_until)
-    )
-    first_embargo = next((r.embargo_until for r in embargoes if r.status == "published"), None)
-    embargoes.close()
-    candidates = [
-        first_embargo,
-        conn.execute(
-            select(articles.c.published)
-            .where(articles.c.status == "published", articles.c.published > now)
-            .order_by(articles.c.published)
-            .limit(1)
-        ).scalar(),
-    ]
-    found = [c for c in candidates if c is not None]
-    return min(found) if found else None
+    return next_change(conn, now)
 
 
 def last_build_time(conn: Connection) -> datetime | None:

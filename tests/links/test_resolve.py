@@ -11,14 +11,14 @@ from sqlalchemy import update
 
 from syndicate.ingest import ImportOptions, IngestContext, parse_paths_iter
 from syndicate.links.resolve import (
-    StoreTargetIndex,
-    Target,
     get_unavailable_reason,
+    lookups_for,
     normalise_title,
     resolve_related,
 )
-from syndicate.model import ParsedArticle, Related
+from syndicate.model import ParsedArticle, Related, Target
 from syndicate.store import Store
+from syndicate.store.links import StoreTargetIndex
 from syndicate.store.schema import articles
 
 SITE = "https://news.example.org"
@@ -35,7 +35,7 @@ def resolve(store: Store, related: Related, self_id: int | None = None) -> Any:
             related, StoreTargetIndex(conn), base_url=SITE, now=NOW, self_id=self_id
         )
         batch = StoreTargetIndex(conn)
-        batch.prefetch([Related(url="/elsewhere"), related], base_url=SITE, now=NOW)
+        batch.prefetch(*lookups_for([Related(url="/elsewhere"), related], base_url=SITE, now=NOW))
         batch.conn = None  # type: ignore[assignment]  # every answer must come from the batch
         assert resolve_related(related, batch, base_url=SITE, now=NOW, self_id=self_id) == one
     return one

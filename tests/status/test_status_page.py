@@ -20,7 +20,7 @@ import pytest
 from status_support import open_config
 
 from syndicate.status import FeedStatus, StatusReport, Totals
-from syndicate.status_page import render_status_html, write_status_page
+from syndicate.status.page import render_status_html, write_status_page
 from syndicate.store import Store
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -12,8 +12,9 @@ from sqlalchemy import text
 
 from syndicate.config import parse_config
 from syndicate.model import Author, Term
-from syndicate.selection import fingerprint, items_query, plan_feeds, select_items
+from syndicate.planning import fingerprint, plan_feeds, select_items
 from syndicate.store import Store
+from syndicate.store.feeds import items_statement
 
 AUTH = "news.example.org"
 
@@ -55,7 +56,7 @@ def store(store_url: str, make_article: Any, now: Any) -> Any:
 
 def keys(store: Store, planned: Any, now: Any) -> list[str]:
     with store.connect() as conn:
-        refs = select_items(conn, planned.spec, planned.term_id, now)
+        refs = select_items(conn, planned, now)
     return [store.load([r.id])[r.id].key for r in refs]
 
 
@@ -115,7 +116,7 @@ def test_disabled_groups_are_not_planned(store: Store, now: Any) -> None:
 def test_fingerprint_moves_only_with_items(store: Store, now: Any) -> None:
     plan = by_key(store, now)["site"]
     with store.connect() as conn:
-        a = select_items(conn, plan.spec, None, now)
+        a = select_items(conn, plan, now)
     assert fingerprint(plan.spec, a) == fingerprint(plan.spec, list(a))
     assert fingerprint(plan.spec, a) != fingerprint(plan.spec, a[:-1])
     moved = replace(plan.spec, updated_fallback=now)
@@ -127,7 +128,11 @@ def test_tag_feed_query_walks_an_index_without_sorting(store: Store, now: Any) -
         pytest.skip("EXPLAIN QUERY PLAN text is SQLite's")
     plan = by_key(store, now)
     for key in ("site", "section/city", "tag/harbour", "author/ana-ruiz"):
-        query = items_query(plan[key].spec, plan[key].term_id, now)
+        kind = plan[key].spec.kind
+        term = None if kind == "site" else kind
+        query = items_statement(term).params(  # type: ignore[arg-type]
+            now=now, term_id=plan[key].member.term_id, limit=plan[key].spec.max_items
+        )
         compiled = query.compile(store.engine, compile_kwargs={"literal_binds": True})
         with store.connect() as conn:
             rows = conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()

@@ -8,7 +8,7 @@ comes from the store (feed keys, the site title).
 
 Rendering is a function of the report alone: the same report gives the same
 bytes (relative times are measured from ``report.generated``, never the
-clock). This module reads the store only through ``status.get_status``.
+clock). This module reads the store only through ``collect.get_status``.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .config import Config
-from .publish import write_atomic
-from .status import BuildBucket, StatusReport, describe_relative, get_status
-from .store import Store
+from ..config import Config
+from ..publish import write_atomic
+from ..store import Store
+from .collect import get_status
+from .records import BuildBucket, StatusReport
+from .words import describe_relative
 
 PAGE_NAME = "status.html"
 

@@ -1,0 +1,208 @@
+"""The feed kinds: every kind of feed syndicate builds, declared once.
+
+A kind is one small declaration that the rest of syndicate reads (Django's
+syndication ``Feed`` class is the model: the framework calls a few hooks):
+
+- its ``name``, the prefix of its feed keys (``tag`` -> ``tag/climate``; a
+  ``single`` kind has one feed whose key is the name: ``site``);
+- its ``group``: its table in config.toml (``[feeds.tags]``) and its output
+  folder (``tags/climate.rss``; the single site feed is ``index.rss``);
+- ``members``: which feeds of the kind exist at ``now`` (a function of the
+  store's connection, the config and ``now``; ``slugs`` narrows it);
+- ``select``: a feed's items, newest first (a store query, so the one
+  visibility rule in ``store.visibility`` decides what may be in it);
+- the words and URLs its feeds carry, and its defaults (``every``,
+  ``max_items``, ``formats``).
+
+Build, planning, publish, status, the status page, ``syndicate run`` and the
+docs iterate ``kinds()``; adding a kind is one ``register`` call and its
+selection function (``tests/test_kinds.py`` registers a throwaway kind and
+sees it built, validated, published and shown in status).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from sqlalchemy import Connection
+
+from .model import FeedFormat, FeedSpec, ItemRef
+from .store import feeds as store_feeds
+
+if TYPE_CHECKING:
+    from .config import Config
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One feed of a kind: the slug in its key and path, the name people read.
+
+    ``term_id`` is the store's id for a section, tag or author (None for other kinds).
+    """
+
+    slug: str
+    name: str
+    term_id: int | None = None
+
+
+MembersFn = Callable[[Connection, "Config", datetime, Collection[str] | None], list[Member]]
+SelectFn = Callable[[Connection, FeedSpec, Member, datetime], list[ItemRef]]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedKind:
+    """One kind of feed (see the module docstring)."""
+
+    name: str
+    group: str
+    members: MembersFn
+    select: SelectFn
+    # seconds between `syndicate run` rebuilds when nothing queued the feeds
+    every: int
+    # "{name}" is the member's name, "{site}" the site's title, "{description}"
+    # the site's description (its title when it has none)
+    title: str
+    description: str
+    # the page a feed's <link> points at: "{base}" the site URL, "{slug}" the quoted slug
+    link: str
+    summary: str  # one line for the docs: what the kind is
+    single: bool = False
+    max_items: int | None = None  # default; None takes [feeds].max_items
+    formats: tuple[FeedFormat, ...] | None = None  # default; None takes [feeds].formats
+
+    def key(self, slug: str) -> str:
+        return self.name if self.single else f"{self.name}/{slug}"
+
+    def path(self, slug: str) -> str:
+        """The output path of a member's feed, without extension."""
+        return "index" if self.single else f"{self.group}/{slug}"
+
+    @property
+    def folder(self) -> str:
+        """The output folder its feeds are in ("" for the top)."""
+        return "" if self.single else self.group
+
+
+_REGISTRY: dict[str, FeedKind] = {}
+
+
+def register(kind: FeedKind) -> FeedKind:
+    """Add ``kind`` (after the ones already there; the order is the status order)."""
+    clash = [k.name for k in _REGISTRY.values() if k.group == kind.group and k.name != kind.name]
+    if clash:
+        raise ValueError(f"feed kind {kind.name!r}: group {kind.group!r} is {clash[0]!r}'s")
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def unregister(name: str) -> None:
+    """Remove a kind (tests that register a throwaway one)."""
+    _REGISTRY.pop(name, None)
+
+
+def kinds() -> tuple[FeedKind, ...]:
+    """Every registered kind, in order."""
+    return tuple(_REGISTRY.values())
+
+
+def kind_named(name: str) -> FeedKind | None:
+    return _REGISTRY.get(name)
+
+
+def kind_of(key: str) -> FeedKind | None:
+    """The kind of a feed key ("tag/climate" -> tag; "site" -> site)."""
+    return _REGISTRY.get(key.partition("/")[0])
+
+
+def kind_of_group(group: str) -> FeedKind | None:
+    return next((k for k in _REGISTRY.values() if k.group == group), None)
+
+
+def group_of(key: str) -> str:
+    """The config group of a feed key; an unregistered kind's name stands for itself."""
+    kind = kind_of(key)
+    return kind.group if kind is not None else key.partition("/")[0]
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """("tag", "climate") for "tag/climate"; ("site", "") for "site"."""
+    name, _, slug = key.partition("/")
+    return name, slug
+
+
+# ---------------------------------------------------------------- the built-in kinds
+
+
+def _site_member(
+    conn: Connection, config: Config, now: datetime, slugs: Collection[str] | None
+) -> list[Member]:
+    return [Member("", config.site.title)]
+
+
+def _site_items(conn: Connection, spec: FeedSpec, member: Member, now: datetime) -> list[ItemRef]:
+    return store_feeds.site_items(conn, now, spec.max_items)
+
+
+def _term_kind(term: store_feeds.TermKind) -> tuple[MembersFn, SelectFn]:
+    """``members`` and ``select`` for the kind of feed one section, tag or author has."""
+
+    def members(
+        conn: Connection, config: Config, now: datetime, slugs: Collection[str] | None
+    ) -> list[Member]:
+        rows = store_feeds.term_members(conn, term, now, had_feed_prefix=f"{term}/", slugs=slugs)
+        named = config.section_name if term == "section" else (lambda _slug: None)
+        return [Member(r.slug, named(r.slug) or r.name, r.id) for r in rows]
+
+    def select(conn: Connection, spec: FeedSpec, member: Member, now: datetime) -> list[ItemRef]:
+        assert member.term_id is not None, f"{spec.key} has no term id"
+        return store_feeds.term_items(conn, term, member.term_id, now, spec.max_items)
+
+    return members, select
+
+
+def _register_builtins() -> None:
+    register(
+        FeedKind(
+            name="site",
+            group="site",
+            members=_site_member,
+            select=_site_items,
+            every=120,  # what readers poll most
+            title="{site}",
+            description="{description}",  # the site's own, else its title
+            link="{base}",
+            summary="the whole site",
+            single=True,
+        )
+    )
+    for name, group, every, described, link, summary in (
+        ("section", "sections", 300, "Latest in {name}", "{base}/{slug}", "one per section"),
+        ("tag", "tags", 900, "Stories tagged {name}", "{base}/tags/{slug}", "one per tag"),
+        ("author", "authors", 900, "Stories by {name}", "{base}/authors/{slug}", "one per author"),
+    ):
+        members, select = _term_kind(name)  # type: ignore[arg-type]
+        register(
+            FeedKind(
+                name=name,
+                group=group,
+                members=members,
+                select=select,
+                every=every,  # tag and author feeds are many and change slowly
+                title="{site}: {name}",
+                description=described + " from {site}",
+                link=link,
+                summary=summary,
+            )
+        )
+
+
+_register_builtins()
+
+
+def feed_link(kind: FeedKind, base_url: str, slug: str) -> str:
+    """The page a feed's ``<link>`` points at; Unicode slugs are percent-encoded."""
+    return kind.link.format(base=base_url, slug=quote(slug))

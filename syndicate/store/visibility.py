@@ -1,0 +1,295 @@
+"""Whether an article may be in a feed at a given instant: the one rule, in SQL and in Python.
+
+An article is *visible* to an audience at ``now`` when all of these hold:
+
+- its status is "published" (a draft is not out; a killed story never again);
+- its publication time has come (``published <= now``: a later date is scheduled);
+- its embargo has lifted (``embargo_until`` unset or ``<= now``), unless the
+  audience is a partner whose contract gives it embargoed stories in advance;
+- for a partner, the story's section, tags and licence are ones it may receive
+  (allow lists, when given, and deny lists).
+
+The rule is written twice, side by side, because it is needed in two places:
+``visible_clause`` is the SQL every feed query, count and status reading is
+built from; ``why_hidden`` (and ``is_visible``) is its twin for rows already in
+memory (a related article being linked to, a row read for another reason).
+``tests/store/test_visibility.py`` draws articles, audiences and clock times and
+holds the two, every feed kind's selection, the status counts and the embargo
+wake-up time to the same answer. Nothing else in syndicate compares
+``embargo_until`` or ``published`` with a clock value.
+
+The moments the answer can change are also here (``becomes_visible_queries``,
+``next_change``): a build queues the feeds of stories that became visible since
+the last one, and ``syndicate run`` sleeps until the next such moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import Connection, Select, and_, exists, false, not_, or_, select, true
+
+from .schema import article_tags, articles, sections, tags
+
+Hidden = Literal["killed", "draft", "scheduled", "embargoed", "not licensed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who a feed is for: the public (the default), or a partner under its contract.
+
+    ``None`` for an allow list means "any"; a deny list always wins. Slugs and
+    licences are compared as stored (sections and tags by slug).
+    """
+
+    name: str = "public"
+    embargo_advance: bool = False  # embargoed stories before the lift (behind a token)
+    sections: frozenset[str] | None = None
+    deny_sections: frozenset[str] = frozenset()
+    tags: frozenset[str] | None = None
+    deny_tags: frozenset[str] = frozenset()
+    licences: frozenset[str] | None = None
+    deny_licences: frozenset[str] = frozenset()
+
+    @property
+    def restricted(self) -> bool:
+        """Whether anything beyond status, time and embargo decides."""
+        return bool(
+            self.sections is not None
+            or self.deny_sections
+            or self.tags is not None
+            or self.deny_tags
+            or self.licences is not None
+            or self.deny_licences
+        )
+
+
+PUBLIC = Audience()
+
+
+class VisibleFacts(Protocol):
+    """What the rule reads of an article (``Article`` and the links stage's targets have it)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def embargo_until(self) -> datetime | None: ...
+
+
+def why_hidden(
+    article: VisibleFacts,
+    now: datetime,
+    audience: Audience = PUBLIC,
+    *,
+    section: str | None = None,
+    tags: Collection[str] = (),
+    licence: str | None = None,
+) -> Hidden | None:
+    """Why ``article`` may not be in ``audience``'s feeds at ``now``; None when it may.
+
+    The Python twin of ``visible_clause``. ``section``, ``tags`` and ``licence``
+    (slugs, and the licence as stored) are read only for a restricted audience.
+    """
+    if article.status == "killed":
+        return "killed"
+    if article.status != "published":
+        return "draft"
+    if article.published > now:
+        return "scheduled"
+    if (
+        not audience.embargo_advance
+        and article.embargo_until is not None
+        and article.embargo_until > now
+    ):
+        return "embargoed"
+    if audience.restricted and not _licensed(audience, section, tags, licence):
+        return "not licensed"
+    return None
+
+
+def is_visible(
+    article: VisibleFacts,
+    now: datetime,
+    audience: Audience = PUBLIC,
+    *,
+    section: str | None = None,
+    tags: Collection[str] = (),
+    licence: str | None = None,
+) -> bool:
+    """``why_hidden(...) is None``."""
+    hidden = why_hidden(article, now, audience, section=section, tags=tags, licence=licence)
+    return hidden is None
+
+
+def _licensed(
+    audience: Audience, section: str | None, tag_slugs: Collection[str], licence: str | None
+) -> bool:
+    if audience.sections is not None and section not in audience.sections:
+        return False
+    if section in audience.deny_sections:
+        return False
+    if audience.tags is not None and not audience.tags.intersection(tag_slugs):
+        return False
+    if audience.deny_tags.intersection(tag_slugs):
+        return False
+    if audience.licences is not None and licence not in audience.licences:
+        return False
+    return licence not in audience.deny_licences
+
+
+def embargo_lifted(now: Any) -> Any:
+    """SQL: the article's embargo is unset or has lifted at ``now`` (a value or bindparam)."""
+    return or_(articles.c.embargo_until.is_(None), articles.c.embargo_until <= now)
+
+
+def visible_clause(
+    now: Any,
+    audience: Audience = PUBLIC,
+    *,
+    listed: Any = None,
+    published: Any = None,
+) -> Any:
+    """SQL over ``articles``: the article is visible to ``audience`` at ``now``.
+
+    ``now`` is a datetime or a bind parameter. A feed that walks a join table
+    (tags, authors) passes that table's copies: ``listed`` stands for
+    ``status = 'published'`` and ``published`` for the article's own column
+    (``store.articles`` keeps the copies equal), so its index decides the walk.
+    """
+    status = articles.c.status == "published" if listed is None else listed.is_(True)
+    when = (articles.c.published if published is None else published) <= now
+    parts = [status, when]
+    if not audience.embargo_advance:
+        parts.append(embargo_lifted(now))
+    if audience.restricted:
+        parts.append(_licence_clause(audience))
+    return and_(*parts)
+
+
+def visible_through(join: Any, now: Any, audience: Audience = PUBLIC) -> Any:
+    """SQL over a join table (article_tags, article_authors) alone: its article is visible.
+
+    For an EXISTS that does not join ``articles``: the join table's copies of
+    status and date decide, and the article's own row is looked up only for
+    what has no copy (embargo, licence).
+    """
+    rest = []
+    if not audience.embargo_advance:
+        rest.append(embargo_lifted(now))
+    if audience.restricted:
+        rest.append(_licence_clause(audience))
+    parts = [join.c.listed.is_(True), join.c.published <= now]
+    if rest:
+        parts.append(exists().where(articles.c.id == join.c.article_id, *rest))
+    return and_(*parts)
+
+
+def _licence_clause(audience: Audience) -> Any:
+    parts: list[Any] = []
+    section_slug = (
+        select(sections.c.slug).where(sections.c.id == articles.c.section_id).scalar_subquery()
+    )
+    if audience.sections is not None:
+        parts.append(section_slug.in_(sorted(audience.sections)) if audience.sections else false())
+    if audience.deny_sections:
+        parts.append(not_(section_slug.in_(sorted(audience.deny_sections))))
+
+    def has_tag(slugs: frozenset[str]) -> Any:
+        return exists().where(
+            article_tags.c.article_id == articles.c.id,
+            article_tags.c.tag_id == tags.c.id,
+            tags.c.slug.in_(sorted(slugs)),
+        )
+
+    if audience.tags is not None:
+        parts.append(has_tag(audience.tags) if audience.tags else false())
+    if audience.deny_tags:
+        parts.append(not_(has_tag(audience.deny_tags)))
+    licence = articles.c.licence
+    if audience.licences is not None:
+        allowed = licence.in_(sorted(audience.licences)) if audience.licences else false()
+        parts.append(and_(licence.is_not(None), allowed))
+    if audience.deny_licences:
+        parts.append(or_(licence.is_(None), not_(licence.in_(sorted(audience.deny_licences)))))
+    return and_(true(), *parts)
+
+
+def becomes_visible_queries(since: datetime, now: datetime) -> tuple[Select[Any], Select[Any]]:
+    """The ids of stories that became visible to the public in (since, now].
+
+    Two range queries rather than one OR, so each walks its own index: lifted
+    embargoes (status filtered by the caller's row loop: in SQL, SQLite picks the
+    status index and scans every published story, and embargoed ones are few) and
+    scheduled times reached. Rows carry ``status``, ``published`` and
+    ``embargo_until`` so the caller applies ``is_visible`` at ``now``.
+    """
+    columns = (articles.c.id, articles.c.status, articles.c.published, articles.c.embargo_until)
+    lifted = select(*columns).where(
+        articles.c.embargo_until > since, articles.c.embargo_until <= now
+    )
+    scheduled = select(*columns).where(
+        articles.c.status == "published",
+        articles.c.published > since,
+        articles.c.published <= now,
+    )
+    return lifted, scheduled
+
+
+def waiting_query(now: datetime) -> Select[Any]:
+    """Published stories not yet visible at ``now`` (scheduled or under embargo): few.
+
+    Rows carry what ``why_hidden`` reads.
+    """
+    return select(
+        articles.c.id, articles.c.status, articles.c.published, articles.c.embargo_until
+    ).where(
+        articles.c.status == "published",
+        or_(articles.c.published > now, articles.c.embargo_until > now),
+    )
+
+
+def next_change(conn: Connection, now: datetime, audience: Audience = PUBLIC) -> datetime | None:
+    """The first moment after ``now`` a stored story becomes visible to ``audience``.
+
+    A published story becomes visible at ``max(published, embargo_until)`` (an
+    advance partner does not wait for the embargo), so the answer is the least
+    such moment after ``now``. Every story with one has its embargo or its
+    publication time after ``now``: two index walks, in embargo order and in
+    publication order, each stopping once its order passes the best moment found.
+    """
+    best: datetime | None = None
+    if not audience.embargo_advance:
+        rows = conn.execute(
+            select(articles.c.embargo_until, articles.c.status, articles.c.published)
+            .where(articles.c.embargo_until > now)
+            .order_by(articles.c.embargo_until)
+        )
+        try:
+            for r in rows:
+                if best is not None and r.embargo_until >= best:
+                    break
+                if r.status == "published":
+                    moment = max(r.embargo_until, r.published)
+                    best = moment if best is None else min(best, moment)
+        finally:
+            rows.close()
+    rows = conn.execute(
+        select(articles.c.published, articles.c.embargo_until)
+        .where(articles.c.status == "published", articles.c.published > now)
+        .order_by(articles.c.published)
+    )
+    try:
+        for r in rows:
+            if best is not None and r.published >= best:
+                break
+            until = None if audience.embargo_advance else r.embargo_until
+            moment = r.published if until is None else max(until, r.published)
+            best = moment if best is None else min(best, moment)
+    finally:
+        rows.close()
+    return best
