@@ -190,9 +190,16 @@ def visible_through(join: Any, now: Any, audience: Audience = PUBLIC) -> Any:
 
 
 def _licence_clause(audience: Audience) -> Any:
+    # Aliases, so a query that already joins a tag (a tag feed walks article_tags)
+    # does not correlate these subqueries with its own row: "any tag of the article".
+    their_section = sections.alias("licence_section")
+    their_tags = article_tags.alias("licence_article_tags")
+    tag_names = tags.alias("licence_tags")
     parts: list[Any] = []
     section_slug = (
-        select(sections.c.slug).where(sections.c.id == articles.c.section_id).scalar_subquery()
+        select(their_section.c.slug)
+        .where(their_section.c.id == articles.c.section_id)
+        .scalar_subquery()
     )
     if audience.sections is not None:
         parts.append(section_slug.in_(sorted(audience.sections)) if audience.sections else false())
@@ -201,9 +208,9 @@ def _licence_clause(audience: Audience) -> Any:
 
     def has_tag(slugs: frozenset[str]) -> Any:
         return exists().where(
-            article_tags.c.article_id == articles.c.id,
-            article_tags.c.tag_id == tags.c.id,
-            tags.c.slug.in_(sorted(slugs)),
+            their_tags.c.article_id == articles.c.id,
+            their_tags.c.tag_id == tag_names.c.id,
+            tag_names.c.slug.in_(sorted(slugs)),
         )
 
     if audience.tags is not None:
@@ -261,6 +268,8 @@ def next_change(conn: Connection, now: datetime, audience: Audience = PUBLIC) ->
     such moment after ``now``. Every story with one has its embargo or its
     publication time after ``now``: two index walks, in embargo order and in
     publication order, each stopping once its order passes the best moment found.
+    A partner's licence filters do not change with time and are not applied: a
+    wake-up for a story the partner may not have builds nothing.
     """
     best: datetime | None = None
     if not audience.embargo_advance:
