@@ -6,7 +6,7 @@ empty output directory, so each one's peak memory is its own:
 
 - ``naive``: load every visible article into Python (one SELECT, plus all tag and
   author rows), index them by section, tag and author, and for the same feeds as
-  ``selection.plan_feeds`` render RSS and Atom with plain feedgen (``add_entry``
+  ``planning.plan_feeds`` render RSS and Atom with plain feedgen (``add_entry``
   per item, ``rss_str()``/``atom_str()``) and JSON Feed with ``json.dumps``,
   validate each with ``validate_bytes`` and write each with ``open().write``.
 - ``full``: ``run_build(config, store, now, force=True)`` with its default
@@ -50,7 +50,7 @@ import syndicate
 from syndicate.build import run_build
 from syndicate.config import Config, parse_config
 from syndicate.model import FeedSpec, Outcome
-from syndicate.selection import plan_feeds
+from syndicate.planning import plan_feeds
 from syndicate.store import Store
 from syndicate.store.schema import (
     article_authors,

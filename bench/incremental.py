@@ -36,7 +36,8 @@ sys.path.insert(0, str(HERE.parent))
 from build import OUT, ensure_store, make_config  # noqa: E402
 from corpus import BENCH_NOW, make_corpus  # noqa: E402
 
-from syndicate.build import Builder, drain_queue, run_build  # noqa: E402
+from syndicate.build import drain_queue, run_build  # noqa: E402
+from syndicate.builder import Builder  # noqa: E402
 from syndicate.model import ParsedArticle, Term  # noqa: E402
 from syndicate.store import Store  # noqa: E402
 

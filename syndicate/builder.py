@@ -331,9 +331,8 @@ class Builder:
             renderer=self.renderer,
             verdicts=self.verdicts,
         )
-        # Written here, not by writer threads: with nothing to wait for (the disk
-        # is waited on once per window) a writer thread only took the GIL from
-        # us while lxml had released it, which slowed rendering and the gate
-        # more than the writes cost (2 workers at 100k: 17.4 -> 16.6 s).
+        # Staged in this thread: with nothing to wait for (the disk is waited on
+        # once per window), a writer thread would only take the GIL while lxml
+        # has released it, slowing rendering and the gate more than the writes cost.
         files = [stage_feed(output, c.feed, c.findings, passed=c.passed) for c in assembled.files]
         return _Writing(spec.key, fp, started, files, assembled.links)

@@ -114,6 +114,11 @@ class ParsedArticle:
     correction: str | None = None
     language: str | None = None
     origin: Origin | None = None
+    # The fields ingest derived because the record did not give them ("slug",
+    # "url", "updated"): for an article already stored, the store keeps its slug
+    # and URL (fixed at first import, like the GUID) and dates an edit's
+    # ``updated`` at its import.
+    derived: frozenset[str] = frozenset()
 
     def content_fields(self) -> tuple[object, ...]:
         """Everything a feed can show, for "did this article change?" checks.
@@ -123,7 +128,7 @@ class ParsedArticle:
         return tuple(getattr(self, f.name) for f in fields(self) if f.name not in _NOT_CONTENT)
 
 
-_NOT_CONTENT = frozenset({"key", "origin"})
+_NOT_CONTENT = frozenset({"key", "origin", "derived"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -62,7 +62,11 @@ TEXT = st.text(min_size=0, max_size=200)
 
 
 def to_article(parsed: ParsedArticle, n: int) -> Article:
-    values = {f.name: getattr(parsed, f.name) for f in fields(ParsedArticle) if f.name != "origin"}
+    values = {
+        f.name: getattr(parsed, f.name)
+        for f in fields(ParsedArticle)
+        if f.name not in ("origin", "derived")
+    }
     return Article(guid=f"tag:news.example.org,2026-01-01:prop/{n}", revision=1, **values)
 
 

@@ -1,9 +1,18 @@
 """The store: articles, their sections, tags and authors, link checks and build state.
 
 SQLAlchemy Core over SQLite (the default) or PostgreSQL (by URL), one code path.
-``Store`` is a thin owner of the engine; the queries live in ``articles``,
-``state`` and ``syndicate.selection``, as functions of a connection, so they can
-be composed inside one transaction and tested on both databases.
+Only this package writes SQL or touches the tables (``schema``); the rest of
+syndicate calls its functions and gets frozen records back. ``Store`` is a thin
+owner of the engine; the queries are functions of a connection, so they can be
+composed inside one transaction and tested on both databases:
+
+- ``visibility``: the one rule of what may be in a feed at an instant (SQL and its twin);
+- ``articles``: importing (idempotent upserts) and loading articles;
+- ``feeds``: who has a feed and which articles each one carries;
+- ``queue``: the feed queue builds and workers share;
+- ``builds``: what builds leave (file state, history, the last build);
+- ``status``: what `syndicate status` reads; ``links``: references, targets, URL checks;
+- ``engine``: engines, migrations (Alembic) and wrapping driver errors.
 
 Everything that can fail because of the database raises ``StoreError`` with the
 (password-free) URL as its "where".
@@ -24,14 +33,10 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyErro
 from ..errors import BusyError
 from ..model import Article, ParsedArticle
 from . import engine as _engine
-from .articles import (
-    TermIds,
-    UpsertResult,
-    chunked,
-    load_articles,
-    record_changes,
-    upsert_article,
-)
+from .articles import chunked, load_articles
+from .queue import enqueue_each
+from .terms import TermIds
+from .upsert import Touched, UpsertResult, upsert_article, upsert_many
 
 
 def _record_fault(e: BaseException) -> bool:
@@ -153,12 +158,13 @@ class Store:
         *,
         authority: str,
         now: datetime,
-        batch_size: int = 200,
+        batch_size: int = 500,
     ) -> Iterator[UpsertResult | UpsertFailure]:
         """Store records in batches; yield one result (or failure) per record, in order.
 
-        Each batch is one transaction; each record a savepoint inside it, so a
-        record the database refuses is rolled back alone.
+        Each batch is one transaction, written with a fixed number of statements.
+        When the database refuses one of its records, the batch is written again
+        record by record, each in a savepoint, so only that record is lost.
         """
         for batch in chunked(records, batch_size):
             with _engine.wrap_errors(self.url, "storing articles"):
@@ -172,8 +178,12 @@ class Store:
         for attempt in itertools.count(1):
             try:
                 with self.engine.begin() as conn:
-                    results = self._upsert_batch(conn, batch, authority=authority, now=now)
-                    record_changes(conn, [r for r in results if isinstance(r, UpsertResult)], now)
+                    touched = Touched()
+                    results = self._upsert_batch(conn, batch, authority, now, touched)
+                    # Last in the transaction, in key order: the shared queue rows
+                    # (the site feed's above all) are locked briefly and always in
+                    # the same order, so concurrent imports do not deadlock on them.
+                    enqueue_each(conn, touched.reasons, now)
                 return results
             except DBAPIError as e:
                 self._terms.forget()  # ids minted in the rolled-back batch are gone
@@ -186,15 +196,51 @@ class Store:
         raise AssertionError("unreachable")
 
     def _upsert_batch(
-        self, conn: Connection, batch: list[ParsedArticle], *, authority: str, now: datetime
+        self,
+        conn: Connection,
+        batch: list[ParsedArticle],
+        authority: str,
+        now: datetime,
+        touched: Touched,
     ) -> list[UpsertResult | UpsertFailure]:
         results: list[UpsertResult | UpsertFailure] = []
-        for record in batch:
+        for run in _distinct_runs(batch):
             savepoint = conn.begin_nested()
+            attempt = Touched()
             try:
-                result = upsert_article(conn, self._terms, record, authority=authority, now=now)
+                written = upsert_many(
+                    conn, self._terms, run, authority=authority, now=now, touched=attempt
+                )
                 savepoint.commit()
-                results.append(result)
+            except Exception as e:
+                if not _record_fault(e):
+                    raise
+                savepoint.rollback()
+                self._terms.forget()
+                results.extend(self._upsert_one_by_one(conn, run, authority, now, touched))
+                continue
+            results.extend(written)
+            for key, reason in attempt.reasons.items():
+                touched.add([key], reason)
+        return results
+
+    def _upsert_one_by_one(
+        self,
+        conn: Connection,
+        run: list[ParsedArticle],
+        authority: str,
+        now: datetime,
+        touched: Touched,
+    ) -> list[UpsertResult | UpsertFailure]:
+        results: list[UpsertResult | UpsertFailure] = []
+        for record in run:
+            savepoint = conn.begin_nested()
+            attempt = Touched()
+            try:
+                result = upsert_article(
+                    conn, self._terms, record, authority=authority, now=now, touched=attempt
+                )
+                savepoint.commit()
             except Exception as e:
                 if not _record_fault(e):
                     raise
@@ -203,11 +249,32 @@ class Store:
                 orig = getattr(e, "orig", None) or e
                 reason = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
                 results.append(UpsertFailure(record, f"refused by the store: {reason}"))
+                continue
+            results.append(result)
+            for key, reason in attempt.reasons.items():
+                touched.add([key], reason)
         return results
 
     def load(self, ids: Sequence[int]) -> dict[int, Article]:
         with _engine.wrap_errors(self.url, "reading articles"), self.engine.connect() as conn:
             return load_articles(conn, ids)
+
+
+def _distinct_runs(batch: list[ParsedArticle]) -> Iterator[list[ParsedArticle]]:
+    """The batch cut into runs of distinct keys, in order: a key seen twice starts a new run.
+
+    A file may give one article twice; the second must see the first stored.
+    """
+    run: list[ParsedArticle] = []
+    keys: set[str] = set()
+    for record in batch:
+        if record.key in keys:
+            yield run
+            run, keys = [], set()
+        run.append(record)
+        keys.add(record.key)
+    if run:
+        yield run
 
 
 __all__ = ["SQLAlchemyError", "Store", "UpsertFailure", "UpsertResult"]

@@ -1,0 +1,369 @@
+"""Write articles: idempotent upserts keyed by the article's first identity, in batches.
+
+An article is matched by ``key`` (its id in the newsroom system, or the file it
+came from). Re-importing identical content changes nothing, not even
+``last_changed``; an edited article is updated in place, its ``revision`` grows
+by one and its GUID stays. What ingest derived rather than read (``derived``:
+the slug, the URL, ``updated``) follows the stored article: the slug and URL
+fixed at first import, like the GUID, and ``updated`` the import time of an edit.
+
+``upsert_many`` writes a whole batch with a fixed number of statements (one
+SELECT of the keys, one INSERT and one UPDATE executemany, the term and
+membership rows in bulk); ``upsert_article`` is the same for one record, the
+path a batch falls back to, record by record in savepoints, when the database
+refuses one of its records. Both return the feeds the batch touched, with the
+reason each is rebuilt; the caller queues them (``queue.enqueue_each``) last in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+
+from ..dates import to_utc
+from ..guids import make_guid
+from ..model import ParsedArticle
+from ..text import normalise_title, reference_slug, reference_title_key, url_spellings
+from .queue import SITE_KEY, memberships_of
+from .schema import article_authors, article_tags, articles, authors, sections, tags
+from .terms import TermIds
+
+Change = Literal["created", "updated", "unchanged"]
+# Why a feed is rebuilt, weakest first: a feed keeps the strongest reason it has.
+REASONS = ("related", "updated", "created")
+_CHUNK = 500  # values per IN list, far below every driver's bound-parameter limit
+_IDENTITIES_PER_QUERY = 100  # articles whose referrers one query looks for (~10 values each)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    key: str
+    guid: str
+    change: Change
+
+
+def content_hash(record: ParsedArticle) -> str:
+    """A stable digest of everything a feed can show, to detect real edits."""
+
+    def default(value: object) -> object:
+        if isinstance(value, datetime):
+            return to_utc(value).isoformat()
+        if hasattr(value, "__slots__"):
+            return [getattr(value, s) for s in value.__slots__]
+        raise TypeError(type(value).__name__)
+
+    blob = json.dumps(record.content_fields(), default=default, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _settled(record: ParsedArticle, existing: Any) -> ParsedArticle:
+    """The record as it is compared and stored: a derived slug and URL keep the stored ones."""
+    if existing is None or not record.derived:
+        return record
+    keep = {name: getattr(existing, name) for name in ("slug", "url") if name in record.derived}
+    return replace(record, **keep) if keep else record
+
+
+def _updated(record: ParsedArticle, existing: Any, now: datetime) -> datetime:
+    """``updated`` as stored: an edit whose record gives none is dated at its import."""
+    if existing is not None and "updated" in record.derived:
+        return max(now, record.published)
+    return record.updated
+
+
+def _article_values(record: ParsedArticle, digest: str) -> dict[str, Any]:
+    image, related = record.image, record.related
+    return {
+        "slug": record.slug,
+        "title": record.title,
+        "title_key": normalise_title(record.title),
+        "url": record.url,
+        "published": record.published,
+        "updated": record.updated,
+        "content_html": record.content_html,
+        "summary": record.summary,
+        "status": record.status,
+        "embargo_until": record.embargo_until,
+        "attribution": record.attribution,
+        "licence": record.licence,
+        "image_url": image.url if image else None,
+        "image_type": image.type if image else None,
+        "image_length": image.length if image else None,
+        "image_alt": image.alt if image else None,
+        "related_url": related.url if related else None,
+        "related_title": related.title if related else None,
+        "related_slug": reference_slug(related.url) if related else None,
+        "related_title_key": reference_title_key(related.title) if related else None,
+        "correction": record.correction,
+        "language": record.language,
+        "content_hash": digest,
+    }
+
+
+def _feeds_of(record: ParsedArticle) -> set[str]:
+    """The feeds a stored record is in (``queue.memberships_of`` of its new rows)."""
+    return {
+        SITE_KEY,
+        f"section/{record.section.slug}",
+        *(f"tag/{t.slug}" for t in record.tags),
+        *(f"author/{a.slug}" for a in record.authors),
+    }
+
+
+class Touched:
+    """The feeds a batch touched, each with its strongest reason."""
+
+    def __init__(self) -> None:
+        self.reasons: dict[str, str] = {}
+
+    def add(self, keys: Iterable[str], reason: str) -> None:
+        rank = REASONS.index(reason)
+        for key in keys:
+            old = self.reasons.get(key)
+            if old is None or REASONS.index(old) < rank:
+                self.reasons[key] = reason
+
+
+_EXISTING_COLUMNS = (
+    articles.c.id,
+    articles.c.key,
+    articles.c.guid,
+    articles.c.content_hash,
+    articles.c.url,
+    articles.c.slug,
+    articles.c.title_key,
+)
+
+
+def upsert_article(
+    conn: Connection,
+    terms: TermIds,
+    record: ParsedArticle,
+    *,
+    authority: str,
+    now: datetime,
+    touched: Touched,
+) -> UpsertResult:
+    """Insert or update one article inside the caller's transaction."""
+    existing = conn.execute(select(*_EXISTING_COLUMNS).where(articles.c.key == record.key)).first()
+    found = {record.key: existing} if existing is not None else {}
+    return _write(conn, terms, [record], found, authority=authority, now=now, touched=touched)[0]
+
+
+def upsert_many(
+    conn: Connection,
+    terms: TermIds,
+    records: Sequence[ParsedArticle],
+    *,
+    authority: str,
+    now: datetime,
+    touched: Touched,
+) -> list[UpsertResult]:
+    """Insert or update ``records`` (distinct keys) inside the caller's transaction."""
+    keys = sorted({r.key for r in records})
+    assert len(keys) == len(records), "a batch's keys must be distinct"
+    existing: dict[str, Any] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        rows = conn.execute(select(*_EXISTING_COLUMNS).where(articles.c.key.in_(chunk)))
+        existing.update((r.key, r) for r in rows)
+    return _write(conn, terms, records, existing, authority=authority, now=now, touched=touched)
+
+
+def _write(
+    conn: Connection,
+    terms: TermIds,
+    records: Sequence[ParsedArticle],
+    existing: dict[str, Any],
+    *,
+    authority: str,
+    now: datetime,
+    touched: Touched,
+) -> list[UpsertResult]:
+    results: list[UpsertResult] = []
+    new: list[tuple[ParsedArticle, dict[str, Any]]] = []
+    changed: list[tuple[ParsedArticle, dict[str, Any], Any]] = []
+    written: list[ParsedArticle] = []  # in the batch's order: the last name given wins
+    for record in records:
+        old = existing.get(record.key)
+        record = _settled(record, old)
+        digest = content_hash(record)
+        if old is not None and old.content_hash == digest:
+            results.append(UpsertResult(record.key, old.guid, "unchanged"))
+            continue
+        values = _article_values(record, digest)
+        values["updated"] = _updated(record, old, now)
+        values["last_changed"] = now
+        written.append(record)
+        if old is None:
+            guid = make_guid(authority, record.published, record.key)
+            new.append((record, {"key": record.key, "guid": guid, "first_imported": now, **values}))
+            results.append(UpsertResult(record.key, guid, "created"))
+        else:
+            changed.append((record, values, old))
+            results.append(UpsertResult(record.key, old.guid, "updated"))
+    if not written:
+        return results
+
+    section_ids = terms.get_many(
+        conn, sections, _term_values((r.section.slug, {"name": r.section.name}) for r in written)
+    )
+    tag_ids = terms.get_many(
+        conn, tags, _term_values((t.slug, {"name": t.name}) for r in written for t in r.tags)
+    )
+    author_ids = terms.get_many(
+        conn,
+        authors,
+        _term_values(
+            (a.slug, {"name": a.name, "email": a.email, "url": a.url})
+            for r in written
+            for a in r.authors
+        ),
+    )
+    # The feeds the changed articles leave (read before their rows change).
+    changed_ids = [old.id for _, _, old in changed]
+    touched.add(memberships_of(conn, changed_ids), "updated")
+
+    ids: dict[str, int] = {}
+    if new:
+        conn.execute(
+            insert(articles),
+            [{**row, "revision": 1, "section_id": section_ids[r.section.slug]} for r, row in new],
+        )
+        new_keys = sorted(r.key for r, _ in new)
+        for start in range(0, len(new_keys), _CHUNK):
+            chunk = new_keys[start : start + _CHUNK]
+            found = conn.execute(
+                select(articles.c.key, articles.c.id).where(articles.c.key.in_(chunk))
+            )
+            ids.update((key, article_id) for key, article_id in found)
+    if changed:
+        columns = [*changed[0][1], "section_id"]
+        statement = (
+            update(articles)
+            .where(articles.c.id == bindparam("_id"))
+            .values(revision=articles.c.revision + 1, **{c: bindparam(f"_{c}") for c in columns})
+        )
+        conn.execute(
+            statement,
+            [
+                {
+                    "_id": old.id,
+                    **{f"_{c}": v for c, v in values.items()},
+                    "_section_id": section_ids[r.section.slug],
+                }
+                for r, values, old in changed
+            ],
+        )
+        for start in range(0, len(changed_ids), _CHUNK):
+            chunk = changed_ids[start : start + _CHUNK]
+            conn.execute(delete(article_tags).where(article_tags.c.article_id.in_(chunk)))
+            conn.execute(delete(article_authors).where(article_authors.c.article_id.in_(chunk)))
+        ids.update((r.key, old.id) for r, _, old in changed)
+
+    tag_rows: list[dict[str, Any]] = []
+    author_rows: list[dict[str, Any]] = []
+    for r in written:
+        article_id = ids[r.key]
+        listed = r.status == "published"
+        # Two spellings of one tag ("Climate", "climate") share a slug: keep the first.
+        for position, tag_id in enumerate(dict.fromkeys(tag_ids[t.slug] for t in r.tags)):
+            tag_rows.append(
+                {
+                    "article_id": article_id,
+                    "tag_id": tag_id,
+                    "position": position,
+                    "listed": listed,
+                    "published": r.published,
+                }
+            )
+        for position, author_id in enumerate(dict.fromkeys(author_ids[a.slug] for a in r.authors)):
+            author_rows.append(
+                {
+                    "article_id": article_id,
+                    "author_id": author_id,
+                    "position": position,
+                    "listed": listed,
+                    "published": r.published,
+                }
+            )
+    if tag_rows:
+        conn.execute(insert(article_tags), tag_rows)
+    if author_rows:
+        conn.execute(insert(article_authors), author_rows)
+
+    # The feeds they join (or changed in), and those of the stories whose related
+    # coverage points at them by their old or new URL, slug or title.
+    for r, _ in new:
+        touched.add(_feeds_of(r), "created")
+    for r, _, _ in changed:
+        touched.add(_feeds_of(r), "updated")
+    identities = [(r.url, r.slug, normalise_title(r.title)) for r in written]
+    identities += [(old.url, old.slug, old.title_key) for _, _, old in changed]
+    own = set(ids.values())
+    referrers: set[int] = set()
+    for start in range(0, len(identities), _IDENTITIES_PER_QUERY):
+        group = identities[start : start + _IDENTITIES_PER_QUERY]
+        referrers.update(referring_articles(conn, group))
+    touched.add(memberships_of(conn, referrers - own), "related")
+    return results
+
+
+def _term_values(
+    given: Iterable[tuple[str, dict[str, Any]]],
+) -> dict[str, dict[str, Any]]:
+    """Each term's display values after the batch, as one record at a time leaves them.
+
+    A later record's value replaces an earlier one; a value it does not give
+    (None: an author without an email) leaves the earlier one.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for slug, values in given:
+        current = out.get(slug)
+        if current is None:
+            out[slug] = dict(values)
+        else:
+            current.update((k, v) for k, v in values.items() if v is not None)
+    return out
+
+
+def referring_articles(conn: Connection, identities: Sequence[tuple[str, str, str]]) -> set[int]:
+    """The stories whose related reference can resolve to an article known as ``identities``.
+
+    Each identity is (url, slug, folded title). A reference resolves by URL
+    (absolute, either scheme, with or without a slash, or a site-relative
+    path), by slug (bare, or a URL's last segment) or by title (see
+    ``links.resolve``); each is one indexed lookup here. It may find a few
+    stories that do not in fact resolve to it (another site's URL with the same
+    last segment): their feeds are rebuilt for nothing, and skipped unchanged.
+    """
+    urls: set[str] = set()
+    slugs: set[str] = set()
+    titles: set[str] = set()
+    for url, slug, title_key in identities:
+        # As links.resolve matches them, plus a site-relative path.
+        path = urlsplit(url).path.rstrip("/") or "/"
+        urls |= url_spellings(url, urlsplit(url).netloc) | {path, path + "/"}
+        slugs.add(slug)
+        if title_key:
+            titles.add(title_key)
+    params = {"urls": sorted(urls), "slugs": sorted(slugs), "titles": sorted(titles)}
+    return set(conn.execute(_REFERRERS, params).scalars())
+
+
+# Built once: an import looks for referrers of every story it writes.
+_REFERRERS = select(articles.c.id).where(
+    or_(
+        articles.c.related_url.in_(bindparam("urls", expanding=True)),
+        articles.c.related_slug.in_(bindparam("slugs", expanding=True)),
+        articles.c.related_title_key.in_(bindparam("titles", expanding=True)),
+    )
+)
