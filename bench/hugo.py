@@ -130,6 +130,7 @@ class HugoSite:
 @dataclass(frozen=True, slots=True)
 class Sample:
     wall_s: float
+    cpu_s: float  # user + system time of the hugo process (it uses every core)
     peak_rss_mb: float
     feeds: int  # RSS files Hugo wrote
     files: int  # every file Hugo wrote
@@ -303,6 +304,7 @@ def run_hugo(site: HugoSite | Path, *, keep: bool = False, hugo: str = HUGO) -> 
             home_items, matches = _home_matches(public / "index.xml", site)
         return Sample(
             wall_s=wall,
+            cpu_s=usage.ru_utime + usage.ru_stime,
             peak_rss_mb=usage.ru_maxrss / 1024,
             feeds=len(rss),
             files=len(files),
@@ -351,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             sample = run_hugo(site, keep=args.keep and run == args.repeat - 1)
             samples.append(sample)
             log(
-                f"  run {run + 1}/{args.repeat}: {sample.wall_s:.2f} s, "
+                f"  run {run + 1}/{args.repeat}: {sample.wall_s:.2f} s (cpu {sample.cpu_s:.2f} s), "
                 f"peak {sample.peak_rss_mb:.0f} MB, {sample.feeds:,} feeds, exit {sample.exit_code}"
             )
     finally:
@@ -368,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     spread = f"(min {min(walls):.2f}, max {max(walls):.2f})"
     print(f"wall          {statistics.median(walls):8.2f} s   {spread}")
+    print(f"cpu           {statistics.median(s.cpu_s for s in samples):8.2f} s   (user + system)")
     print(f"peak RSS      {statistics.median(s.peak_rss_mb for s in samples):8.0f} MB")
     print(
         f"feeds         {last.feeds:8,}     syndicate: {exp.feeds:,} "

@@ -72,6 +72,7 @@ SAMPLE_FIELDS = (
 @dataclass(frozen=True, slots=True)
 class ImportSample:
     wall_s: float
+    cpu_s: float  # user + system time of the process
     articles: int  # records in the input
     per_s: float  # articles / wall_s
     peak_rss_mb: float
@@ -168,6 +169,7 @@ def run_import(
         sys.stderr.write((logs / "stderr.log").read_text(errors="replace")[-3000:])
     return ImportSample(
         wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
         articles=articles,
         per_s=articles / wall,
         peak_rss_mb=usage.ru_maxrss / 1024,
@@ -282,6 +284,7 @@ def print_summary(label: str, samples: list[ImportSample]) -> None:
     wall = statistics.median(walls)
     print(
         f"{label:<10}{n:>9,}{wall:>10.2f}{min(walls):>8.2f}{max(walls):>8.2f}"
+        f"{statistics.median(s.cpu_s for s in samples):>8.2f}"
         f"{n / wall:>12,.0f}{statistics.median(s.peak_rss_mb for s in samples):>10.0f}"
         f"{samples[-1].created:>10,}{samples[-1].skipped:>8,}  {len(samples)} run(s)"
     )
@@ -380,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{len(inputs)} file(s) of {total / 1e6:.0f} MB; whole process, medians =="
         )
         print(
-            f"{'store':<10}{'articles':>9}{'wall s':>10}{'min':>8}{'max':>8}"
+            f"{'store':<10}{'articles':>9}{'wall s':>10}{'min':>8}{'max':>8}{'cpu s':>8}"
             f"{'articles/s':>12}{'peak MB':>10}{'created':>10}{'skipped':>8}"
         )
         for label, samples in results.items():
