@@ -10,15 +10,17 @@ the same records, so a cached store can be reused between runs.
 Example::
 
     .venv/bin/python bench/corpus.py --articles 10000 --store sqlite:////tmp/x.db
+    .venv/bin/python bench/corpus.py --articles 10000 --jsonl /tmp/corpus.jsonl
 
-This module only makes records (and, from the command line, stores them); it
-never builds feeds.
+This module only makes records (and, from the command line, stores them or
+writes them in syndicate's JSON Lines import format); it never builds feeds.
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import random
 import sys
 import time
@@ -26,6 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
+from pathlib import Path
+from typing import Any
 
 from syndicate.model import Author, Image, ParsedArticle, Related, Term
 from syndicate.store import Store, UpsertFailure
@@ -240,14 +244,111 @@ def fill_store(
     return refused
 
 
+def _stamp(value: datetime) -> str:
+    return value.isoformat()  # aware UTC: "2019-01-01T03:07:12+00:00", offset included
+
+
+def jsonl_record(article: ParsedArticle) -> dict[str, Any]:
+    """One article as a record of syndicate's import format (README, "The record").
+
+    ``slug`` and ``url`` are given too: without them ingest would make the slug
+    from the title (the corpus adds the story's number so slugs stay distinct)
+    and the URL from the pattern, and the stored articles would not be the ones
+    ``fill_store`` stores. The section is written as its slug; its display name
+    comes from ``[sections]`` in config.toml (``section_names()``), as in a newsroom.
+    """
+    record: dict[str, Any] = {
+        "id": article.key,
+        "title": article.title,
+        "slug": article.slug,
+        "url": article.url,
+        "published": _stamp(article.published),
+        "updated": _stamp(article.updated),
+        "section": article.section.slug,
+        "tags": [t.name for t in article.tags],
+        "authors": [
+            {"name": a.name, "email": a.email} if a.email else a.name for a in article.authors
+        ],
+        "body_html": article.content_html,
+        "summary": article.summary,
+        "status": article.status,
+    }
+    if article.embargo_until is not None:
+        record["embargo_until"] = _stamp(article.embargo_until)
+    for key in ("attribution", "licence", "correction", "language"):
+        value = getattr(article, key)
+        if value is not None:
+            record[key] = value
+    if article.image is not None:
+        image: dict[str, Any] = {"url": article.image.url, "type": article.image.type}
+        if article.image.length is not None:
+            image["length"] = article.image.length
+        if article.image.alt is not None:
+            image["alt"] = article.image.alt
+        record["image"] = image
+    if article.related is not None:
+        related = {"url": article.related.url, "title": article.related.title}
+        record["related"] = {k: v for k, v in related.items() if v is not None}
+    return record
+
+
+def section_names(seed: int = 1) -> dict[str, str]:
+    """The corpus's sections, slug to display name: the ``[sections]`` table of a config."""
+    return {s.slug: s.name for s in make_vocabulary(seed).sections}
+
+
+def corpus_jsonl(
+    n: int,
+    seed: int,
+    path: Path | str,
+    *,
+    per_file: int | None = None,
+    now: datetime = BENCH_NOW,
+) -> list[Path]:
+    """Write ``make_corpus(n, seed)`` as JSON Lines at ``path``; return the files written.
+
+    With ``per_file``, ``path`` is a folder and the records are split into
+    ``part-00000.jsonl``, ``part-00001.jsonl``, ... of ``per_file`` records each.
+    """
+    target = Path(path)
+    if per_file is not None:
+        target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    out = None
+    try:
+        for i, article in enumerate(make_corpus(n, seed=seed, now=now)):
+            if out is None or (per_file is not None and i % per_file == 0):
+                if out is not None:
+                    out.close()
+                file = target / f"part-{i // per_file:05d}.jsonl" if per_file else target
+                out = open(file, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+                written.append(file)
+            out.write(json.dumps(jsonl_record(article), ensure_ascii=False))
+            out.write("\n")
+    finally:
+        if out is not None:
+            out.close()
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Fill a store with a seeded bench corpus.")
+    parser = argparse.ArgumentParser(
+        description="Fill a store with a seeded bench corpus, or write it as JSON Lines."
+    )
     parser.add_argument("--articles", type=int, default=10_000, help="default: 10000")
     parser.add_argument("--seed", type=int, default=1, help="default: 1")
-    parser.add_argument("--store", required=True, help="a store URL, e.g. sqlite:////tmp/x.db")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", help="a store URL, e.g. sqlite:////tmp/x.db")
+    where.add_argument("--jsonl", type=Path, help="write syndicate's import format to this file")
     parser.add_argument("--batch-size", type=int, default=1000, help="default: 1000")
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.jsonl:
+        corpus_jsonl(args.articles, args.seed, args.jsonl)
+        elapsed = time.perf_counter() - started
+        wrote = f"wrote {args.articles:,} records to {args.jsonl} in {elapsed:.1f} s"
+        print(wrote, file=sys.stderr)
+        return 0
     refused = fill_store(args.store, args.articles, seed=args.seed, batch_size=args.batch_size)
     elapsed = time.perf_counter() - started
     print(f"stored {args.articles - refused:,} articles in {elapsed:.1f} s", file=sys.stderr)
