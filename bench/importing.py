@@ -22,7 +22,12 @@ Example::
         --postgres postgresql+psycopg://syndicate:syndicate@127.0.0.1:5432/syndicate_test_b
     .venv/bin/python bench/importing.py --articles 10000 --profile /tmp/import.prof
 
-Importable: ``write_import_config``, ``run_import``, ``compare_with_fill_store``.
+With ``--fill-store``, ``bench/corpus.py --store`` is timed the same way for
+reference: the same records generated in memory and stored with no file,
+JSON or ingest in between.
+
+Importable: ``write_import_config``, ``run_import``, ``run_fill_store``,
+``compare_with_fill_store``.
 Not a test: it asserts nothing, prints figures, and contacts no host but
 loopback (PostgreSQL, when given).
 """
@@ -179,6 +184,35 @@ def run_import(
     )
 
 
+def run_fill_store(store_url: str, n: int, seed: int, folder: Path) -> ImportSample:
+    """For reference: ``bench/corpus.py --store URL`` as a process (no files, no parsing).
+
+    It generates the records in memory and hands them to ``Store.upsert_iter``
+    (batches of 1,000): the store's share of an import, plus generating them.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, str(HERE / "corpus.py"), "--articles", str(n), "--seed", str(seed)]
+    cmd += ["--store", store_url]
+    with open(folder / "stderr.log", "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=folder)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        sys.stderr.write((folder / "stderr.log").read_text(errors="replace")[-3000:])
+    return ImportSample(
+        wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
+        articles=n,
+        per_s=n / wall,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        created=n if code == 0 else 0,
+        skipped=0,
+        exit_code=code,
+    )
+
+
 # --- does the import store what fill_store stores? -------------------------------------------
 
 
@@ -283,7 +317,7 @@ def print_summary(label: str, samples: list[ImportSample]) -> None:
     n = samples[0].articles
     wall = statistics.median(walls)
     print(
-        f"{label:<10}{n:>9,}{wall:>10.2f}{min(walls):>8.2f}{max(walls):>8.2f}"
+        f"{label:<11}{n:>8,}{wall:>10.2f}{min(walls):>8.2f}{max(walls):>8.2f}"
         f"{statistics.median(s.cpu_s for s in samples):>8.2f}"
         f"{n / wall:>12,.0f}{statistics.median(s.peak_rss_mb for s in samples):>10.0f}"
         f"{samples[-1].created:>10,}{samples[-1].skipped:>8,}  {len(samples)} run(s)"
@@ -316,6 +350,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile",
         type=Path,
         help="one SQLite import under cProfile, stats written here; prints the top 30",
+    )
+    parser.add_argument(
+        "--fill-store",
+        action="store_true",
+        help="also time bench/corpus.py --store (records straight to the store, no parsing)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
@@ -361,6 +400,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  sqlite run {run + 1}/{args.repeat}: {sample.wall_s:.2f} s, "
                 f"{sample.per_s:,.0f}/s, peak {sample.peak_rss_mb:.0f} MB, exit {sample.exit_code}"
             )
+        if args.fill_store:
+            folder = work / "fill-store"
+            sample = run_fill_store(
+                f"sqlite:///{folder / 'store.db'}", args.articles, args.seed, folder
+            )
+            results["fill_store"] = [sample]
+            log(f"  fill_store (reference): {sample.wall_s:.2f} s, {sample.per_s:,.0f}/s")
         if args.postgres:
             results["postgres"] = []
             for run in range(args.postgres_repeat):
@@ -383,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{len(inputs)} file(s) of {total / 1e6:.0f} MB; whole process, medians =="
         )
         print(
-            f"{'store':<10}{'articles':>9}{'wall s':>10}{'min':>8}{'max':>8}{'cpu s':>8}"
+            f"{'store':<11}{'articles':>8}{'wall s':>10}{'min':>8}{'max':>8}{'cpu s':>8}"
             f"{'articles/s':>12}{'peak MB':>10}{'created':>10}{'skipped':>8}"
         )
         for label, samples in results.items():
