@@ -26,7 +26,14 @@ from .common import (
     text_of,
 )
 from .dates import check_rfc3339
-from .extensions import check_extension, check_html, check_thr_link_attributes
+from .extensions import (
+    NOTED_TAGS,
+    check_extension,
+    check_html,
+    check_semantics,
+    check_thr_link_attributes,
+    note_extension,
+)
 from .findings import Report
 from .values import (
     check_absolute_uri,
@@ -80,8 +87,16 @@ def _check_id(el: etree._Element, ctx: Context, ids: dict[str, str] | None = Non
         ctx.add("ATOM-EMPTY", "atom:id is empty", el)
         return value
     if raw != value:
-        ctx.add("ATOM-ID-NORMALIZE", "atom:id has surrounding whitespace", el)
-    if is_plain_http_url(value):  # an absolute http(s) IRI: nothing to report
+        ctx.add("ATOM-WHITESPACE", "atom:id has whitespace around the IRI", el)
+    if is_plain_http_url(value):  # an absolute http(s) IRI: only its spelling to look at
+        authority = value.split("/", 3)[2]
+        default_port = ":443" if value[4] == "s" else ":80"
+        if authority != authority.lower() or authority.endswith(default_port):
+            ctx.add(
+                "ATOM-ID-NORMALIZE",
+                f"atom:id {value!r} is not in normal form (lower-case host, no default port)",
+                el,
+            )
         return value
     reason = check_absolute_uri(value)
     head = value[:9].lower()
@@ -94,10 +109,22 @@ def _check_id(el: etree._Element, ctx: Context, ids: dict[str, str] | None = Non
     return value
 
 
+_WS = " \t\r\n"
+
+
 def _check_date(el: etree._Element, ctx: Context, name: str) -> None:
-    reason = check_rfc3339(text_of(el) if len(el) else el.text or "")
+    raw = text_of(el) if len(el) else el.text or ""
+    reason = check_rfc3339(raw)
     if reason is not None:
         ctx.add("ATOM-DATE", f"atom:{name} {reason}", el)
+    elif raw and (raw[0] in _WS or raw[-1] in _WS):
+        ctx.add("ATOM-WHITESPACE", f"atom:{name} has whitespace around the date (§3.3)", el)
+
+
+def _check_spaced(value: str, el: etree._Element, ctx: Context, what: str) -> None:
+    """An IRI has no surrounding whitespace (RFC 3987 §2.2; RFC 4287 §4.2.6 for ids)."""
+    if value and (value[0] in _WS or value[-1] in _WS):
+        ctx.add("ATOM-WHITESPACE", f"{what} has whitespace around the IRI", el)
 
 
 def _check_xhtml(el: etree._Element, ctx: Context, name: str) -> None:
@@ -141,6 +168,8 @@ def _check_content(el: etree._Element, ctx: Context) -> tuple[bool, bool]:
         reason = check_iri_reference(src)
         if reason:
             ctx.add("ATOM-URI", f"content src: {reason}", el)
+        else:
+            _check_spaced(src, el, ctx, "atom:content src")
         if has_child_elements(el) or text_of(el).strip():
             ctx.add("ATOM-CONTENT-SRC", "atom:content with src must be empty", el)
         if kind in ("text", "html", "xhtml"):
@@ -188,9 +217,12 @@ def _check_person(el: etree._Element, ctx: Context) -> None:
             ctx.add("ATOM-DUPLICATE", f"more than one atom:{local} in a person", child)
         elif local == "uri":
             seen.add(local)
-            reason = check_iri_reference(text_of(child))
+            value = text_of(child)
+            reason = check_iri_reference(value)
             if reason:
                 ctx.add("ATOM-URI", f"atom:uri {reason}", child)
+            else:
+                _check_spaced(value, child, ctx, "atom:uri")
         elif local == "email":
             seen.add(local)
             reason = check_email(text_of(child))
@@ -216,6 +248,8 @@ def _check_link(
     reason = None if plain_url else check_iri_reference(href)
     if reason:
         ctx.add("ATOM-URI", f"atom:link href {reason}", el)
+    elif not plain_url:
+        _check_spaced(href, el, ctx, "atom:link href")
     if len(attrs) == 1:  # <link href=".."/>, most entries' link: rel is "alternate" (§4.2.7.2)
         rel_name = "alternate"
         key = ("", "")
@@ -307,10 +341,11 @@ class _Children:
     (``schemas/atom.rng``), one of the shapes it must accept: see ``_plain_child``.
     """
 
-    __slots__ = ("entries", "first", "links", "plain")
+    __slots__ = ("entries", "ext", "first", "links", "plain")
 
     def __init__(self) -> None:
         self.first: dict[str, etree._Element] = {}
+        self.ext: set[str] = set()  # the noted extension tags (extensions.NOTED_TAGS)
         self.links: list[etree._Element] = []
         self.entries: list[etree._Element] = []
         self.plain = True
@@ -456,7 +491,9 @@ def _check_container(
                 )
             else:  # an extension element: the schema takes any content, the walk sees none
                 ctx.xml_attributes = None
-                check_extension(child, ctx)
+                check_extension(child, ctx, tag)
+                if tag in NOTED_TAGS:
+                    note_extension(child, tag, out.ext, ctx)
             continue
         if local not in known:
             plain = False
@@ -495,6 +532,8 @@ def _check_container(
             reason = check_iri_reference(value)
             if reason or not value.strip():
                 ctx.add("ATOM-URI", f"atom:{local} {reason or 'is empty'}", child)
+            else:
+                _check_spaced(value, child, ctx, f"atom:{local}")
         elif local == "generator":
             uri = child.get("uri")
             if uri is not None and check_iri_reference(uri):
@@ -558,6 +597,7 @@ def _check_entry(
     found = _check_container(entry, ctx, _ENTRY, _ENTRY_SINGLE, False, "entry")
     first = found.first
     plain = found.plain
+    check_semantics("entry", first, found.ext, ctx, entry)
     _check_required(entry, first, ctx, "entry")
     if not feed_has_author and not _has_author(first):
         ctx.add("ATOM-AUTHOR-MISSING", "the entry has no atom:author and the feed has none", entry)
@@ -623,6 +663,7 @@ def check_atom(root: etree._Element, ctx: Context) -> None:
         return
     found = _check_container(root, ctx, _FEED, _FEED_SINGLE, True, "feed")
     first = found.first
+    check_semantics("feed", first, found.ext, ctx, root)
     _check_required(root, first, ctx, "feed")
     if "id" in first:
         _check_id(first["id"], ctx)

@@ -9,18 +9,30 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .common import Context, check_self_links, children, has_child_elements, split_tag, text_of
+from .common import (
+    Context,
+    check_self_links,
+    children,
+    has_base,
+    has_child_elements,
+    split_tag,
+    text_of,
+)
 from .dates import check_rfc822, is_canonical_rfc822
-from .extensions import check_extension, check_html
+from .extensions import NOTED_TAGS, check_extension, check_html, check_semantics, note_extension
 from .findings import Report
 from .values import (
+    check_absolute_uri,
+    check_iri_reference,
     check_language,
     check_mime,
     check_nonneg_int,
+    check_positive_int,
     check_rss_contact,
     check_url,
     is_plain_http_url,
     looks_like_html,
+    url_scheme,
     words,
 )
 
@@ -52,21 +64,50 @@ def _check_date(el: etree._Element, ctx: Context) -> None:
         ctx.add(f"RSS-DATE-{suffix}", detail, el)
 
 
-def _check_url(el: etree._Element, ctx: Context, what: str) -> None:
-    value = text_of(el)
+def _check_url(el: etree._Element, ctx: Context, what: str, *, any_scheme: bool = False) -> None:
+    _report_url(text_of(el), el, ctx, what, any_scheme=any_scheme)
+
+
+def _report_url(
+    value: str, el: etree._Element, ctx: Context, what: str, *, any_scheme: bool
+) -> None:
+    """A full URL (RSS 2.0: "the URL of ..."); with ``any_scheme`` (link, comments,
+    docs) an absolute URI of another scheme than http(s) or ftp is only a warning:
+    mailto: and javascript: are URIs, but a reader cannot open them as a page."""
     reason = check_url(value) if value.strip() else f"{what} is empty"
+    if reason is None:
+        return
+    if ctx.any_base and value.strip() and check_iri_reference(value) is None and has_base(el):
+        return  # a relative reference resolved against xml:base (XML Base §4.2, RFC 3986 §5.1.1)
+    if any_scheme and check_absolute_uri(value) is None:
+        scheme = url_scheme(value)
+        note = "; readers block it" if scheme == "javascript" else ""
+        ctx.add("RSS-URL-SCHEME", f"<{what}> is a {scheme}: URI, not a web page{note}", el)
+        return
+    ctx.add("RSS-URL", f"<{what}>: {reason}", el)
+
+
+def _check_contact(el: etree._Element, ctx: Context, name: str) -> None:
+    """managingEditor, webMaster, author: 'email' or 'email (Name)' (RSS 2.0 examples)."""
+    value = text_of(el)
+    reason, form_only = check_rss_contact(value)
     if reason is not None:
-        ctx.add("RSS-URL", f"<{what}>: {reason}", el)
+        ctx.add("RSS-EMAIL-FORM" if form_only else "RSS-EMAIL", f"<{name}> {reason}", el)
 
 
 def _check_elements(
-    parent: etree._Element, known: frozenset[str], repeatable: frozenset[str], ctx: Context
+    parent: etree._Element,
+    known: frozenset[str],
+    repeatable: frozenset[str],
+    ctx: Context,
+    ext: set[str] | None = None,
 ) -> dict[str, list[etree._Element]]:
     """Group the no-namespace children by name; report unknown, duplicate and markup ones.
 
-    The hot loop of the validator (every child of every item): it reads each tag
-    once and asks lxml for attributes only through ``keys()``, which costs
-    nothing when there are none.
+    Extension children are checked, and those ``extensions.NOTED_TAGS`` names
+    are recorded in ``ext`` (when given) for the multiplicity and meaning rules.
+    It reads each tag once and asks lxml for attributes only through ``keys()``,
+    which costs nothing when there are none.
     """
     found: dict[str, list[etree._Element]] = {}
     for el in parent:
@@ -74,7 +115,9 @@ def _check_elements(
         if tag.__class__ is not str:
             continue  # comments, PIs
         if tag[0] == "{":
-            check_extension(el, ctx)
+            check_extension(el, ctx, tag)
+            if ext is not None and tag in NOTED_TAGS:
+                note_extension(el, tag, ext, ctx)
             continue
         if tag not in known:
             where = split_tag(parent.tag)[1]
@@ -139,8 +182,8 @@ def _check_image(el: etree._Element, ctx: Context) -> None:
         if sub is None:
             continue
         value = text_of(sub)
-        if check_nonneg_int(value):
-            ctx.add("RSS-IMAGE-SIZE", f"image {name} {value!r} is not a whole number", sub)
+        if check_positive_int(value):
+            ctx.add("RSS-IMAGE-SIZE", f"image {name} {value!r} is not a positive whole number", sub)
         elif int(value) > limit:
             ctx.add("RSS-IMAGE-SIZE", f"image {name} {value.strip()} is over {limit}", sub)
 
@@ -239,13 +282,11 @@ def _check_channel_values(found: dict[str, list[etree._Element]], ctx: Context) 
     for name, els in found.items():
         el = els[0]
         if name == "link" or name == "docs" or name == "comments":
-            _check_url(el, ctx, name)
+            _check_url(el, ctx, name, any_scheme=True)
         elif name in _DATES:
             _check_date(el, ctx)
         elif name in _CONTACTS:
-            reason = check_rss_contact(text_of(el))
-            if reason:
-                ctx.add("RSS-EMAIL", f"<{name}> {reason}", el)
+            _check_contact(el, ctx, name)
         elif name == "description" and not (len(el) and has_child_elements(el)):
             check_html(el, ctx)
 
@@ -275,6 +316,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
     plain = not (text and text.strip(_XML_SPACE)) and not item.keys()
     first: dict[str, etree._Element] = {}
     enclosures: list[etree._Element] = []
+    ext: set[str] = set()
     title_text: str | None = None
     for el in item:
         tag = el.tag
@@ -288,6 +330,8 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
             continue
         if tag[0] == "{":
             check_extension(el, ctx, tag)
+            if tag in NOTED_TAGS:
+                note_extension(el, tag, ext, ctx)
             if plain:
                 if len(el):
                     plain = False
@@ -343,9 +387,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         if tag == "link" or tag == "comments":
             value = el.text or "" if not count else text_of(el)
             if not is_plain_http_url(value):
-                reason = check_url(value) if value.strip() else f"{tag} is empty"
-                if reason is not None:
-                    ctx.add("RSS-URL", f"<{tag}>: {reason}", el)
+                _report_url(value, el, ctx, tag, any_scheme=True)
         elif tag == "description":
             check_html(el, ctx)
         elif tag == "title":
@@ -368,9 +410,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
             else:
                 _check_guid(el, ctx, guids)
         elif tag == "author":
-            reason = check_rss_contact(text_of(el))
-            if reason:
-                ctx.add("RSS-EMAIL", f"<author> {reason}", el)
+            _check_contact(el, ctx, "author")
         elif tag == "source":
             url = el.get("url")
             if url is None:
@@ -392,7 +432,43 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         ctx.add("RSS-GUID-MISSING", "<item> has no <guid>", item)
     if len(enclosures) > 1:
         ctx.add("RSS-ENCLOSURE-MULTIPLE", "more than one <enclosure> in an item", enclosures[1])
+    if ext:
+        check_semantics("item", first, ext, ctx, item)
     return plain
+
+
+# RSS 0.91 (UserLand, 2000) maximum lengths by container and element; RSS 0.92 dropped them.
+_LENGTHS_091 = {
+    "channel": {
+        "title": 100,
+        "link": 500,
+        "description": 500,
+        "copyright": 100,
+        "managingEditor": 100,
+        "webMaster": 100,
+        "rating": 500,
+    },
+    "item": {"title": 100, "link": 500, "description": 500},
+    "image": {"url": 500, "title": 100, "link": 500, "description": 100},
+    "textInput": {"title": 100, "description": 500, "name": 20, "link": 500},
+}
+
+
+def _check_lengths_091(channel: etree._Element, ctx: Context) -> None:
+    """RSS 0.91: "Maximum length is 100" and the like, for the elements it names."""
+    containers = [channel, *channel.iterchildren("item", "image", "textInput", "textinput")]
+    for container in containers:
+        name = "textInput" if container.tag == "textinput" else container.tag
+        limits = _LENGTHS_091[str(name)]
+        for el in container:
+            limit = limits.get(el.tag) if isinstance(el.tag, str) else None
+            if limit is not None and len(text_of(el).strip()) > limit:
+                ctx.add(
+                    "RSS-LENGTH",
+                    f"<{name}>/<{el.tag}> is {len(text_of(el).strip())} characters; "
+                    f"RSS 0.91 allows {limit}",
+                    el,
+                )
 
 
 def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
@@ -417,7 +493,9 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
     for extra in channels[1:]:
         ctx.add("RSS-DUPLICATE", "<rss> has more than one <channel>", extra)
     channel = channels[0]
-    found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx)
+    ext: set[str] = set()
+    found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx, ext)
+    check_semantics("channel", found, ext, ctx, channel)
     _check_required(channel, found, ("title", "link", "description"), ctx, "RSS-REQUIRED")
     for name in ("title", "link"):
         el = _first(found, name)
@@ -452,6 +530,8 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
     if not ctx.self_links:
         ctx.add("RSS-SELF-MISSING", 'no <atom:link rel="self"> names the feed\'s own URL', channel)
     check_self_links(ctx)
+    if (version or "").strip() == "0.91":
+        _check_lengths_091(channel, ctx)
     if len(items) > MAX_ITEMS or size > MAX_BYTES:
         ctx.add("FEED-TOO-LONG", f"{len(items)} items, {size} bytes; readers may cut it", channel)
 

@@ -8,6 +8,7 @@ blow-up on hostile input).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 
@@ -22,12 +23,70 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _BAD_URI_CHARS = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _HOST_SCHEMES = frozenset(("http", "https", "ftp", "ftps", "feed", "ws", "wss"))
-# What nearly every link in a feed looks like: lower-case http(s), a host, then only
-# characters RFC 3986 §2.2/§2.3 allows unescaped (no "%", no space, nothing non-ASCII).
-# Such a value passes every check below (an IRI reference, absolute, with a host, an
-# http URL), so one match answers for all three; anything else takes the path that
-# says what is wrong.
-_PLAIN_HTTP_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]*")
+# What nearly every link in a feed looks like: lower-case http(s), a host of letters,
+# digits, dots and hyphens, an optional port, then only characters RFC 3986 §3.3-§3.5
+# allows unescaped in a path, query and fragment (no "%", no "[", no second "#",
+# nothing non-ASCII). Such a value passes every check below (an IRI reference,
+# absolute, with a host, an http URL), so one match answers for all three; anything
+# else takes the path that says what is wrong.
+_PLAIN_HTTP_URL = re.compile(
+    r"https?://[A-Za-z0-9][A-Za-z0-9.\-]*(?::[0-9]*)?"
+    r"(?:[/?][A-Za-z0-9._~:/?@!$&'()*+,;=\-]*)?(?:#[A-Za-z0-9._~:/?@!$&'()*+,;=\-]*)?"
+)
+
+# --- RFC 3987 §2.2 IRI grammar ---------------------------------------------------------
+# Each production is a character class or a "%XX" escape, so no quantifier nests over
+# alternatives that can match the same text: the match is linear on hostile input.
+_UCSCHAR = (
+    "\xa0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+    "\U00010000-\U0001fffd\U00020000-\U0002fffd\U00030000-\U0003fffd"
+    "\U00040000-\U0004fffd\U00050000-\U0005fffd\U00060000-\U0006fffd"
+    "\U00070000-\U0007fffd\U00080000-\U0008fffd\U00090000-\U0009fffd"
+    "\U000a0000-\U000afffd\U000b0000-\U000bfffd\U000c0000-\U000cfffd"
+    "\U000d0000-\U000dfffd\U000e1000-\U000efffd"
+)
+_IPRIVATE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+_UNRESERVED = "A-Za-z0-9\\-._~" + _UCSCHAR
+_SUB_DELIMS = "!$&'()*+,;="
+_PCT = "%[0-9A-Fa-f]{2}"
+_IPCHAR = f"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_ISEGMENT_NC = f"(?:[{_UNRESERVED}{_SUB_DELIMS}@]|{_PCT})"  # no ":" (§2.2 isegment-nz-nc)
+_AUTHORITY = (
+    f"(?P<userinfo>(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?"
+    f"(?P<host>\\[[^\\]/?#@]*\\]|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)"
+    "(?::(?P<port>[^/?#]*))?"
+)
+_TAIL = f"(?:\\?(?:{_IPCHAR}|[{_IPRIVATE}/?])*)?(?:#(?:{_IPCHAR}|[/?])*)?"
+_IRI = re.compile(
+    f"[A-Za-z][A-Za-z0-9+.\\-]*:(?://{_AUTHORITY}(?:/{_IPCHAR}*)*|/?(?:{_IPCHAR}+(?:/{_IPCHAR}*)*)?)"
+    + _TAIL
+)
+_RELATIVE_REF = re.compile(
+    f"(?://{_AUTHORITY}(?:/{_IPCHAR}*)*|/?(?:{_ISEGMENT_NC}+(?:/{_IPCHAR}*)*)?)" + _TAIL
+)
+_IPV_FUTURE = re.compile(f"v[0-9A-Fa-f]+\\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
+
+
+def _grammar_reason(s: str) -> str | None:
+    """Why ``s`` (stripped, with no forbidden ASCII) breaks RFC 3987 §2.2, or None."""
+    m = (_IRI if _SCHEME.match(s) else _RELATIVE_REF).fullmatch(s)
+    if m is None:
+        if s.count("#") > 1:
+            return f"{s!r} has a second '#' (a fragment holds none)"
+        if "[" in s or "]" in s:
+            return f"{s!r} has '[' or ']' outside an IP literal host"
+        return f"{s!r} is not an RFC 3987 IRI reference"
+    host, port = m.group("host"), m.group("port")
+    if port and not port.isdigit():
+        return f"{s!r} has a port that is not a number"
+    if host and host.startswith("["):
+        literal = host[1:-1]
+        if _IPV_FUTURE.fullmatch(literal) is None:
+            try:
+                ipaddress.IPv6Address(literal)
+            except ValueError:
+                return f"{s!r} has an IP literal that is not an IPv6 address"
+    return None
 
 
 def is_plain_http_url(value: str) -> bool:
@@ -42,7 +101,11 @@ def is_plain_http_url(value: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def check_iri_reference(value: str) -> str | None:
-    """Why ``value`` is not an RFC 3987 IRI reference (relative allowed), or None."""
+    """Why ``value`` is not an RFC 3987 §2.2 IRI reference (relative allowed), or None.
+
+    Surrounding whitespace is allowed here (XML content is often indented);
+    the rules of formats that forbid it (RFC 4287 §4.2.6) check it themselves.
+    """
     if _PLAIN_HTTP_URL.fullmatch(value) is not None:
         return None
     s = value.strip()
@@ -55,7 +118,7 @@ def check_iri_reference(value: str) -> str | None:
     slash = s.find("/")
     if colon > 0 and (slash < 0 or colon < slash) and _SCHEME.match(s) is None:
         return f"{value!r} has an invalid URI scheme"
-    return None
+    return _grammar_reason(s)
 
 
 @lru_cache(maxsize=4096)
@@ -94,6 +157,11 @@ def check_url(value: str) -> str | None:
     if scheme not in _HOST_SCHEMES:
         return f"{value!r} is not an http, https or ftp URL"
     return None
+
+
+def url_scheme(value: str) -> str:
+    """Return the lower-case scheme of an absolute URI (what ``check_url`` refused)."""
+    return value.strip().split(":", 1)[0].lower()
 
 
 def is_absolute(value: str) -> bool:
@@ -153,7 +221,10 @@ def check_language(value: str) -> str | None:
 _ATOM_CHARS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+"
 _ADDR = rf"{_ATOM_CHARS}(?:\.{_ATOM_CHARS})*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
 _ADDR_SPEC = re.compile(_ADDR)
-_RSS_CONTACT = re.compile(rf"(?:{_ADDR}(?:\s*\([^()]*\))?|[^<>@]*<{_ADDR}>)")
+# RSS 2.0's examples: "geo@herald.com (George Matesky)", or the address alone.
+_RSS_CONTACT = re.compile(rf"{_ADDR}(?:\s*\([^()]*\))?")
+# What feeds also write: "George Matesky (geo@herald.com)", "George Matesky <geo@herald.com>".
+_RSS_CONTACT_OTHER = re.compile(rf"[^()<>@]*(?:\(\s*{_ADDR}\s*\)|<\s*{_ADDR}\s*>)")
 
 
 def check_email(value: str) -> str | None:
@@ -163,11 +234,19 @@ def check_email(value: str) -> str | None:
     return None
 
 
-def check_rss_contact(value: str) -> str | None:
-    """Why ``value`` is not 'addr' or 'addr (Name)' (RSS 2.0 managingEditor/author), or None."""
-    if _RSS_CONTACT.fullmatch(value.strip()) is None:
-        return f"{value!r} is not an email address, optionally followed by (Name)"
-    return None
+def check_rss_contact(value: str) -> tuple[str | None, bool]:
+    """Why ``value`` is not 'addr' or 'addr (Name)' (RSS 2.0 managingEditor/author).
+
+    Returns (reason, only the form): the second is True when the address is
+    there but in another common form ('Name (addr)', 'Name <addr>'); (None,
+    False) when the value is fine.
+    """
+    s = value.strip()
+    if _RSS_CONTACT.fullmatch(s) is not None:
+        return None, False
+    if _RSS_CONTACT_OTHER.fullmatch(s) is not None:
+        return f"{value!r} puts the name first; write 'address (Name)'", True
+    return f"{value!r} is not an email address, optionally followed by (Name)", False
 
 
 def check_nonneg_int(value: str) -> str | None:
