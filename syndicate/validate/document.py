@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .atom import check_atom
 from .common import ATOM_NS, XML_LANG, Context, split_tag
 from .dates import check_dcmi_period, check_rfc822, check_rfc3339, check_w3cdtf
 from .extensions import obsolete_namespace
 from .findings import Report, ValidationResult
-from .jsonfeed import check_json
 from .markup import VERDICTS
 from .parser import parse_xml
-from .rss import check_rss
 from .schema import check_schema
 from .values import check_absolute_uri, check_iri_reference, check_language, check_mime, check_url
 
@@ -183,6 +180,8 @@ def _validate_atom(root: etree._Element, report: Report, url: str | None) -> str
     (see ``atom.check_atom``). ``any_base`` stays True: ``has_base`` then decides
     where an xml:base matters, which the rules ask only of what is relative.
     """
+    from .atom import check_atom  # each format's rules load with its first document
+
     ctx = Context(report=report, url=url, fmt="atom", any_base=True, xml_attributes=[])
     check_atom(root, ctx)
     langs, bases = walked_xml_attributes(ctx) or xml_attributes(root)
@@ -208,6 +207,8 @@ def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
         if fmt == "rss-0.9x":
             report.add("FEED-UNSUPPORTED", f"RSS {version} is checked with RSS 2.0 rules", 1)
         _check_doctype(root, version, report)
+        from .rss import check_rss
+
         ctx.fmt = "rss"
         check_rss(root, ctx, len(data))
         check_xml_langs(root, report, langs)
@@ -265,6 +266,8 @@ def validate_bytes(
         return ValidationResult("unknown", report.sorted())
     kind = sniff(data)
     if kind == "json":
+        from .jsonfeed import check_json
+
         check_json(data, report, url)
         fmt = "json"
     elif kind == "xml":

@@ -15,10 +15,11 @@ twice, once in the core and once in Dublin Core (FEED-DUPLICATE-SEMANTICS).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from importlib import import_module
 
 from lxml import etree
 
-from . import geo, itunes, media, modules
+from . import modules
 from .common import ATOM_NS, Context, split_tag
 from .modules import (
     DC_NS,
@@ -27,6 +28,16 @@ from .modules import (
     check_html,
     check_thr_link_attributes,
     check_w3cdtf_element,
+)
+from .namespaces import (
+    GEORSS_NS,
+    GEORSS_SINGLE,
+    GML_NS,
+    ITUNES_NS,
+    ITUNES_SINGLE,
+    MEDIA_NS,
+    MEDIA_SINGLE,
+    W3C_GEO_NS,
 )
 from .values import check_iri_reference, check_mime, check_nonneg_int
 
@@ -53,11 +64,11 @@ KNOWN_PREFIXES = {
     "app": modules.APP_NS,
     "feedburner": modules.FEEDBURNER_NS,
     "opensearch": modules.OPENSEARCH_NS,
-    "georss": geo.GEORSS_NS,
-    "gml": geo.GML_NS,
-    "geo": geo.W3C_GEO_NS,
-    "media": media.MEDIA_NS,
-    "itunes": itunes.ITUNES_NS,
+    "georss": GEORSS_NS,
+    "gml": GML_NS,
+    "geo": W3C_GEO_NS,
+    "media": MEDIA_NS,
+    "itunes": ITUNES_NS,
     "atom": ATOM_NS,
 }
 _KNOWN_URIS = frozenset(KNOWN_PREFIXES.values())
@@ -79,7 +90,7 @@ _OBSOLETE: dict[str, tuple[str, str, str]] = {
     "http://tools.search.yahoo.com/mrss/": (
         "EXT-OBSOLETE-NAMESPACE",
         "the pre-release Media RSS namespace",
-        media.MEDIA_NS,
+        MEDIA_NS,
     ),
     "http://purl.org/syndication/thread/1.0/": (
         "EXT-OBSOLETE-NAMESPACE",
@@ -117,11 +128,26 @@ _HANDLERS: dict[str, Callable[[etree._Element, Context], None]] = {
     modules.APP_NS: modules.check_app,
     modules.FEEDBURNER_NS: modules.check_feedburner,
     modules.OPENSEARCH_NS: modules.check_opensearch,
-    geo.GEORSS_NS: geo.check_georss,
-    geo.W3C_GEO_NS: geo.check_w3c_geo,
-    media.MEDIA_NS: media.check_media,
-    itunes.ITUNES_NS: itunes.check_itunes,
 }
+# The larger modules load when a document first uses their namespace (start-up of a
+# one-file `syndicate validate`); then their check joins _HANDLERS.
+_LATER = {
+    GEORSS_NS: ("geo", "check_georss"),
+    W3C_GEO_NS: ("geo", "check_w3c_geo"),
+    MEDIA_NS: ("media", "check_media"),
+    ITUNES_NS: ("itunes", "check_itunes"),
+}
+
+
+def _load_handler(ns: str) -> Callable[[etree._Element, Context], None] | None:
+    later = _LATER.get(ns)
+    if later is None:
+        return None
+    handler: Callable[[etree._Element, Context], None] = getattr(
+        import_module(f"{__package__}.{later[0]}"), later[1]
+    )
+    _HANDLERS[ns] = handler
+    return handler
 
 
 def _dc_text(el: etree._Element, ctx: Context) -> None:
@@ -148,9 +174,9 @@ _BY_TAG: dict[str, Callable[[etree._Element, Context], None]] = {
 #: extension elements a channel, item, feed or entry holds once, by Clark tag
 SINGLE_TAGS = frozenset(
     modules.SINGLE
-    | {f"{{{media.MEDIA_NS}}}{n}" for n in media.SINGLE}
-    | {f"{{{itunes.ITUNES_NS}}}{n}" for n in itunes.SINGLE}
-    | {f"{{{geo.GEORSS_NS}}}{n}" for n in geo.SINGLE}
+    | {f"{{{MEDIA_NS}}}{n}" for n in MEDIA_SINGLE}
+    | {f"{{{ITUNES_NS}}}{n}" for n in ITUNES_SINGLE}
+    | {f"{{{GEORSS_NS}}}{n}" for n in GEORSS_SINGLE}
 )
 
 
@@ -166,7 +192,7 @@ def check_extension(el: etree._Element, ctx: Context, tag: str | None = None) ->
         fast(el, ctx)
         return
     ns = split_tag(tag)[0]
-    handler = _HANDLERS.get(ns)
+    handler = _HANDLERS.get(ns) or _load_handler(ns)
     if handler is not None:
         handler(el, ctx)
         return

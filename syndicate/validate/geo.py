@@ -13,11 +13,9 @@ import re
 from lxml import etree
 
 from .common import Context, has_child_elements, split_tag, text_of
+from .namespaces import GML_NS, W3C_GEO_NS
 from .values import check_nonneg_int, words
 
-GEORSS_NS = "http://www.georss.org/georss"
-GML_NS = "http://www.opengis.net/gml"
-W3C_GEO_NS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 _GML = f"{{{GML_NS}}}"
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -29,8 +27,6 @@ _SHAPES = {
     "box": (2, 2, 0),
     "circle": (1, 1, 1),
 }
-#: elements an item or entry holds once (GeoRSS: one geometry describes one item)
-SINGLE = words("point line polygon box circle where elev floor radius")
 _TEXT = words("featuretypetag relationshiptag featurename")
 
 

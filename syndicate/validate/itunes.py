@@ -14,26 +14,18 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from .common import Context, has_child_elements, split_tag, text_of
+from .namespaces import ITUNES_ELEMENTS as _ELEMENTS
+from .namespaces import ITUNES_NS
 from .values import (
     check_email,
     check_nonneg_int,
     check_positive_int,
     check_url,
     url_scheme,
-    words,
 )
 from .vocabularies import ITUNES_ANY_NAME, ITUNES_CATEGORIES, ITUNES_RETIRED
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 _I = f"{{{ITUNES_NS}}}"
-
-_ELEMENTS = words(
-    """author block category complete duration explicit image keywords name email owner
-    subtitle summary new-feed-url type episodeType episode season title order
-    isClosedCaptioned applepodcastsverify"""
-)
-#: elements a channel or item holds once (itunes:category repeats, for more categories)
-SINGLE = _ELEMENTS - {"category", "name", "email"}
 # Seconds, or [H:]MM:SS with minutes and seconds under 60; a fraction of a second is read.
 _DURATION = re.compile(r"[0-9]+(?:\.[0-9]+)?|[0-9]+:[0-5][0-9](?::[0-5][0-9])?(?:\.[0-9]+)?")
 _EXPLICIT = frozenset(("true", "false", "yes", "no", "clean"))

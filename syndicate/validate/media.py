@@ -15,6 +15,8 @@ from collections.abc import Callable
 from lxml import etree
 
 from .common import Context, has_child_elements, split_tag, text_of
+from .namespaces import MEDIA_NS
+from .namespaces import MEDIA_SINGLE as SINGLE
 from .values import (
     check_absolute_uri,
     check_language,
@@ -25,16 +27,9 @@ from .values import (
 )
 from .vocabularies import EBU_ROLES, ISO3166
 
-MEDIA_NS = "http://search.yahoo.com/mrss/"
 _M = f"{{{MEDIA_NS}}}"
 _M_LEN = len(_M)
 
-#: elements a parent may hold once (Media RSS 1.5.1 §5: "optional elements", whose
-#: values override the parent's; two of one kind leave nothing to override with)
-SINGLE = words(
-    """title description keywords player copyright community comments embed responses
-    backLinks status rights scenes adult"""
-)
 # Non-negative numbers of media:content (Media RSS 1.5.1, <media:content>): integers ...
 _CONTENT_INTS = ("fileSize", "channels", "height", "width")
 # ... and decimals (kilobits per second, frames per second, kHz, seconds).
