@@ -407,8 +407,17 @@ def count_by_area() -> dict[str, int]:
 
 
 def rules_markdown() -> str:
-    """Return the rule table of ``docs/validation.md``: one line per rule, by area."""
-    lines: list[str] = []
+    """Return the rule table of ``docs/validation.md``: counts, then one line per rule.
+
+    It goes between the document's ``rules:begin`` and ``rules:end`` markers;
+    tests/validate/test_catalogue.py says when the document is behind.
+    """
+    counts = count_by_area()
+    lines = ["| Area | Errors | Warnings |", "|---|---|---|"]
+    for area, title in AREAS.items():
+        warnings = sum(1 for r in RULES.values() if r.area == area and r.severity == "warning")
+        lines.append(f"| {title} | {counts[area] - warnings} | {warnings} |")
+    lines += [f"| **All** | {sum(counts.values())} rules | |", ""]
     for area, title in AREAS.items():
         lines += [
             f"### {title}",

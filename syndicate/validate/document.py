@@ -228,7 +228,7 @@ def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
         _, what, current = old
         report.add(
             "FEED-OBSOLETE-NAMESPACE",
-            f"<{local}> is in {ns!r}, the namespace of {what}: publish {current}",
+            f"the feed is in {ns!r}, the namespace of {what}: publish {current}",
             root.sourceline,
         )
         return fmt if fmt != "unknown" else ("atom" if local == "feed" else "rss")

@@ -373,3 +373,7 @@ def check_json(data: bytes, report: Report, url: str | None) -> None:
         report.add("JSON-NOT-OBJECT", f"the top level is a {type(doc).__name__}", 1)
         return
     _Checker(report, url).feed(doc)
+    if report.findings:
+        from .jsonpos import add_lines
+
+        add_lines(text, report)

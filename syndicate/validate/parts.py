@@ -54,8 +54,8 @@ _RSS_TAIL = b"</channel></rss>"
 _ATOM_TAIL = b"</feed>"
 _JSON_HEAD_END = b'"items":['
 _JSON_TAIL = b"]}"
-# Stands for "items[<i>]" in a JSON item's remembered messages; a real message
-# can hold it only in a repr(), which escapes the NUL.
+# Stands for "items[<i>]" in a JSON item's messages; a real message can hold it only
+# in a repr(), which escapes the NUL. Only a verdict without findings is replayed.
 _JSON_WHERE = "items[\x00]"
 _C1 = "XML-C1-CONTROL"
 
@@ -502,12 +502,12 @@ def _validate_json(parts: FeedPartsType, memo: ItemMemo, report: Report, url: st
         if verdict is None:
             verdict = _check_json_item(item, v11)
             memo.put(key, verdict)
+        if verdict.findings:
+            raise _NotEquivalent  # a finding's line comes from the whole text (jsonpos)
         if verdict.identity is not None:
             jsonfeed.note_item_id(ids, verdict.identity[0], i, report)
-        where = f"items[{i}]"
-        for f in verdict.findings:
-            message = where + f.message[len(_JSON_WHERE) :]
-            report.findings.append(Finding(f.rule, f.severity, message, f.line, f.column))
+    if report.findings:
+        raise _NotEquivalent  # likewise for the head's findings and a repeated id
     return "json"
 
 
