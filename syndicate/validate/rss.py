@@ -13,26 +13,29 @@ from .common import (
     Context,
     check_self_links,
     children,
-    has_base,
     has_child_elements,
     split_tag,
     text_of,
 )
-from .dates import check_rfc822, is_canonical_rfc822
+from .dates import is_canonical_rfc822
 from .extensions import NOTED_TAGS, check_extension, check_html, check_semantics, note_extension
-from .findings import Report
+from .rss_values import (
+    check_cloud,
+    check_contact,
+    check_date,
+    check_enclosure,
+    check_guid,
+    check_lengths_091,
+    check_url_text,
+    report_url,
+)
 from .values import (
-    check_absolute_uri,
-    check_iri_reference,
     check_language,
-    check_mime,
     check_nonneg_int,
     check_positive_int,
-    check_rss_contact,
     check_url,
     is_plain_http_url,
     looks_like_html,
-    url_scheme,
     words,
 )
 
@@ -54,45 +57,6 @@ _DAYS = frozenset(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Satu
 #: the "over-long feed" warning thresholds (what large readers are known to cut at)
 MAX_ITEMS = 500
 MAX_BYTES = 4 * 1024 * 1024
-
-
-def _check_date(el: etree._Element, ctx: Context) -> None:
-    res = check_rfc822(text_of(el))  # cached and shared: read it, never change it
-    if res.error is not None:
-        ctx.add("RSS-DATE-RFC822", f"<{el.tag}> {res.error}", el)
-    for suffix, detail in res.warnings:
-        ctx.add(f"RSS-DATE-{suffix}", detail, el)
-
-
-def _check_url(el: etree._Element, ctx: Context, what: str, *, any_scheme: bool = False) -> None:
-    _report_url(text_of(el), el, ctx, what, any_scheme=any_scheme)
-
-
-def _report_url(
-    value: str, el: etree._Element, ctx: Context, what: str, *, any_scheme: bool
-) -> None:
-    """A full URL (RSS 2.0: "the URL of ..."); with ``any_scheme`` (link, comments,
-    docs) an absolute URI of another scheme than http(s) or ftp is only a warning:
-    mailto: and javascript: are URIs, but a reader cannot open them as a page."""
-    reason = check_url(value) if value.strip() else f"{what} is empty"
-    if reason is None:
-        return
-    if ctx.any_base and value.strip() and check_iri_reference(value) is None and has_base(el):
-        return  # a relative reference resolved against xml:base (XML Base §4.2, RFC 3986 §5.1.1)
-    if any_scheme and check_absolute_uri(value) is None:
-        scheme = url_scheme(value)
-        note = "; readers block it" if scheme == "javascript" else ""
-        ctx.add("RSS-URL-SCHEME", f"<{what}> is a {scheme}: URI, not a web page{note}", el)
-        return
-    ctx.add("RSS-URL", f"<{what}>: {reason}", el)
-
-
-def _check_contact(el: etree._Element, ctx: Context, name: str) -> None:
-    """managingEditor, webMaster, author: 'email' or 'email (Name)' (RSS 2.0 examples)."""
-    value = text_of(el)
-    reason, form_only = check_rss_contact(value)
-    if reason is not None:
-        ctx.add("RSS-EMAIL-FORM" if form_only else "RSS-EMAIL", f"<{name}> {reason}", el)
 
 
 def _check_elements(
@@ -176,7 +140,7 @@ def _check_image(el: etree._Element, ctx: Context) -> None:
     for name in ("url", "link"):
         sub = _first(found, name)
         if sub is not None:
-            _check_url(sub, ctx, f"image/{name}")
+            check_url_text(sub, ctx, f"image/{name}")
     for name, limit in (("width", 144), ("height", 400)):
         sub = _first(found, name)
         if sub is None:
@@ -188,25 +152,13 @@ def _check_image(el: etree._Element, ctx: Context) -> None:
             ctx.add("RSS-IMAGE-SIZE", f"image {name} {value.strip()} is over {limit}", sub)
 
 
-def _check_cloud(el: etree._Element, ctx: Context) -> None:
-    for attr in ("domain", "port", "path", "registerProcedure", "protocol"):
-        if el.get(attr) is None:
-            ctx.add("RSS-CLOUD", f"<cloud> has no {attr} attribute", el)
-    port = el.get("port")
-    if port is not None and (check_nonneg_int(port) or not 0 < int(port) < 65536):
-        ctx.add("RSS-CLOUD", f"port {port!r} is not a TCP port", el)
-    protocol = el.get("protocol")
-    if protocol is not None and protocol not in ("xml-rpc", "soap", "http-post"):
-        ctx.add("RSS-CLOUD", f"protocol {protocol!r} is not xml-rpc, soap or http-post", el)
-
-
 def _check_text_input(el: etree._Element, ctx: Context) -> None:
     names = frozenset(("title", "description", "name", "link"))
     found = _check_elements(el, names, frozenset(), ctx)
     _check_required(el, found, ("title", "description", "name", "link"), ctx, "RSS-TEXTINPUT")
     link = _first(found, "link")
     if link is not None:
-        _check_url(link, ctx, "textInput/link")
+        check_url_text(link, ctx, "textInput/link")
 
 
 def _check_skip(el: etree._Element, ctx: Context, hours: bool) -> None:
@@ -226,50 +178,6 @@ def _check_skip(el: etree._Element, ctx: Context, hours: bool) -> None:
         values.add(value)
 
 
-def _check_enclosure(el: etree._Element, ctx: Context) -> None:
-    for attr in ("url", "length", "type"):
-        if el.get(attr) is None:
-            ctx.add("RSS-ENCLOSURE-ATTRIBUTE", f"<enclosure> has no {attr} attribute", el)
-    url = el.get("url")
-    if url is not None:
-        reason = check_url(url)
-        if reason:
-            ctx.add("RSS-ENCLOSURE-URL", reason, el)
-    length = el.get("length")
-    if length is not None and check_nonneg_int(length):
-        ctx.add("RSS-ENCLOSURE-LENGTH", f"length {length!r} is not a number of bytes", el)
-    mime = el.get("type")
-    if mime is not None:
-        reason = check_mime(mime)
-        if reason:
-            ctx.add("RSS-ENCLOSURE-TYPE", reason, el)
-
-
-def _check_guid(el: etree._Element, ctx: Context, guids: dict[str, int | None]) -> None:
-    value = text_of(el).strip()
-    if not value:
-        ctx.add("RSS-GUID-EMPTY", "<guid> is empty", el)
-        return
-    perma = el.get("isPermaLink")
-    if perma is not None and perma not in ("true", "false"):
-        ctx.add("RSS-GUID-ISPERMALINK-VALUE", f"isPermaLink={perma!r} is not true or false", el)
-    elif perma != "false" and check_url(value):
-        ctx.add(
-            "RSS-GUID-PERMALINK",
-            f'guid {value!r} is not a URL; add isPermaLink="false"',
-            el,
-        )
-    note_guid(guids, value, el.sourceline, ctx.report)
-
-
-def note_guid(guids: dict[str, int | None], value: str, line: int | None, report: Report) -> None:
-    """Remember a guid, or report it as a repeat of the first one (RSS 2.0 <guid>)."""
-    if value in guids:
-        report.add("RSS-GUID-DUPLICATE", f"guid {value!r} is also on line {guids[value]}", line)
-    else:
-        guids[value] = line
-
-
 _DATES = frozenset(("pubDate", "lastBuildDate"))
 _CONTACTS = frozenset(("managingEditor", "webMaster", "author"))
 
@@ -282,11 +190,11 @@ def _check_channel_values(found: dict[str, list[etree._Element]], ctx: Context) 
     for name, els in found.items():
         el = els[0]
         if name == "link" or name == "docs" or name == "comments":
-            _check_url(el, ctx, name, any_scheme=True)
+            check_url_text(el, ctx, name, any_scheme=True)
         elif name in _DATES:
-            _check_date(el, ctx)
+            check_date(el, ctx)
         elif name in _CONTACTS:
-            _check_contact(el, ctx, name)
+            check_contact(el, ctx, name)
         elif name == "description" and not (len(el) and has_child_elements(el)):
             check_html(el, ctx)
 
@@ -369,7 +277,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
                 text = el.text
                 if text and text.strip(_XML_SPACE):
                     plain = False
-            _check_enclosure(el, ctx)
+            check_enclosure(el, ctx)
             continue
         if tag in first:
             ctx.add("RSS-DUPLICATE", f"<{tag}> appears more than once", el)
@@ -387,7 +295,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         if tag == "link" or tag == "comments":
             value = el.text or "" if not count else text_of(el)
             if not is_plain_http_url(value):
-                _report_url(value, el, ctx, tag, any_scheme=True)
+                report_url(value, el, ctx, tag, any_scheme=True)
         elif tag == "description":
             check_html(el, ctx)
         elif tag == "title":
@@ -397,20 +305,20 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         elif tag == "pubDate":
             value = el.text or "" if not count else text_of(el)
             if not is_canonical_rfc822(value):
-                _check_date(el, ctx)
+                check_date(el, ctx)
         elif tag == "guid":
             value = el.text or "" if not count else text_of(el)
             if el.get("isPermaLink") == "false" and value and not value[0].isspace():
                 # what most feeds write, spelled out: no URL to check, no finding
                 value = value.rstrip()
                 if value in guids:
-                    _check_guid(el, ctx, guids)
+                    check_guid(el, ctx, guids)
                 else:
                     guids[value] = el.sourceline
             else:
-                _check_guid(el, ctx, guids)
+                check_guid(el, ctx, guids)
         elif tag == "author":
-            _check_contact(el, ctx, "author")
+            check_contact(el, ctx, "author")
         elif tag == "source":
             url = el.get("url")
             if url is None:
@@ -435,40 +343,6 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
     if ext:
         check_semantics("item", first, ext, ctx, item)
     return plain
-
-
-# RSS 0.91 (UserLand, 2000) maximum lengths by container and element; RSS 0.92 dropped them.
-_LENGTHS_091 = {
-    "channel": {
-        "title": 100,
-        "link": 500,
-        "description": 500,
-        "copyright": 100,
-        "managingEditor": 100,
-        "webMaster": 100,
-        "rating": 500,
-    },
-    "item": {"title": 100, "link": 500, "description": 500},
-    "image": {"url": 500, "title": 100, "link": 500, "description": 100},
-    "textInput": {"title": 100, "description": 500, "name": 20, "link": 500},
-}
-
-
-def _check_lengths_091(channel: etree._Element, ctx: Context) -> None:
-    """RSS 0.91: "Maximum length is 100" and the like, for the elements it names."""
-    containers = [channel, *channel.iterchildren("item", "image", "textInput", "textinput")]
-    for container in containers:
-        name = "textInput" if container.tag == "textinput" else container.tag
-        limits = _LENGTHS_091[str(name)]
-        for el in container:
-            limit = limits.get(el.tag) if isinstance(el.tag, str) else None
-            if limit is not None and len(text_of(el).strip()) > limit:
-                ctx.add(
-                    "RSS-LENGTH",
-                    f"<{name}>/<{el.tag}> is {len(text_of(el).strip())} characters; "
-                    f"RSS 0.91 allows {limit}",
-                    el,
-                )
 
 
 def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
@@ -515,7 +389,7 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
         _check_image(sub, ctx)
     sub = _first(found, "cloud")
     if sub is not None:
-        _check_cloud(sub, ctx)
+        check_cloud(sub, ctx)
     sub = _first(found, "textInput")
     if sub is not None:
         _check_text_input(sub, ctx)
@@ -531,7 +405,7 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
         ctx.add("RSS-SELF-MISSING", 'no <atom:link rel="self"> names the feed\'s own URL', channel)
     check_self_links(ctx)
     if (version or "").strip() == "0.91":
-        _check_lengths_091(channel, ctx)
+        check_lengths_091(channel, ctx)
     if len(items) > MAX_ITEMS or size > MAX_BYTES:
         ctx.add("FEED-TOO-LONG", f"{len(items)} items, {size} bytes; readers may cut it", channel)
 

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 from validate_samples import rss_bytes
 
-from syndicate.cli import LazyCommand, cli
+from syndicate.cli import cli
+from syndicate.commands.lazy import LazyCommand
 
 HEAVY = ("sqlalchemy", "requests", "alembic", "pydantic")
 _LOADED = f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
