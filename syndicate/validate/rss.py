@@ -7,6 +7,8 @@ schema's job (``schemas/rss2.rng``). Nothing here parses or fetches.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .common import (
@@ -53,6 +55,7 @@ _TEXT_ELEMENTS = words(
     category generator docs ttl rating author comments guid source url width height name
     hour day"""
 )
+_FORM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:\-]*")
 _DAYS = frozenset(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
 #: the "over-long feed" warning thresholds (what large readers are known to cut at)
 MAX_ITEMS = 500
@@ -159,6 +162,11 @@ def _check_text_input(el: etree._Element, ctx: Context) -> None:
     link = _first(found, "link")
     if link is not None:
         check_url_text(link, ctx, "textInput/link")
+    name = _first(found, "name")
+    if name is not None and _FORM_NAME.fullmatch(text_of(name).strip()) is None:
+        # RSS 2.0: "The name of the text object", sent to the link as the query's field
+        # name: a name token, as HTML 4.01 §17.2 form control names are read
+        ctx.add("RSS-TEXTINPUT", f"textInput name {text_of(name)!r} is not a form field name", name)
 
 
 def _check_skip(el: etree._Element, ctx: Context, hours: bool) -> None:
