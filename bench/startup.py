@@ -1,15 +1,22 @@
 """Benchmark start-up: whole processes of `syndicate --help` and `syndicate validate small.xml`.
 
-Run: .venv/bin/python bench/startup.py [--runs 10]
+Run: .venv/bin/python bench/startup.py [--runs 10] [--source-only]
 The baseline is `python -c pass` with the same interpreter, in the same run: what
 start-up costs before syndicate imports anything. Runs are interleaved (one of each
 in turn) so that drift on a shared machine hits all three alike; the figures are
 medians of wall time, fork to exit. Not a timed test; plain numbers to stdout.
+
+syndicate's modules are byte-compiled first, as `pip install` leaves an installed
+package (an editable install under PYTHONDONTWRITEBYTECODE=1 would otherwise compile
+every module from source in every process); --source-only measures that case.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,8 +45,14 @@ def wall(argv: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--source-only", action="store_true", help="no bytecode for syndicate")
     args = parser.parse_args()
     script = Path(sys.executable).parent / "syndicate"
+    package = Path(__file__).resolve().parent.parent / "syndicate"
+    for cache in package.rglob("__pycache__"):
+        shutil.rmtree(cache)
+    if not args.source_only:
+        compileall.compile_dir(package, quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.xml"
         small.write_bytes(SMALL)
@@ -55,7 +68,9 @@ def main() -> None:
             for name, argv in commands.items():
                 times[name].append(wall(argv))
     base = statistics.median(times["python -c pass"]) * 1000
-    print(f"medians of {args.runs} runs, whole process, interleaved")
+    how = "from source" if args.source_only else "byte-compiled"
+    flag = ", PYTHONDONTWRITEBYTECODE set" if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""
+    print(f"medians of {args.runs} runs, whole process, interleaved; syndicate {how}{flag}")
     for name, samples in times.items():
         ms = statistics.median(samples) * 1000
         print(f"{name:30} {ms:7.1f} ms  (ratio to python -c pass {ms / base:5.2f})")
