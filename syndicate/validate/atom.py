@@ -240,7 +240,10 @@ def _check_container(
                 ctx.xml_attributes = None
                 check_extension(child, ctx, tag)
                 if tag in NOTED_TAGS:
-                    note_extension(child, tag, out.ext, ctx)
+                    if tag in out.ext:  # a second one (the rare case: a call)
+                        note_extension(child, tag, out.ext, ctx)
+                    else:
+                        out.ext.add(tag)
             continue
         if local not in known:
             plain = False

@@ -14,7 +14,7 @@ twice, once in the core and once in Dublin Core (FEED-DUPLICATE-SEMANTICS).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container
 from importlib import import_module
 
 from lxml import etree
@@ -222,8 +222,8 @@ def check_extension(el: etree._Element, ctx: Context, tag: str | None = None) ->
 def note_extension(el: etree._Element, tag: str, seen: set[str], ctx: Context) -> None:
     """Remember an extension child of one parent; report a second one of a single element.
 
-    Only asked for tags in ``SINGLE_TAGS`` or ``NOTED_TAGS`` (the caller's one
-    set lookup keeps every other extension element free).
+    Asked only for tags in ``NOTED_TAGS``; the walks add a tag met for the first
+    time to ``seen`` themselves and call this for the rest (it does both).
     """
     if tag in seen:
         if tag in SINGLE_TAGS:
@@ -274,7 +274,7 @@ NOTED_TAGS = SINGLE_TAGS | {twin for pairs in SEMANTIC_TWINS.values() for _, twi
 
 def check_semantics(
     where: str,
-    core: Iterable[str],
+    core: Container[str],
     seen: set[str],
     ctx: Context,
     el: etree._Element,
@@ -286,9 +286,8 @@ def check_semantics(
     """
     if not seen:
         return
-    present = set(core)
     for name, twin in SEMANTIC_TWINS[where]:
-        if twin in seen and name in present:
+        if twin in seen and name in core:
             ctx.add(
                 "FEED-DUPLICATE-SEMANTICS",
                 f"<{where}> has both <{name}> and <{split_tag(twin)[1]}> of Dublin Core",

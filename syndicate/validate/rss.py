@@ -84,7 +84,10 @@ def _check_elements(
         if tag[0] == "{":
             check_extension(el, ctx, tag)
             if ext is not None and tag in NOTED_TAGS:
-                note_extension(el, tag, ext, ctx)
+                if tag in ext:  # a second one (the rare case: a call)
+                    note_extension(el, tag, ext, ctx)
+                else:
+                    ext.add(tag)
             continue
         if tag not in known:
             where = split_tag(parent.tag)[1]
@@ -247,7 +250,10 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         if tag[0] == "{":
             check_extension(el, ctx, tag)
             if tag in NOTED_TAGS:
-                note_extension(el, tag, ext, ctx)
+                if tag in ext:  # a second one (the rare case: a call)
+                    note_extension(el, tag, ext, ctx)
+                else:
+                    ext.add(tag)
             if plain:
                 if len(el):
                     plain = False
