@@ -74,6 +74,14 @@ _RSS_NAMESPACES = {
 _NETSCAPE_DTD = "-//Netscape Communications//DTD RSS 0.91//EN"
 
 
+def _netscape_dtd(root: etree._Element) -> bool:
+    """Whether the document's DOCTYPE names Netscape's RSS 0.91 DTD."""
+    docinfo = root.getroottree().docinfo
+    if docinfo.public_id is None and not docinfo.system_url:
+        return False
+    return docinfo.public_id == _NETSCAPE_DTD or "my.netscape.com" in (docinfo.system_url or "")
+
+
 def _check_doctype(root: etree._Element, version: str, report: Report) -> None:
     """An RSS document that declares Netscape's RSS 0.91 DTD but is another version.
 
@@ -81,17 +89,29 @@ def _check_doctype(root: etree._Element, version: str, report: Report) -> None:
     itself invalid (XML 1.0 §2.8 validity); the DTD file at my.netscape.com is
     gone, too. RSS 2.0 has no DTD: the DOCTYPE goes.
     """
-    docinfo = root.getroottree().docinfo
-    if docinfo.public_id is None and not docinfo.system_url:
-        return
-    netscape = docinfo.public_id == _NETSCAPE_DTD or "my.netscape.com" in (docinfo.system_url or "")
-    if netscape and version != "0.91":
+    if _netscape_dtd(root) and version != "0.91":
         report.add(
             "FEED-OBSOLETE-DTD",
             f"RSS {version or '(no version)'} declares Netscape's RSS 0.91 DTD: remove the "
             "DOCTYPE (RSS 2.0 has none)",
             1,
         )
+
+
+def _superseded_rss(root: etree._Element, version: str) -> str:
+    """Say which RSS 0.9x a document is and what to publish instead.
+
+    RSS 2.0 ("Roadmap": upward compatible with 0.91 and 0.92) supersedes the
+    0.9x line; Netscape's RSS 0.91 DTD (my.netscape.com) is gone and RSS 2.0 has
+    no DTD, so its DOCTYPE goes too.
+    """
+    netscape = _netscape_dtd(root)
+    which = f"RSS {version} with Netscape's DTD" if netscape else f"RSS {version}"
+    fix = 'set version="2.0" and remove the DOCTYPE' if netscape else 'set version="2.0"'
+    return (
+        f"{which} is superseded by RSS 2.0, which reads it unchanged: {fix}; "
+        "checked with RSS 2.0 rules"
+    )
 
 
 def detect_format(root: etree._Element) -> str:
@@ -205,7 +225,7 @@ def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
     if fmt == "rss" or fmt == "rss-0.9x":
         version = (root.get("version") or "").strip()
         if fmt == "rss-0.9x":
-            report.add("FEED-UNSUPPORTED", f"RSS {version} is checked with RSS 2.0 rules", 1)
+            report.add("FEED-UNSUPPORTED", _superseded_rss(root, version), 1)
         _check_doctype(root, version, report)
         from .rss import check_rss
 

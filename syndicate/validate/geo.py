@@ -68,8 +68,9 @@ def _shape(el: etree._Element, value: str, kind: str, ctx: Context, name: str) -
     pairs = len(coords) // 2
     if len(coords) % 2 or pairs < minimum or (exact is not None and pairs != exact):
         want = f"{exact}" if exact is not None else f"at least {minimum}"
+        noun = "pair" if want == "1" else "pairs"
         ctx.add(
-            "EXT-GEORSS", f"{name} {value.strip()!r} is not {want} latitude-longitude pairs", el
+            "EXT-GEORSS", f"{name} {value.strip()!r} is not {want} latitude-longitude {noun}", el
         )
         return
     if not _pairs(coords, el, ctx, name):
@@ -144,6 +145,7 @@ def _where(el: etree._Element, ctx: Context) -> None:
 
 
 def _gml_list(el: etree._Element, child: str, kind: str, ctx: Context) -> None:
+    """GeoRSS GML: a gml:Point, LineString or LinearRing holds its gml:pos / gml:posList."""
     found = el.find(f"{_GML}{child}")
     local = split_tag(el.tag)[1]
     if found is None:

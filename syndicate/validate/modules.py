@@ -83,6 +83,7 @@ def text_only(el: etree._Element, ctx: Context, module: str) -> str | None:
 
 
 def unknown(el: etree._Element, ctx: Context, module: str) -> None:
+    """An element a known module does not define: a warning, since readers ignore it."""
     ctx.add("EXT-UNKNOWN-ELEMENT", f"<{split_tag(el.tag)[1]}> is not an element of {module}", el)
 
 
@@ -167,6 +168,7 @@ def check_content(el: etree._Element, ctx: Context) -> None:
 
 
 def check_content_encoded(el: etree._Element, ctx: Context) -> None:
+    """RSS content module: content:encoded is escaped or CDATA HTML, not child elements."""
     if len(el) and has_child_elements(el):
         ctx.add(
             "EXT-CONTENT-ENCODED",
@@ -234,7 +236,7 @@ def check_thr(el: etree._Element, ctx: Context) -> None:
     if local == "in-reply-to":
         ref = el.get("ref")
         if ref is None or not ref.strip():
-            ctx.add("EXT-THR-IN-REPLY-TO", "thr:in-reply-to has no ref attribute (RFC 4685 §3)", el)
+            ctx.add("EXT-THR-IN-REPLY-TO", "thr:in-reply-to has no ref attribute", el)
         elif check_absolute_uri(ref):
             ctx.add("EXT-THR-IN-REPLY-TO", f"ref {ref!r} is not an absolute IRI", el)
         for attr in ("href", "source"):
