@@ -77,6 +77,7 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
 
 
 def _check_xhtml(el: etree._Element, ctx: Context, name: str) -> None:
+    """RFC 4287 §3.1.1.3: xhtml text and content hold a single xhtml:div, no text beside it."""
     kids = children(el)
     stray = (el.text or "").strip() or any((k.tail or "").strip() for k in kids)
     if len(kids) != 1 or kids[0].tag != f"{{{XHTML_NS}}}div" or stray:
@@ -297,6 +298,7 @@ def _check_container(
 def _check_required(
     el: etree._Element, first: dict[str, etree._Element], ctx: Context, where: str
 ) -> None:
+    """RFC 4287 §4.1.1/§4.1.2: a feed or entry MUST have an atom:id, atom:title and atom:updated."""
     if "id" in first and "title" in first and "updated" in first:
         return
     for name, rule in (

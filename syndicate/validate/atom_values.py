@@ -39,6 +39,12 @@ _UUID_URN = re.compile(
 
 
 def check_id(el: etree._Element, ctx: Context, ids: dict[str, str] | None = None) -> str:
+    """RFC 4287 §4.2.6: atom:id is an absolute IRI (RFC 3987), neither blank nor padded.
+
+    tag: ids follow RFC 4151 §2.1, urn:uuid: ids RFC 4122 §3. §4.2.6.1 compares ids
+    character by character, so an http(s) id not in normal form (upper-case host,
+    default port) is a warning. Returns the id, for the duplicate check.
+    """
     if not len(el):
         raw = el.text or ""
     else:
@@ -76,6 +82,7 @@ _WS = " \t\r\n"
 
 
 def check_date(el: etree._Element, ctx: Context, name: str) -> None:
+    """RFC 4287 §3.3: a Date construct is an RFC 3339 date-time, upper-case T and Z, unpadded."""
     raw = text_of(el) if len(el) else el.text or ""
     reason = check_rfc3339(raw)
     if reason is not None:
@@ -181,6 +188,7 @@ def _link_attributes(el: etree._Element, attrs: dict[str, str], ctx: Context) ->
 
 
 def check_category(el: etree._Element, ctx: Context) -> None:
+    """RFC 4287 §4.2.2: term is required (§4.2.2.1); scheme is an IRI (§4.2.2.2)."""
     term = el.get("term")
     if term is None or not term.strip():
         ctx.add("ATOM-CATEGORY-TERM", "atom:category has no term", el)

@@ -112,6 +112,7 @@ def obsolete_namespace(ns: str) -> tuple[str, str, str] | None:
 
 
 def _atom_in_rss(el: etree._Element, ctx: Context) -> None:
+    """atom:link in RSS (RFC 4287 §4.2.7, the self link of RSS Best Practices)."""
     if split_tag(el.tag)[1] == "link":
         check_atom_link_in_rss(el, ctx)
 
@@ -157,6 +158,7 @@ def _dc_text(el: etree._Element, ctx: Context) -> None:
 
 
 def _dcterms_date(el: etree._Element, ctx: Context) -> None:
+    """DCMI Terms dates (created, modified, valid ...): W3C-DTF, or a DCMI Period."""
     if not len(el):
         check_w3cdtf_element(el, el.text or "", ctx, "EXT-DC-DATE", period=True)
     else:

@@ -81,6 +81,10 @@ def _category(el: etree._Element, ctx: Context, parent: str | None) -> None:
 
 
 def _image(el: etree._Element, ctx: Context) -> None:
+    """Apple Podcasts, <itunes:image>: an href attribute, an http(s) URL.
+
+    Apple takes artwork in JPEG or PNG only; a path without .jpg or .png is a warning.
+    """
     href = el.get("href")
     if href is None:
         ctx.add("EXT-ITUNES-IMAGE", "itunes:image has no href attribute", el)
@@ -97,6 +101,7 @@ def _image(el: etree._Element, ctx: Context) -> None:
 
 
 def _owner(el: etree._Element, ctx: Context) -> None:
+    """Apple Podcasts, <itunes:owner>: holds <itunes:email> (and <itunes:name>)."""
     emails = 0
     for child in el:
         tag = child.tag
@@ -116,6 +121,7 @@ def _owner(el: etree._Element, ctx: Context) -> None:
 
 
 def _length(el: etree._Element, local: str, value: str, ctx: Context) -> None:
+    """Apple Podcasts: author, subtitle, keywords and name up to 255 characters, summary 4000."""
     limit = _MAX_LENGTH.get(local)
     if limit is not None and len(value) > limit:
         ctx.add("EXT-ITUNES-LENGTH", f"itunes:{local} is {len(value)} characters, over {limit}", el)

@@ -77,6 +77,7 @@ def _name(el: etree._Element) -> str:
 
 
 def _enums(el: etree._Element, local: str, ctx: Context) -> None:
+    """Media RSS 1.5.1 enumerated attributes: medium, expression, isDefault, type, state, status."""
     for attr, allowed in _ENUMS.get(local, {}).items():
         value = el.get(attr)
         if value is not None and value.strip() not in allowed:
@@ -109,6 +110,7 @@ def _size(el: etree._Element, ctx: Context, names: tuple[str, ...] = ("height", 
 
 
 def _time(el: etree._Element, attr: str, ctx: Context) -> None:
+    """Media RSS 1.5.1: time, start and end are Normal Play Time (RFC 2326 §3.6)."""
     value = el.get(attr)
     if value is not None and _NPT.fullmatch(value.strip()) is None:
         ctx.add(
@@ -119,12 +121,14 @@ def _time(el: etree._Element, attr: str, ctx: Context) -> None:
 
 
 def _mime(el: etree._Element, ctx: Context) -> None:
+    """Media RSS 1.5.1: a type attribute is a MIME type (RFC 2045)."""
     value = el.get("type")
     if value is not None and check_mime(value):
         ctx.add("EXT-MEDIA-VALUE", f"media:{_name(el)} type={value!r} is not a MIME type", el)
 
 
 def _lang(el: etree._Element, ctx: Context) -> None:
+    """Media RSS 1.5.1: lang is a language code (RFC 3066)."""
     value = el.get("lang")
     if value is not None and check_language(value):
         ctx.add("EXT-MEDIA-VALUE", f"media:{_name(el)} lang={value!r} is not a language tag", el)
@@ -261,23 +265,27 @@ def _restriction(el: etree._Element, ctx: Context) -> None:
 
 
 def _thumbnail(el: etree._Element, ctx: Context) -> None:
+    """<media:thumbnail>: url required; height and width in pixels; time in NPT."""
     _url(el, "url", ctx, required=True)
     _size(el, ctx)
     _time(el, "time", ctx)
 
 
 def _player(el: etree._Element, ctx: Context) -> None:
+    """<media:player>: url required; height and width in pixels."""
     _url(el, "url", ctx, required=True)
     _size(el, ctx)
 
 
 def _text(el: etree._Element, ctx: Context) -> None:
+    """<media:text>: lang, and start and end in NPT."""
     _lang(el, ctx)
     _time(el, "start", ctx)
     _time(el, "end", ctx)
 
 
 def _category(el: etree._Element, ctx: Context) -> None:
+    """<media:category>: scheme is a URI."""
     _scheme(el, ctx, "EXT-MEDIA-VALUE")
 
 
@@ -289,17 +297,20 @@ def _href(el: etree._Element, ctx: Context) -> None:
 
 
 def _embed(el: etree._Element, ctx: Context) -> None:
+    """<media:embed>: url required; height and width in pixels."""
     _url(el, "url", ctx, required=True)
     _size(el, ctx)
 
 
 def _back_link(el: etree._Element, ctx: Context) -> None:
+    """<media:backLink>: a URL."""
     reason = check_url(text_of(el))
     if reason:
         ctx.add("EXT-MEDIA-URL", f"media:backLink: {reason}", el)
 
 
 def _star_rating(el: etree._Element, ctx: Context) -> None:
+    """<media:starRating>: average, count, min and max are non-negative numbers."""
     _size(el, ctx, ("count", "min", "max"))
     average = el.get("average")
     if average is not None and _DECIMAL.fullmatch(average.strip()) is None:
@@ -307,6 +318,7 @@ def _star_rating(el: etree._Element, ctx: Context) -> None:
 
 
 def _price(el: etree._Element, ctx: Context) -> None:
+    """<media:price>: price a non-negative decimal, currency ISO 4217, info a URL."""
     price = el.get("price")
     if price is not None and _DECIMAL.fullmatch(price.strip()) is None:
         ctx.add("EXT-MEDIA-NUMBER", f"price={price!r} is not a non-negative number", el)
@@ -319,6 +331,7 @@ def _price(el: etree._Element, ctx: Context) -> None:
 
 
 def _adult(el: etree._Element, ctx: Context) -> None:
+    """<media:adult>: deprecated for media:rating (urn:simple); true or false."""
     ctx.add(
         "EXT-MEDIA-ADULT", 'media:adult is deprecated: use media:rating scheme="urn:simple"', el
     )
@@ -327,10 +340,12 @@ def _adult(el: etree._Element, ctx: Context) -> None:
 
 
 def _copyright(el: etree._Element, ctx: Context) -> None:
+    """<media:copyright>: url is a URL."""
     _url(el, "url", ctx, required=False)
 
 
 def _status(el: etree._Element, ctx: Context) -> None:
+    """<media:status>: the state attribute is required."""
     if el.get("state") is None:
         ctx.add("EXT-MEDIA-ENUM", "media:status has no state attribute", el)
 

@@ -132,6 +132,7 @@ def _check_required(
     ctx: Context,
     rule: str,
 ) -> None:
+    """RSS 2.0, "Required channel elements" and the sub-elements <image> and <textInput> require."""
     where = split_tag(parent.tag)[1]
     for name in names:
         if name not in found:
@@ -139,6 +140,10 @@ def _check_required(
 
 
 def _check_image(el: etree._Element, ctx: Context) -> None:
+    """RSS 2.0, <image> sub-element of <channel>: url, title and link are required.
+
+    The url and link are URLs; width is at most 144 and height at most 400 pixels.
+    """
     found = _check_elements(
         el, frozenset(("url", "title", "link", "width", "height", "description")), frozenset(), ctx
     )
@@ -159,6 +164,7 @@ def _check_image(el: etree._Element, ctx: Context) -> None:
 
 
 def _check_text_input(el: etree._Element, ctx: Context) -> None:
+    """RSS 2.0, <textInput> sub-element of <channel>: title, description, name and link."""
     names = frozenset(("title", "description", "name", "link"))
     found = _check_elements(el, names, frozenset(), ctx)
     _check_required(el, found, ("title", "description", "name", "link"), ctx, "RSS-TEXTINPUT")
@@ -173,6 +179,9 @@ def _check_text_input(el: etree._Element, ctx: Context) -> None:
 
 
 def _check_skip(el: etree._Element, ctx: Context, hours: bool) -> None:
+    """RSS 2.0, <skipHours> and <skipDays>: up to 24 <hour> elements of 0-23 (GMT),
+    up to 7 <day> elements of Monday..Sunday, none twice.
+    """
     child_name, rule, limit = ("hour", "RSS-SKIPHOURS", 24) if hours else ("day", "RSS-SKIPDAYS", 7)
     found = _check_elements(el, frozenset((child_name,)), frozenset((child_name,)), ctx)
     values: set[str] = set()

@@ -23,6 +23,11 @@ from .values import (
 
 
 def check_date(el: etree._Element, ctx: Context) -> None:
+    """RSS 2.0: "All date-times in RSS conform to the Date and Time Specification of RFC 822".
+
+    RFC 822 §5 with a four-digit year (as the spec's examples); the obsolete forms
+    RFC 2822 §4.3 names (two-digit years, military zones) are warnings.
+    """
     res = check_rfc822(text_of(el))  # cached and shared: read it, never change it
     if res.error is not None:
         ctx.add("RSS-DATE-RFC822", f"<{el.tag}> {res.error}", el)
@@ -33,6 +38,7 @@ def check_date(el: etree._Element, ctx: Context) -> None:
 def check_url_text(
     el: etree._Element, ctx: Context, what: str, *, any_scheme: bool = False
 ) -> None:
+    """An RSS element whose text is a URL (<link>, <docs>, <comments>, image/link ...)."""
     report_url(text_of(el), el, ctx, what, any_scheme=any_scheme)
 
 
@@ -64,6 +70,7 @@ def check_contact(el: etree._Element, ctx: Context, name: str) -> None:
 
 
 def check_cloud(el: etree._Element, ctx: Context) -> None:
+    """RSS 2.0, <cloud>: domain, port, path, registerProcedure and protocol; a TCP port."""
     for attr in ("domain", "port", "path", "registerProcedure", "protocol"):
         if el.get(attr) is None:
             ctx.add("RSS-CLOUD", f"<cloud> has no {attr} attribute", el)
@@ -76,6 +83,7 @@ def check_cloud(el: etree._Element, ctx: Context) -> None:
 
 
 def check_enclosure(el: etree._Element, ctx: Context) -> None:
+    """RSS 2.0, <enclosure>: url (an http URL), length in bytes and a MIME type, all required."""
     for attr in ("url", "length", "type"):
         if el.get(attr) is None:
             ctx.add("RSS-ENCLOSURE-ATTRIBUTE", f"<enclosure> has no {attr} attribute", el)
@@ -95,6 +103,11 @@ def check_enclosure(el: etree._Element, ctx: Context) -> None:
 
 
 def check_guid(el: etree._Element, ctx: Context, guids: dict[str, int | None]) -> None:
+    """RSS 2.0, <guid>: isPermaLink is true (the default) or false; when true, a URL.
+
+    An empty guid is a warning; a guid twice in the feed an error (it "uniquely
+    identifies the item").
+    """
     value = text_of(el).strip()
     if not value:
         ctx.add("RSS-GUID-EMPTY", "<guid> is empty", el)
