@@ -4,6 +4,12 @@ Stdout carries data (tables, ``--json``); stderr carries talk (progress, one
 line per bad record, ``Error: ...``). Every ``SyndicateError`` becomes one
 ``Error:`` line and the exit code of its kind (``model.ExitCode``; the README
 has the table). Anything else is a bug and keeps its traceback.
+
+Start-up: importing this module imports click and little else (no store,
+HTTP, config or rich); each command imports what it needs when it runs, and
+the commands whose modules are heavy are loaded when first used (``LazyCommand``).
+``syndicate validate FILE`` and ``syndicate --help`` stay fast that way
+(tests/validate/test_startup.py, bench/startup.py).
 """
 
 from __future__ import annotations
@@ -14,18 +20,13 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from . import __version__
-from .commands.check_links import check_links_command
-from .commands.status import status_command
+from .commands.lazy import LazyCommand, LazyConsole
 from .commands.validate import validate_command
-from .config import Config, load_config
 from .dates import DateError, parse_local
 from .errors import (
     BusyError,
@@ -35,25 +36,34 @@ from .errors import (
     StoreError,
     SyndicateError,
 )
-from .model import ExitCode, Outcome
-from .store import Store
 
-_EXIT_FOR: list[tuple[type[SyndicateError], ExitCode]] = [
-    (ConfigError, ExitCode.CONFIG),
-    (StoreError, ExitCode.STORE),
-    (InputError, ExitCode.INPUT),
-    (OutputError, ExitCode.OUTPUT),
-    (BusyError, ExitCode.BUSY),
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from .config import Config
+    from .model import ExitCode
+    from .store import Store
+
+# error kind -> the name of its ExitCode (model's 14 frozen dataclasses cost start-up)
+_EXIT_FOR: list[tuple[type[SyndicateError], str]] = [
+    (ConfigError, "CONFIG"),
+    (StoreError, "STORE"),
+    (InputError, "INPUT"),
+    (OutputError, "OUTPUT"),
+    (BusyError, "BUSY"),
 ]
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+out = LazyConsole(highlight=False, soft_wrap=True)
+err = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def exit_code_for(error: SyndicateError) -> int:
-    for kind, code in _EXIT_FOR:
+    from .model import ExitCode
+
+    for kind, name in _EXIT_FOR:
         if isinstance(error, kind):
-            return int(code)
+            return int(ExitCode[name])
     return int(ExitCode.FEEDS_FAILED)
 
 
@@ -76,10 +86,14 @@ class State:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from .config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 
     def open_store(self) -> Store:
+        from .store import Store
+
         return Store.open(self.config.store_url)
 
 
@@ -153,8 +167,11 @@ def import_command(
         syndicate import examples/
         syndicate import --published 2026-11-24 --section world exports/*.txt
     """
+    from rich.table import Table
+
     from .importer import import_paths
     from .ingest import ImportOptions
+    from .model import ExitCode
 
     config = state.config
     when = None
@@ -200,13 +217,15 @@ def import_command(
 
 
 def _progress(what: str) -> Progress:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed} done"),
         TimeElapsedColumn(),
-        console=err,
+        console=err.get(),
         transient=True,
         disable=not err.is_terminal,
     )
@@ -250,7 +269,10 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
         syndicate build
         syndicate build --all --json | jq .counts
     """
+    from rich.table import Table
+
     from .build import run_build
+    from .model import ExitCode, Outcome
     from .report import report_json
 
     config = state.config
@@ -395,6 +417,8 @@ def db_upgrade(state: State) -> None:
     Example:
         syndicate db upgrade
     """
+    from .store import Store
+
     store = Store.open(state.config.store_url, migrate=False)
     with store:
         before, after = store.upgrade()
@@ -405,8 +429,20 @@ def db_upgrade(state: State) -> None:
 
 
 cli.add_command(validate_command)
-cli.add_command(check_links_command)
-cli.add_command(status_command)
+cli.add_command(
+    LazyCommand(
+        "check-links",
+        "syndicate.commands.check_links:check_links_command",
+        "Resolve and check the related-coverage link of every stored article.",
+    )
+)
+cli.add_command(
+    LazyCommand(
+        "status",
+        "syndicate.commands.status:status_command",
+        "Show every feed: last build, items, last good, findings, broken links, next run.",
+    )
+)
 
 
 def main() -> None:

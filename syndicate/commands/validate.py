@@ -8,6 +8,10 @@ Output on stdout is data (one finding per line, or JSON); the summary and
     2  an input could not be read or fetched, or the command line is wrong
 
 It never writes files and only touches the network for http(s) arguments.
+Start-up matters here (a shell loop over files, an editor's on-save hook), so
+this module imports only click at import time: the validator (lxml) comes in
+when the command runs, the HTTP client only for a URL argument
+(``syndicate.fetch`` pulls in requests).
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from syndicate.fetch import FetchError, fetch_feed
-from syndicate.report import finding_json
-from syndicate.validate import ValidationResult, validate_bytes
+if TYPE_CHECKING:
+    from syndicate.validate import ValidationResult
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json", ".feed")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -65,7 +69,11 @@ def _expand(target: str) -> list[str]:
 def _check_one(
     target: str, *, max_bytes: int, allow_private: bool, self_url: str | None
 ) -> Outcome:
+    from syndicate.validate import validate_bytes
+
     if target.startswith(("http://", "https://")):
+        from syndicate.fetch import FetchError, fetch_feed  # requests: only for URLs
+
         try:
             fetched = fetch_feed(target, allow_private=allow_private, max_bytes=max_bytes)
         except FetchError as e:
@@ -108,6 +116,8 @@ def _print_text(outcomes: list[Outcome]) -> None:
 
 
 def _print_json(outcomes: list[Outcome]) -> None:
+    from syndicate.report import finding_json  # the build report's keys, shared
+
     docs: list[dict[str, object]] = []
     for o in outcomes:
         if o.result is None:
@@ -167,10 +177,15 @@ def validate_command(
     A folder validates every *.xml *.rss *.atom *.json *.feed file in it.
     Exit 0 when valid, 1 when a feed has errors, 2 when an input cannot be read.
 
+    Errors are what breaks a MUST of the spec or what readers cannot use;
+    warnings are SHOULDs and interoperability hazards, each with why it
+    matters (docs/validation.md lists every rule). --strict fails on warnings.
+
     \b
     Example:
-        syndicate validate feeds/world.xml feeds/ https://example.org/feed.json
-        syndicate validate --format json --strict - < feed.xml
+        syndicate validate feeds/index.rss feeds/sections/world.rss
+        syndicate validate feeds/ https://news.example.org/feeds/index.json
+        syndicate validate --format json --strict - < feeds/tags/climate.atom
     """
     names = [name for target in targets for name in _expand(target)]
     outcomes = [
@@ -181,17 +196,26 @@ def validate_command(
         _print_json(outcomes)
     else:
         _print_text(outcomes)
-    errors = warnings = 0
     for o in outcomes:
         if o.error is not None:
             click.echo(f"Error: {o.error}", err=True)
-        elif o.result is not None:
-            errors += len(o.result.errors)
-            warnings += len(o.result.warnings)
     ctx = click.get_current_context()
     if not outcomes:
         click.echo("Error: no feed files found", err=True)
         ctx.exit(EXIT_UNREADABLE)
     if output_format == "text":
-        click.echo(f"{len(outcomes)} feed(s): {errors} error(s), {warnings} warning(s)", err=True)
+        click.echo(summary_line(outcomes), err=True)
     ctx.exit(_exit_code(outcomes, strict))
+
+
+def summary_line(outcomes: list[Outcome]) -> str:
+    """Say how many feeds were validated, with their errors and warnings, and how many
+    inputs could not be read (those are not feeds with no errors)."""
+    results = [o.result for o in outcomes if o.result is not None]
+    errors = sum(len(r.errors) for r in results)
+    warnings = sum(len(r.warnings) for r in results)
+    line = f"{len(results)} feed(s): {errors} error(s), {warnings} warning(s)"
+    unreadable = len(outcomes) - len(results)
+    if unreadable:
+        line += f"; {unreadable} input(s) could not be read"
+    return line

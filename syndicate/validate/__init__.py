@@ -16,9 +16,25 @@ Public API: ``validate_bytes``, ``validate_parts``, ``FeedPartsType``, ``ItemMem
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .document import DEFAULT_MAX_BYTES, clear_caches, detect_format, validate_bytes
 from .findings import RULES, Finding, ValidationResult
-from .parts import FeedPartsType, ItemMemo, validate_parts
+
+if TYPE_CHECKING:
+    from .parts import FeedPartsType, ItemMemo, validate_parts
+
+_PARTS = frozenset(("FeedPartsType", "ItemMemo", "validate_parts"))
+
+
+def __getattr__(name: str) -> Any:
+    """Load ``parts`` (the build's gate) on first use: ``syndicate validate`` never needs it."""
+    if name in _PARTS:
+        from . import parts
+
+        return getattr(parts, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

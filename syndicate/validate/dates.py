@@ -45,7 +45,8 @@ class RFC822Check:
 
     def __init__(self) -> None:
         self.error: str | None = None
-        self.warnings: list[tuple[str, str]] = []  # (rule suffix, detail)
+        # (rule suffix, detail): findings that do not make the date unreadable
+        self.warnings: list[tuple[str, str]] = []
 
 
 _VALID_RFC822 = RFC822Check()
@@ -113,12 +114,24 @@ def is_canonical_rfc822(value: str) -> bool:
     return _WEEKDAY[date(int(fast[4]), _MONTH_NUMBER[fast[3]], int(day)).weekday()] == dow
 
 
+_TRAILING_COMMENT = re.compile(r"\s*\([^()]*\)\Z")
+
+
+def _not_rfc822(value: str) -> RFC822Check:
+    res = RFC822Check()
+    res.error = f"{value!r} is not an RFC 822 date-time (e.g. 'Sat, 07 Sep 2002 09:42:31 GMT')"
+    return res
+
+
 @lru_cache(maxsize=4096)
 def check_rfc822(value: str) -> RFC822Check:
     """Check an RFC 822 §5 date-time as RSS 2.0 uses it, with RFC 2822 §3.3 strictness.
 
     Four-digit years are required by RFC 2822 but RSS 2.0 cites RFC 822, whose
-    years have two digits: those are a warning (``YEAR``), never an error.
+    years have two digits: those are a warning (``YEAR``), never an error. A day
+    of week that is not the date's is ``WEEKDAY`` (RFC 822 §5.1: the date's own
+    day; which severity each suffix has is the catalogue's). A trailing comment
+    in parentheses is allowed (RFC 822 §3.4.3).
     The result is cached and shared between callers, so they only read it.
     """
     s = value.strip()
@@ -130,10 +143,14 @@ def check_rfc822(value: str) -> RFC822Check:
         ):
             return _VALID_RFC822
     res = RFC822Check()
+    if s.endswith(")"):
+        # RFC 822 §3.4.3: a comment may follow any token ("... GMT (Pacific)"); one
+        # trailing comment is what feeds write, and it carries no date
+        s = _TRAILING_COMMENT.sub("", s)
+        return check_rfc822(s) if s else _not_rfc822(value)
     m = _RFC822.fullmatch(s)
     if m is None:
-        res.error = f"{value!r} is not an RFC 822 date-time (e.g. 'Sat, 07 Sep 2002 09:42:31 GMT')"
-        return res
+        return _not_rfc822(value)
     mon = m["mon"].lower()
     if mon not in _MONTHS or len(m["mon"]) != 3:
         res.error = f"{m['mon']!r} is not a month name (Jan..Dec)"
@@ -280,4 +297,38 @@ def check_w3cdtf(value: str) -> str | None:
         return f"zone offset {m[8]!r} is out of range"
     if m[4] is not None and m[8] is None:
         return f"{value!r} {W3CDTF_NO_ZONE}"
+    return None
+
+
+_PERIOD_KEYS = frozenset(("name", "start", "end", "scheme"))
+
+
+@lru_cache(maxsize=1024)
+def check_dcmi_period(value: str) -> str | None:
+    """Return why ``value`` is not a DCMI Period (dcterms ranges), or None.
+
+    DCMI Period Encoding Scheme: ``name=...; start=...; end=...; scheme=...``,
+    each component optional but one of start and end given; with no scheme or
+    ``scheme=W3C-DTF`` the start and end are W3C-DTF dates.
+    """
+    components: dict[str, str] = {}
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        key, eq, val = part.partition("=")
+        key = key.strip()
+        if not eq or key not in _PERIOD_KEYS:
+            return (
+                f"{value!r}: {part.strip()!r} is not a DCMI Period component "
+                "(name, start, end, scheme)"
+            )
+        components[key] = val.strip()
+    if "start" not in components and "end" not in components:
+        return f"{value!r} is a DCMI Period with neither start nor end"
+    if components.get("scheme", "W3C-DTF") == "W3C-DTF":
+        for key in ("start", "end"):
+            if key in components:
+                reason = check_w3cdtf(components[key])
+                if reason is not None:
+                    return f"DCMI Period {key}: {reason}"
     return None

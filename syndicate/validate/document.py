@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .atom import check_atom
 from .common import ATOM_NS, XML_LANG, Context, split_tag
-from .dates import check_rfc822, check_rfc3339, check_w3cdtf
+from .dates import check_dcmi_period, check_rfc822, check_rfc3339, check_w3cdtf
+from .extensions import obsolete_namespace
 from .findings import Report, ValidationResult
-from .jsonfeed import check_json
 from .markup import VERDICTS
 from .parser import parse_xml
-from .rss import check_rss
 from .schema import check_schema
 from .values import check_absolute_uri, check_iri_reference, check_language, check_mime, check_url
 
@@ -54,6 +52,66 @@ def clear_caches() -> None:
     check_rfc3339.cache_clear()
     check_rfc822.cache_clear()
     check_w3cdtf.cache_clear()
+    check_dcmi_period.cache_clear()
+
+
+# Root namespaces of retired formats: (rule, what it is, what to publish instead).
+_OBSOLETE_ROOTS = {
+    "http://my.netscape.com/rdf/simple/0.9/": (
+        "FEED-OBSOLETE-NAMESPACE",
+        "Netscape RSS 0.90",
+        'RSS 2.0 (<rss version="2.0">, in no namespace)',
+    ),
+}
+_RSS_NAMESPACES = {
+    "http://backend.userland.com/rss2": (
+        ": UserLand's RSS 2.0 namespace was withdrawn; RSS 2.0 elements are in no namespace"
+    ),
+    "http://backend.userland.com/rss": (
+        ": UserLand's RSS namespace was withdrawn; RSS 2.0 elements are in no namespace"
+    ),
+}
+_NETSCAPE_DTD = "-//Netscape Communications//DTD RSS 0.91//EN"
+
+
+def _netscape_dtd(root: etree._Element) -> bool:
+    """Whether the document's DOCTYPE names Netscape's RSS 0.91 DTD."""
+    docinfo = root.getroottree().docinfo
+    if docinfo.public_id is None and not docinfo.system_url:
+        return False
+    return docinfo.public_id == _NETSCAPE_DTD or "my.netscape.com" in (docinfo.system_url or "")
+
+
+def _check_doctype(root: etree._Element, version: str, report: Report) -> None:
+    """An RSS document that declares Netscape's RSS 0.91 DTD but is another version.
+
+    The DTD describes 0.91 only, so an RSS 2.0 document that names it declares
+    itself invalid (XML 1.0 §2.8 validity); the DTD file at my.netscape.com is
+    gone, too. RSS 2.0 has no DTD: the DOCTYPE goes.
+    """
+    if _netscape_dtd(root) and version != "0.91":
+        report.add(
+            "FEED-OBSOLETE-DTD",
+            f"RSS {version or '(no version)'} declares Netscape's RSS 0.91 DTD: remove the "
+            "DOCTYPE (RSS 2.0 has none)",
+            1,
+        )
+
+
+def _superseded_rss(root: etree._Element, version: str) -> str:
+    """Say which RSS 0.9x a document is and what to publish instead.
+
+    RSS 2.0 ("Roadmap": upward compatible with 0.91 and 0.92) supersedes the
+    0.9x line; Netscape's RSS 0.91 DTD (my.netscape.com) is gone and RSS 2.0 has
+    no DTD, so its DOCTYPE goes too.
+    """
+    netscape = _netscape_dtd(root)
+    which = f"RSS {version} with Netscape's DTD" if netscape else f"RSS {version}"
+    fix = 'set version="2.0" and remove the DOCTYPE' if netscape else 'set version="2.0"'
+    return (
+        f"{which} is superseded by RSS 2.0, which reads it unchanged: {fix}; "
+        "checked with RSS 2.0 rules"
+    )
 
 
 def detect_format(root: etree._Element) -> str:
@@ -142,6 +200,8 @@ def _validate_atom(root: etree._Element, report: Report, url: str | None) -> str
     (see ``atom.check_atom``). ``any_base`` stays True: ``has_base`` then decides
     where an xml:base matters, which the rules ask only of what is relative.
     """
+    from .atom import check_atom  # each format's rules load with its first document
+
     ctx = Context(report=report, url=url, fmt="atom", any_base=True, xml_attributes=[])
     check_atom(root, ctx)
     langs, bases = walked_xml_attributes(ctx) or xml_attributes(root)
@@ -163,25 +223,41 @@ def _validate_xml(data: bytes, report: Report, url: str | None) -> str:
     ctx = Context(report=report, url=url, any_base=bool(bases))
     _check_xml_bases(bases, report)
     if fmt == "rss" or fmt == "rss-0.9x":
+        version = (root.get("version") or "").strip()
         if fmt == "rss-0.9x":
-            report.add(
-                "FEED-UNSUPPORTED", f"RSS {root.get('version')} is checked with RSS 2.0 rules", 1
-            )
+            report.add("FEED-UNSUPPORTED", _superseded_rss(root, version), 1)
+        _check_doctype(root, version, report)
+        from .rss import check_rss
+
         ctx.fmt = "rss"
         check_rss(root, ctx, len(data))
         check_xml_langs(root, report, langs)
         if fmt == "rss":
             check_schema(root, "rss2.rng", "RSS-SCHEMA", report)
         return "rss"
-    if fmt in ("rss-1.0", "atom-0.3"):
-        report.add("FEED-UNSUPPORTED", f"{fmt} feeds are not validated", root.sourceline)
-        return fmt
     ns, local = split_tag(root.tag) if isinstance(root.tag, str) else ("", "?")
+    if fmt == "rss-1.0":
+        # RSS 0.90 is an rdf:RDF too; its channel is in Netscape's namespace
+        channel = next((c for c in root if isinstance(c.tag, str)), None)
+        ns = split_tag(channel.tag)[0] if channel is not None else ""
+        if ns not in _OBSOLETE_ROOTS:
+            report.add("FEED-UNSUPPORTED", f"{fmt} feeds are not validated", root.sourceline)
+            return fmt
+    old = _OBSOLETE_ROOTS.get(ns) or (obsolete_namespace(ns) if local == "feed" else None)
+    if old is not None:
+        _, what, current = old
+        report.add(
+            "FEED-OBSOLETE-NAMESPACE",
+            f"the feed is in {ns!r}, the namespace of {what}: publish {current}",
+            root.sourceline,
+        )
+        return fmt if fmt != "unknown" else ("atom" if local == "feed" else "rss")
     if local == "feed" and ns != ATOM_NS:
         report.add("ATOM-NAMESPACE", f"<feed> is in namespace {ns!r}", root.sourceline)
         return "atom"
     if local == "rss" and ns:
-        report.add("RSS-NAMESPACE", f"<rss> is in namespace {ns!r}", root.sourceline)
+        hint = _RSS_NAMESPACES.get(ns, "")
+        report.add("RSS-NAMESPACE", f"<rss> is in namespace {ns!r}{hint}", root.sourceline)
         return "rss"
     report.add("FEED-UNKNOWN-FORMAT", f"root element <{local}> is not a feed", root.sourceline)
     return "unknown"
@@ -210,6 +286,8 @@ def validate_bytes(
         return ValidationResult("unknown", report.sorted())
     kind = sniff(data)
     if kind == "json":
+        from .jsonfeed import check_json
+
         check_json(data, report, url)
         fmt = "json"
     elif kind == "xml":

@@ -1,292 +1,300 @@
-"""Extension namespaces checked like the core: dc, content, sy, slash, wfw, thr, fh, app, georss.
+"""Extension elements: dispatch by namespace, multiplicity, meanings written twice, old URIs.
 
 ``check_extension`` is called for every namespaced child of an RSS channel or
-item, and of an Atom feed or entry. It knows each module's element list and
-value grammar; elements of namespaces it does not know pass untouched (RSS 2.0
-"Extending RSS", RFC 4287 §6). Media RSS and iTunes live in ``podcast``.
+item, and of an Atom feed or entry, and hands it to its module's checks
+(``modules``, ``media``, ``itunes``, ``geo``). Elements of namespaces nobody
+registered pass untouched (RSS 2.0 "Extending RSS", RFC 4287 §6), except that
+a misspelled or superseded namespace URI is reported once per document.
+
+The core walks (``rss``, ``atom``) also ask ``note_extension`` for each
+extension child, for the elements a parent may hold once (EXT-DUPLICATE), and
+``check_semantics`` at the end of a container, for the same meaning written
+twice, once in the core and once in Dublin Core (FEED-DUPLICATE-SEMANTICS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
+from importlib import import_module
 
 from lxml import etree
 
-from . import podcast
-from .common import ATOM_NS, Context, has_base, has_child_elements, split_tag, text_of
-from .dates import W3CDTF_NO_ZONE, check_rfc3339, check_w3cdtf, is_plain_w3cdtf
-from .markup import scan_html_element
-from .values import (
-    check_iri_reference,
-    check_language,
-    check_mime,
-    check_nonneg_int,
-    check_positive_int,
-    check_url,
-    words,
+from . import modules
+from .common import ATOM_NS, Context, split_tag
+from .modules import (
+    DC_NS,
+    DCTERMS_NS,
+    check_content_encoded,
+    check_html,
+    check_thr_link_attributes,
+    check_w3cdtf_element,
 )
+from .namespaces import (
+    GEORSS_NS,
+    GEORSS_SINGLE,
+    GML_NS,
+    ITUNES_NS,
+    ITUNES_SINGLE,
+    MEDIA_NS,
+    MEDIA_SINGLE,
+    W3C_GEO_NS,
+)
+from .values import check_iri_reference, check_mime, check_nonneg_int
 
-DC_NS = "http://purl.org/dc/elements/1.1/"
-DCTERMS_NS = "http://purl.org/dc/terms/"
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-SY_NS = "http://purl.org/rss/1.0/modules/syndication/"
-SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
-WFW_NS = "http://wellformedweb.org/CommentAPI/"
-THR_NS = "http://purl.org/syndication/thread/1.0"
-FH_NS = "http://purl.org/syndication/history/1.0"
-APP_NS = "http://www.w3.org/2007/app"
-GEORSS_NS = "http://www.georss.org/georss"
-_THR_COUNT = f"{{{THR_NS}}}count"
-_CONTENT_ENCODED = f"{{{CONTENT_NS}}}encoded"
-_THR_UPDATED = f"{{{THR_NS}}}updated"
+__all__ = [
+    "KNOWN_PREFIXES",
+    "check_atom_link_in_rss",
+    "check_extension",
+    "check_html",
+    "check_semantics",
+    "check_thr_link_attributes",
+    "note_extension",
+]
 
 #: well-known prefix -> namespace URI, to catch misspelled declarations
 KNOWN_PREFIXES = {
     "dc": DC_NS,
     "dcterms": DCTERMS_NS,
-    "content": CONTENT_NS,
-    "sy": SY_NS,
-    "slash": SLASH_NS,
-    "wfw": WFW_NS,
-    "thr": THR_NS,
-    "fh": FH_NS,
-    "app": APP_NS,
+    "content": modules.CONTENT_NS,
+    "sy": modules.SY_NS,
+    "slash": modules.SLASH_NS,
+    "wfw": modules.WFW_NS,
+    "thr": modules.THR_NS,
+    "fh": modules.FH_NS,
+    "app": modules.APP_NS,
+    "feedburner": modules.FEEDBURNER_NS,
+    "opensearch": modules.OPENSEARCH_NS,
     "georss": GEORSS_NS,
-    "media": podcast.MEDIA_NS,
-    "itunes": podcast.ITUNES_NS,
+    "gml": GML_NS,
+    "geo": W3C_GEO_NS,
+    "media": MEDIA_NS,
+    "itunes": ITUNES_NS,
     "atom": ATOM_NS,
 }
 _KNOWN_URIS = frozenset(KNOWN_PREFIXES.values())
 
-_DC_ELEMENTS = words(
-    """title creator subject description publisher contributor date type format identifier
-    source language relation coverage rights"""
-)
-_DCTERMS_DATES = words(
-    """date created modified issued available dateAccepted dateCopyrighted dateSubmitted valid"""
-)
-_SY_PERIODS = frozenset(("hourly", "daily", "weekly", "monthly", "yearly"))
+# Namespaces a module used before its current one: (rule, what it is, what to use instead).
+# Elements in them are not the current module's, so nothing else checks them.
+_ATOM03 = "http://purl.org/atom/ns#"
+_OBSOLETE: dict[str, tuple[str, str, str]] = {
+    "http://a9.com/-/spec/opensearchrss/1.0/": (
+        "EXT-OBSOLETE-NAMESPACE",
+        "OpenSearch 1.0 (RSS)",
+        modules.OPENSEARCH_NS,
+    ),
+    "http://a9.com/-/spec/opensearch/1.0/": (
+        "EXT-OBSOLETE-NAMESPACE",
+        "OpenSearch 1.0",
+        modules.OPENSEARCH_NS,
+    ),
+    "http://tools.search.yahoo.com/mrss/": (
+        "EXT-OBSOLETE-NAMESPACE",
+        "the pre-release Media RSS namespace",
+        MEDIA_NS,
+    ),
+    "http://purl.org/syndication/thread/1.0/": (
+        "EXT-OBSOLETE-NAMESPACE",
+        "a draft threading namespace (trailing slash)",
+        modules.THR_NS,
+    ),
+}
 
 
-def _text_only(el: etree._Element, ctx: Context, module: str) -> str | None:
-    """Return the text of a text-only element, or None after reporting markup in it."""
-    if has_child_elements(el):
+def obsolete_namespace(ns: str) -> tuple[str, str, str] | None:
+    """Return (rule, what, use instead) for a superseded namespace URI, or None."""
+    found = _OBSOLETE.get(ns)
+    if found is not None:
+        return found
+    if ns.startswith(_ATOM03):
+        what = "Atom 0.3" if ns == _ATOM03 else f"a pre-1.0 Atom draft ({ns[len(_ATOM03) :]})"
+        return ("FEED-OBSOLETE-NAMESPACE", what, ATOM_NS)
+    return None
+
+
+def _atom_in_rss(el: etree._Element, ctx: Context) -> None:
+    """atom:link in RSS (RFC 4287 §4.2.7, the self link of RSS Best Practices)."""
+    if split_tag(el.tag)[1] == "link":
+        check_atom_link_in_rss(el, ctx)
+
+
+_HANDLERS: dict[str, Callable[[etree._Element, Context], None]] = {
+    DC_NS: modules.check_dc,
+    DCTERMS_NS: modules.check_dcterms,
+    modules.CONTENT_NS: modules.check_content,
+    modules.SY_NS: modules.check_sy,
+    modules.SLASH_NS: modules.check_slash,
+    modules.WFW_NS: modules.check_wfw,
+    modules.THR_NS: modules.check_thr,
+    modules.FH_NS: modules.check_fh,
+    modules.APP_NS: modules.check_app,
+    modules.FEEDBURNER_NS: modules.check_feedburner,
+    modules.OPENSEARCH_NS: modules.check_opensearch,
+}
+# The larger modules load when a document first uses their namespace (start-up of a
+# one-file `syndicate validate`); then their check joins _HANDLERS.
+_LATER = {
+    GEORSS_NS: ("geo", "check_georss"),
+    W3C_GEO_NS: ("geo", "check_w3c_geo"),
+    MEDIA_NS: ("media", "check_media"),
+    ITUNES_NS: ("itunes", "check_itunes"),
+}
+
+
+def _load_handler(ns: str) -> Callable[[etree._Element, Context], None] | None:
+    later = _LATER.get(ns)
+    if later is None:
+        return None
+    handler: Callable[[etree._Element, Context], None] = getattr(
+        import_module(f"{__package__}.{later[0]}"), later[1]
+    )
+    _HANDLERS[ns] = handler
+    return handler
+
+
+def _dc_text(el: etree._Element, ctx: Context) -> None:
+    """A Dublin Core element with no value grammar (dc:creator, dc:subject...): text only."""
+    if len(el):
+        modules.text_only(el, ctx, "Dublin Core")
+
+
+def _dcterms_date(el: etree._Element, ctx: Context) -> None:
+    """DCMI Terms dates (created, modified, valid ...): W3C-DTF, or a DCMI Period."""
+    if not len(el):
+        check_w3cdtf_element(el, el.text or "", ctx, "EXT-DC-DATE", period=True)
+    else:
+        modules.check_dcterms(el, ctx)
+
+
+# The elements nearly every item carries, by their full tag: the same checks as their
+# module's handler, without splitting the tag and dispatching twice.
+_BY_TAG: dict[str, Callable[[etree._Element, Context], None]] = {
+    f"{{{modules.CONTENT_NS}}}encoded": check_content_encoded,
+    **{f"{{{DC_NS}}}{local}": _dc_text for local in modules.DC_ELEMENTS - {"date", "language"}},
+    **{f"{{{DCTERMS_NS}}}{local}": _dcterms_date for local in modules.DCTERMS_DATES},
+}
+
+#: extension elements a channel, item, feed or entry holds once, by Clark tag
+SINGLE_TAGS = frozenset(
+    modules.SINGLE
+    | {f"{{{MEDIA_NS}}}{n}" for n in MEDIA_SINGLE}
+    | {f"{{{ITUNES_NS}}}{n}" for n in ITUNES_SINGLE}
+    | {f"{{{GEORSS_NS}}}{n}" for n in GEORSS_SINGLE}
+)
+
+
+def check_extension(el: etree._Element, ctx: Context, tag: str | None = None) -> None:
+    """Check one extension element by its namespace; unknown namespaces pass.
+
+    ``tag`` is ``el.tag`` when the caller has read it already.
+    """
+    if tag is None:
+        tag = el.tag
+    fast = _BY_TAG.get(tag)
+    if fast is not None:
+        fast(el, ctx)
+        return
+    ns = split_tag(tag)[0]
+    handler = _HANDLERS.get(ns) or _load_handler(ns)
+    if handler is not None:
+        handler(el, ctx)
+        return
+    if ns == ATOM_NS:
+        if ctx.fmt == "rss":
+            _atom_in_rss(el, ctx)
+        return
+    if ns in _KNOWN_URIS or ns in ctx.warned_namespaces:
+        return
+    old = obsolete_namespace(ns)
+    if old is not None:
+        rule, what, current = old
+        ctx.warned_namespaces.add(ns)
+        ctx.add(rule, f"{ns!r} is the namespace of {what}: use {current!r}", el)
+        return
+    prefix = el.prefix
+    expected = KNOWN_PREFIXES.get(prefix or "")
+    if expected is not None and ns != expected:
+        ctx.warned_namespaces.add(ns)
         ctx.add(
-            "EXT-NOT-TEXT",
-            f"{module} element <{el.prefix}:{split_tag(el.tag)[1]}> holds markup",
+            "EXT-NAMESPACE-URI",
+            f"prefix {prefix!r} is bound to {ns!r}; the {prefix} module is {expected!r}",
             el,
         )
-        return None
-    return text_of(el)
 
 
-def _unknown(el: etree._Element, ctx: Context, module: str) -> None:
-    ctx.add("EXT-UNKNOWN-ELEMENT", f"<{split_tag(el.tag)[1]}> is not an element of {module}", el)
+def note_extension(el: etree._Element, tag: str, seen: set[str], ctx: Context) -> None:
+    """Remember an extension child of one parent; report a second one of a single element.
 
-
-def _dc(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    if local not in _DC_ELEMENTS:
-        _unknown(el, ctx, "Dublin Core elements 1.1")
-        return
-    value = _text_only(el, ctx, "Dublin Core")
-    if value is None:
-        return
-    if local == "date":
-        _check_w3cdtf(el, value, ctx, "EXT-DC-DATE")
-    elif local == "language":
-        reason = check_language(value)
-        if reason:
-            ctx.add("EXT-DC-LANGUAGE", reason, el)
-
-
-def _dcterms(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    if local in _DCTERMS_DATES and not has_child_elements(el):
-        _check_w3cdtf(el, text_of(el), ctx, "EXT-DC-DATE")
-
-
-def _check_w3cdtf(el: etree._Element, value: str, ctx: Context, rule: str) -> None:
-    """Report a bad W3C-DTF date under ``rule``; a missing zone only as a warning."""
-    if is_plain_w3cdtf(value):
-        return
-    reason = check_w3cdtf(value)
-    if reason is None:
-        return
-    if reason.endswith(W3CDTF_NO_ZONE):
-        ctx.add("EXT-DC-DATE-ZONE", reason, el)
-    else:
-        ctx.add(rule, reason, el)
-
-
-def _content(el: etree._Element, ctx: Context) -> None:
-    local = "encoded" if el.tag == _CONTENT_ENCODED else split_tag(el.tag)[1]
-    if local != "encoded":
-        if local not in ("items", "item", "format", "encoding"):
-            _unknown(el, ctx, "the content module")
-        return
-    _content_encoded(el, ctx)
-
-
-def check_html(el: etree._Element, ctx: Context, *, base_aware: bool = False) -> None:
-    """Warn about escaped HTML in ``el`` that readers trip on: relative links, scripts.
-
-    ``base_aware=True`` (Atom) drops the relative-link warning when an xml:base
-    is in scope; that is looked up only once a relative link is found.
+    Asked only for tags in ``NOTED_TAGS``; the walks add a tag met for the first
+    time to ``seen`` themselves and call this for the rest (it does both).
     """
-    rel, unsafe = scan_html_element(el)
-    if rel is not None and not (base_aware and has_base(el)):
-        ctx.add(
-            "HTML-RELATIVE-URL", f"relative URL {rel!r} in HTML; readers resolve it wrongly", el
-        )
-    if unsafe is not None:
-        ctx.add("HTML-UNSAFE", f"{unsafe!r} in HTML; readers strip it", el)
-
-
-def _sy(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    value = _text_only(el, ctx, "the syndication module")
-    if value is None:
-        return
-    if local == "updatePeriod":
-        if value.strip() not in _SY_PERIODS:
-            ctx.add(
-                "EXT-SY-PERIOD", f"{value!r} is not hourly, daily, weekly, monthly or yearly", el
-            )
-    elif local == "updateFrequency":
-        reason = check_positive_int(value)
-        if reason:
-            ctx.add("EXT-SY-FREQUENCY", reason, el)
-    elif local == "updateBase":
-        _check_w3cdtf(el, value, ctx, "EXT-SY-BASE")
+    if tag in seen:
+        if tag in SINGLE_TAGS:
+            ns, local = split_tag(tag)
+            ctx.add("EXT-DUPLICATE", f"<{el.prefix or ns}:{local}> appears twice in one parent", el)
     else:
-        _unknown(el, ctx, "the syndication module")
+        seen.add(tag)
 
 
-def _slash(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    value = _text_only(el, ctx, "the slash module")
-    if value is None:
+def _dc(local: str) -> str:
+    return f"{{{DC_NS}}}{local}"
+
+
+def _dcterms(local: str) -> str:
+    return f"{{{DCTERMS_NS}}}{local}"
+
+
+# (core element, its Dublin Core twin) for each container: the core names are the
+# RSS names, or the Atom local names.
+SEMANTIC_TWINS: dict[str, tuple[tuple[str, str], ...]] = {
+    "item": (
+        ("author", _dc("creator")),
+        ("pubDate", _dc("date")),
+        ("source", _dc("source")),
+    ),
+    "channel": (
+        ("copyright", _dc("rights")),
+        ("language", _dc("language")),
+        ("pubDate", _dc("date")),
+        ("managingEditor", _dc("creator")),
+        ("webMaster", _dc("publisher")),
+        ("lastBuildDate", _dcterms("modified")),
+    ),
+    "entry": (
+        ("author", _dc("creator")),
+        ("updated", _dcterms("modified")),
+        ("published", _dcterms("issued")),
+        ("rights", _dc("rights")),
+    ),
+    "feed": (
+        ("updated", _dcterms("modified")),
+        ("rights", _dc("rights")),
+    ),
+}
+#: the extension tags ``check_semantics`` asks about, which ``note_extension`` records
+NOTED_TAGS = SINGLE_TAGS | {twin for pairs in SEMANTIC_TWINS.values() for _, twin in pairs}
+
+
+def check_semantics(
+    where: str,
+    core: Container[str],
+    seen: set[str],
+    ctx: Context,
+    el: etree._Element,
+) -> None:
+    """Warn when a container says one thing twice: a core element and its Dublin Core twin.
+
+    ``core`` holds the names of the core children present; ``seen`` the
+    extension tags ``note_extension`` recorded.
+    """
+    if not seen:
         return
-    if local == "comments":
-        reason = check_nonneg_int(value)
-        if reason:
-            ctx.add("EXT-SLASH-COMMENTS", reason, el)
-    elif local == "hit_parade":
-        parts = value.strip().split(",")
-        if any(check_nonneg_int(p) for p in parts):
-            ctx.add("EXT-SLASH-COMMENTS", f"{value!r} is not comma-separated integers", el)
-    elif local not in ("section", "department"):
-        _unknown(el, ctx, "the slash module")
-
-
-def _wfw(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    if local not in ("comment", "commentRss", "commentRSS"):
-        _unknown(el, ctx, "the CommentAPI (wfw)")
-        return
-    value = _text_only(el, ctx, "wfw")
-    if value is not None:
-        reason = check_url(value)
-        if reason:
-            ctx.add("EXT-WFW-URL", reason, el)
-
-
-def _thr(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    if local == "in-reply-to":
-        ref = el.get("ref")
-        if ref is None or not ref.strip():
-            ctx.add("EXT-THR-IN-REPLY-TO", "thr:in-reply-to has no ref attribute (RFC 4685 §3)", el)
-        else:
-            reason = check_iri_reference(ref)
-            if reason or ":" not in ref:
-                ctx.add("EXT-THR-IN-REPLY-TO", f"ref {ref!r} is not an absolute IRI", el)
-        href = el.get("href")
-        if href is not None and check_iri_reference(href):
-            ctx.add("EXT-THR-IN-REPLY-TO", f"href {href!r} is not an IRI", el)
-        mime = el.get("type")
-        if mime is not None and check_mime(mime):
-            ctx.add("EXT-THR-IN-REPLY-TO", f"type {mime!r} is not a MIME type", el)
-    elif local == "total":
-        value = _text_only(el, ctx, "thr")
-        if value is not None and check_nonneg_int(value):
-            ctx.add("EXT-THR-TOTAL", f"{value!r} is not a non-negative integer", el)
-    else:
-        _unknown(el, ctx, "the threading extension (RFC 4685)")
-
-
-def check_thr_link_attributes(el: etree._Element, ctx: Context) -> None:
-    """Check thr:count and thr:updated on an atom:link (RFC 4685 §4)."""
-    count = el.get(_THR_COUNT)
-    if count is not None and check_nonneg_int(count):
-        ctx.add("EXT-THR-COUNT", f"thr:count {count!r} is not a non-negative integer", el)
-    updated = el.get(_THR_UPDATED)
-    if updated is not None:
-        reason = check_rfc3339(updated)
-        if reason:
-            ctx.add("EXT-THR-COUNT", f"thr:updated: {reason}", el)
-
-
-def _fh(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    if local not in ("complete", "archive"):
-        _unknown(el, ctx, "feed history (RFC 5005)")
-        return
-    if has_child_elements(el) or text_of(el).strip():
-        ctx.add("EXT-FH-EMPTY", f"fh:{local} must be empty (RFC 5005 §2/§4)", el)
-
-
-def _app(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    if local == "edited":
-        reason = check_rfc3339(_text_only(el, ctx, "app") or "")
-        if reason:
-            ctx.add("EXT-APP-EDITED", reason, el)
-    elif local == "control":
-        for draft in el.iterchildren(f"{{{APP_NS}}}draft"):
-            if text_of(draft).strip() not in ("yes", "no"):
-                ctx.add("EXT-APP-EDITED", "app:draft is 'yes' or 'no' (RFC 5023 §13.1.1)", draft)
-    elif local not in ("collection", "workspace", "service", "categories", "accept", "draft"):
-        _unknown(el, ctx, "the Atom Publishing Protocol (RFC 5023)")
-
-
-def _floats(value: str) -> list[float] | None:
-    try:
-        return [float(p) for p in value.split()]
-    except ValueError:
-        return None
-
-
-def _georss(el: etree._Element, ctx: Context) -> None:
-    local = split_tag(el.tag)[1]
-    value = _text_only(el, ctx, "GeoRSS")
-    if value is None:
-        return
-    if local in ("point", "line", "polygon", "box"):
-        nums = _floats(value)
-        minimum = {"point": 2, "line": 4, "polygon": 8, "box": 4}[local]
-        if nums is None or len(nums) < minimum or len(nums) % 2:
+    for name, twin in SEMANTIC_TWINS[where]:
+        if twin in seen and name in core:
             ctx.add(
-                "EXT-GEORSS",
-                f"georss:{local} {value.strip()!r} is not latitude/longitude pairs",
+                "FEED-DUPLICATE-SEMANTICS",
+                f"<{where}> has both <{name}> and <{split_tag(twin)[1]}> of Dublin Core",
                 el,
             )
-            return
-        if local in ("point", "box") and len(nums) != minimum:
-            ctx.add("EXT-GEORSS", f"georss:{local} takes {minimum} numbers", el)
-            return
-        lats, lons = nums[0::2], nums[1::2]
-        if any(abs(x) > 90 for x in lats) or any(abs(x) > 180 for x in lons):
-            ctx.add("EXT-GEORSS", f"georss:{local} {value.strip()!r} is out of range", el)
-        elif local == "polygon" and nums[:2] != nums[-2:]:
-            ctx.add("EXT-GEORSS", "a georss:polygon ends where it starts", el)
-    elif local in ("elev", "floor", "radius"):
-        nums = _floats(value)
-        if nums is None or len(nums) != 1:
-            ctx.add("EXT-GEORSS", f"georss:{local} {value!r} is not a number", el)
-    elif local not in ("where", "featuretypetag", "relationshiptag", "featurename"):
-        _unknown(el, ctx, "GeoRSS Simple")
 
 
 def check_atom_link_in_rss(el: etree._Element, ctx: Context) -> None:
@@ -312,87 +320,3 @@ def check_atom_link_in_rss(el: etree._Element, ctx: Context) -> None:
     if length is not None and check_nonneg_int(length):
         ctx.add("RSS-ATOM-LINK", f"length {length!r} is not a non-negative integer", el)
     check_thr_link_attributes(el, ctx)
-
-
-def _atom_in_rss(el: etree._Element, ctx: Context) -> None:
-    if split_tag(el.tag)[1] == "link":
-        check_atom_link_in_rss(el, ctx)
-
-
-_HANDLERS: dict[str, Callable[[etree._Element, Context], None]] = {
-    DC_NS: _dc,
-    DCTERMS_NS: _dcterms,
-    CONTENT_NS: _content,
-    SY_NS: _sy,
-    SLASH_NS: _slash,
-    WFW_NS: _wfw,
-    THR_NS: _thr,
-    FH_NS: _fh,
-    APP_NS: _app,
-    GEORSS_NS: _georss,
-    podcast.MEDIA_NS: podcast.check_media,
-    podcast.ITUNES_NS: podcast.check_itunes,
-}
-
-
-def _dc_text(el: etree._Element, ctx: Context) -> None:
-    """A Dublin Core element with no value grammar (dc:creator, dc:subject...): text only."""
-    if len(el):
-        _text_only(el, ctx, "Dublin Core")
-
-
-def _dcterms_date(el: etree._Element, ctx: Context) -> None:
-    if not (len(el) and has_child_elements(el)):
-        _check_w3cdtf(el, text_of(el), ctx, "EXT-DC-DATE")
-
-
-def _content_encoded(el: etree._Element, ctx: Context) -> None:
-    if len(el) and has_child_elements(el):
-        ctx.add(
-            "EXT-CONTENT-ENCODED",
-            "content:encoded holds unescaped markup; escape it or use CDATA",
-            el,
-        )
-        return
-    check_html(el, ctx)
-
-
-# The elements nearly every item carries, by their full tag: the same checks as their
-# module's handler, without splitting the tag and dispatching twice.
-_BY_TAG: dict[str, Callable[[etree._Element, Context], None]] = {
-    _CONTENT_ENCODED: _content_encoded,
-    **{f"{{{DC_NS}}}{local}": _dc_text for local in _DC_ELEMENTS - {"date", "language"}},
-    **{f"{{{DCTERMS_NS}}}{local}": _dcterms_date for local in _DCTERMS_DATES},
-}
-
-
-def check_extension(el: etree._Element, ctx: Context, tag: str | None = None) -> None:
-    """Check one extension element by its namespace; unknown namespaces pass.
-
-    ``tag`` is ``el.tag`` when the caller has read it already.
-    """
-    if tag is None:
-        tag = el.tag
-    fast = _BY_TAG.get(tag)
-    if fast is not None:
-        fast(el, ctx)
-        return
-    ns = split_tag(tag)[0]
-    handler = _HANDLERS.get(ns)
-    if handler is not None:
-        handler(el, ctx)
-        return
-    if ns == ATOM_NS:
-        if ctx.fmt == "rss":
-            _atom_in_rss(el, ctx)
-        return
-    if ns not in _KNOWN_URIS and ns not in ctx.warned_namespaces:
-        prefix = el.prefix
-        expected = KNOWN_PREFIXES.get(prefix or "")
-        if expected is not None and expected.rstrip("/") != "" and ns != expected:
-            ctx.warned_namespaces.add(ns)
-            ctx.add(
-                "EXT-NAMESPACE-URI",
-                f"prefix {prefix!r} is bound to {ns!r}; the {prefix} module is {expected!r}",
-                el,
-            )

@@ -8,6 +8,8 @@ where the decoder can tell it (parse errors) and otherwise name a JSON path
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from .common import normalize_url
@@ -282,9 +284,50 @@ def is_v11(doc: dict[str, Any]) -> bool:
     return not (isinstance(version, str) and version.rstrip("/") == VERSION_10)
 
 
+class NotJSONNumberError(ValueError):
+    """A number RFC 8259 §6 does not allow: NaN, Infinity, or one too large for a double."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def _refuse_constant(token: str) -> float:
+    raise NotJSONNumberError(token)
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if math.isinf(value):  # "1e999999": a JSON number, but no reader can hold it
+        raise NotJSONNumberError(token)
+    return value
+
+
 def loads(text: str) -> Any:
-    """Decode JSON as the checks need it: repeated keys remembered, not lost."""
-    return json.loads(text, object_pairs_hook=_pairs)
+    """Decode JSON as the checks need it: repeated keys remembered, not lost.
+
+    Python's decoder takes NaN, Infinity and -Infinity, which are not JSON
+    (RFC 8259 §6: "Numeric values that cannot be represented ... such as
+    Infinity and NaN are not permitted"), and reads 1e999999 as infinity:
+    all three raise ``NotJSONNumberError``.
+    """
+    return json.loads(
+        text,
+        object_pairs_hook=_pairs,
+        parse_constant=_refuse_constant,
+        parse_float=_finite_float,
+    )
+
+
+_TOKEN_AT = re.compile(r"[\[:,]\s*(-?(?:NaN|Infinity|[0-9][0-9.eE+\-]*))")
+
+
+def _token_line(text: str, token: str) -> int:
+    """Return the line of the first value ``token`` (after "[", ":" or ","), else 1."""
+    for m in _TOKEN_AT.finditer(text):
+        if m.group(1) == token or m.group(1).lstrip("-") == token:
+            return text.count("\n", 0, m.start(1)) + 1
+    return 1
 
 
 def usable_id(item: Any) -> str | None:
@@ -316,6 +359,10 @@ def check_json(data: bytes, report: Report, url: str | None) -> None:
     except RecursionError:
         report.add("JSON-PARSE", "the JSON nests too deeply", 1)
         return
+    except NotJSONNumberError as e:
+        line = _token_line(text, e.token)
+        report.add("JSON-NUMBER", f"{e.token} is not a JSON number", line)
+        return
     except json.JSONDecodeError as e:
         report.add("JSON-PARSE", e.msg, e.lineno, e.colno)
         return
@@ -326,3 +373,7 @@ def check_json(data: bytes, report: Report, url: str | None) -> None:
         report.add("JSON-NOT-OBJECT", f"the top level is a {type(doc).__name__}", 1)
         return
     _Checker(report, url).feed(doc)
+    if report.findings:
+        from .jsonpos import add_lines
+
+        add_lines(text, report)

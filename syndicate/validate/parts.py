@@ -26,15 +26,12 @@ author. Items are keyed by that context and their bytes (``ItemMemo``).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
-from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from . import atom, jsonfeed, rss
+from . import atom, jsonfeed, rss, rss_values
 from .common import ATOM_NS, Context
 from .document import (
     ANY_BASE,
@@ -46,6 +43,7 @@ from .document import (
     walked_xml_attributes,
 )
 from .findings import Finding, Report, ValidationResult
+from .memo import ItemMemo, Verdict
 from .parser import parse_xml
 from .schema import check_schema
 
@@ -55,8 +53,8 @@ _RSS_TAIL = b"</channel></rss>"
 _ATOM_TAIL = b"</feed>"
 _JSON_HEAD_END = b'"items":['
 _JSON_TAIL = b"]}"
-# Stands for "items[<i>]" in a JSON item's remembered messages; a real message
-# can hold it only in a repr(), which escapes the NUL.
+# Stands for "items[<i>]" in a JSON item's messages; a real message can hold it only
+# in a repr(), which escapes the NUL. Only a verdict without findings is replayed.
 _JSON_WHERE = "items[\x00]"
 _C1 = "XML-C1-CONTROL"
 
@@ -85,94 +83,8 @@ class FeedPartsType(Protocol):
     def join(self) -> bytes: ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Verdict:
-    """What the rules said about one item, with lines counted from the item's first line."""
-
-    findings: tuple[Finding, ...]
-    newlines: int
-    identity: tuple[str, str, int | None] | None  # (id or guid, atom:updated, line)
-
-
 class _NotEquivalent(Exception):
     """This document is validated whole: splitting it could change what is found."""
-
-
-@dataclass(slots=True)
-class ItemMemo:
-    """Item verdicts by (context, the item's bytes), least recently used dropped first.
-
-    One per process and long-lived (a ``syndicate run`` worker keeps its own),
-    so a story checked once is not checked again in its other feeds or in the
-    next build. The key holds the item itself: a build hands the same cached
-    bytes objects to feed after feed, and Python keeps a bytes object's hash,
-    so a repeated lookup costs no hashing and an identical object compares at
-    once (a SHA-256 per lookup cost a build ~4% of its time). The items are
-    the renderer's cached objects, shared rather than copied (a hit on an equal
-    item in a new object keeps the new one); ``max_bytes`` bounds the items it
-    holds, which outlive the render cache's only in a long-running process.
-    """
-
-    max_entries: int = 200_000
-    max_bytes: int = 64 * 1024 * 1024
-    hits: int = 0
-    misses: int = 0
-    # (context, item) -> (verdict, the item object held)
-    _entries: OrderedDict[tuple[object, bytes], tuple[_Verdict, bytes]] = field(
-        default_factory=OrderedDict
-    )
-    _bytes: int = 0  # the items' sizes, once per entry
-    # every context a verdict was put under (a handful: one or two per format)
-    _contexts: dict[object, None] = field(default_factory=dict)
-
-    def get(self, key: tuple[object, bytes]) -> _Verdict | None:
-        found = self._entries.get(key)
-        if found is None:
-            return None
-        verdict, held = found
-        if held is key[1]:
-            self._entries.move_to_end(key)
-        else:
-            # An equal item in another object: the render cache made it again.
-            # Hold the new one, so that the memo and the cache share it again
-            # rather than keep two copies alive.
-            del self._entries[key]
-            self._entries[key] = (verdict, key[1])
-        self.hits += 1
-        return verdict
-
-    def put(self, key: tuple[object, bytes], verdict: _Verdict) -> None:
-        self.misses += 1
-        entries = self._entries
-        if key not in entries:
-            self._bytes += len(key[1])
-        entries[key] = (verdict, key[1])
-        self._contexts[key[0]] = None
-        while len(entries) > 1 and (
-            len(entries) > self.max_entries or self._bytes > self.max_bytes
-        ):
-            (_, old), _ = entries.popitem(last=False)
-            self._bytes -= len(old)
-
-    def forget(self, item: bytes) -> None:
-        """Drop what is remembered of ``item``, in every context.
-
-        For a caller that knows the item will not be validated again (a build
-        whose plan has shown its story for the last time), so the memo holds
-        what is still to come rather than filling up.
-        """
-        entries = self._entries
-        for context in self._contexts:
-            if entries.pop((context, item), None) is not None:
-                self._bytes -= len(item)
-
-    @property
-    def bytes(self) -> int:
-        """What the remembered items add up to (shared with the render cache, mostly)."""
-        return self._bytes
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 def validate_parts(
@@ -267,7 +179,7 @@ def _validate_xml(
     keys = [(context, item) for item in parts.items]
     known = [memo.get(key) for key in keys]
     unseen = {key: item for key, item, v in zip(keys, parts.items, known, strict=True) if v is None}
-    fresh: dict[tuple[object, bytes], _Verdict] = {}
+    fresh: dict[tuple[object, bytes], Verdict] = {}
     if unseen:
         checked = _check_xml_items(fmt, wrapper, list(unseen.values()), warned, has_author)
         fresh = dict(zip(unseen, checked, strict=True))
@@ -280,17 +192,35 @@ def _validate_xml(
             value, updated, rel = verdict.identity
             at = None if rel is None else line + rel
             if fmt == "rss":
-                rss.note_guid(seen_guids, value, at, report)
+                rss_values.note_guid(seen_guids, value, at, report)
             else:
                 atom.note_entry_id(seen_ids, value, updated, at, report)
         line += verdict.newlines
     return fmt
 
 
+def _escape_attribute(value: str) -> str:
+    """Escape ``value`` for a double-quoted attribute (XML 1.0 §2.3 AttValue, §3.3.3).
+
+    Not ``xml.sax.saxutils.quoteattr``: importing it imports urllib.request and
+    the email package, a fifth of the validator's start-up.
+    """
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace('"', "&quot;")
+        .replace("\t", "&#9;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+    )
+
+
 def _wrapper_head(fmt: str, nsmap: dict[str | None, str], has_author: bool) -> bytes:
     """Return a one-line valid document head that binds ``nsmap`` as the real one does."""
     decls = "".join(
-        f" xmlns:{prefix}={quoteattr(uri)}" for prefix, uri in nsmap.items() if prefix is not None
+        f' xmlns:{prefix}="{_escape_attribute(uri)}"'
+        for prefix, uri in nsmap.items()
+        if prefix is not None
     )
     if fmt == "rss":
         if None in nsmap:
@@ -311,7 +241,7 @@ def _wrapper_head(fmt: str, nsmap: dict[str | None, str], has_author: bool) -> b
 
 def _check_xml_items(
     fmt: str, wrapper: bytes, items: Sequence[bytes], warned: frozenset[str], has_author: bool
-) -> list[_Verdict]:
+) -> list[Verdict]:
     """Check items not seen before: all in one wrapper when they are clean, else one by one.
 
     A batch is one parse and one RELAX NG pass. Only a batch without a single
@@ -373,7 +303,7 @@ def _wrapped_items(
 
 def _check_in_wrapper(
     fmt: str, wrapper: bytes, items: Sequence[bytes], warned: frozenset[str], has_author: bool
-) -> list[_Verdict] | None:
+) -> list[Verdict] | None:
     """Check ``items`` in one wrapper document, joined by our boundary instruction.
 
     Rules and RELAX NG ignore the instruction; ``_wrapped_items`` proves each
@@ -425,7 +355,7 @@ def _check_in_wrapper(
         if identity is not None and identity[2] is not None:
             identity = (identity[0], identity[1], identity[2] - start)
         newlines = item.count(b"\n")
-        verdicts.append(_Verdict(findings, newlines, identity))
+        verdicts.append(Verdict(findings, newlines, identity))
         findings = ()
         start += newlines
     return verdicts
@@ -437,7 +367,7 @@ def _shift(f: Finding, by: int) -> Finding:
     return Finding(f.rule, f.severity, f.message, f.line + by, f.column)
 
 
-def _replay(verdict: _Verdict, line: int, report: Report, c1_seen: bool) -> bool:
+def _replay(verdict: Verdict, line: int, report: Report, c1_seen: bool) -> bool:
     """Add an item's remembered findings at its place (``line``: its first line).
 
     A document gets one C1-control finding, at the first one (``parse_xml``);
@@ -485,16 +415,16 @@ def _validate_json(parts: FeedPartsType, memo: ItemMemo, report: Report, url: st
         if verdict is None:
             verdict = _check_json_item(item, v11)
             memo.put(key, verdict)
+        if verdict.findings:
+            raise _NotEquivalent  # a finding's line comes from the whole text (jsonpos)
         if verdict.identity is not None:
             jsonfeed.note_item_id(ids, verdict.identity[0], i, report)
-        where = f"items[{i}]"
-        for f in verdict.findings:
-            message = where + f.message[len(_JSON_WHERE) :]
-            report.findings.append(Finding(f.rule, f.severity, message, f.line, f.column))
+    if report.findings:
+        raise _NotEquivalent  # likewise for the head's findings and a repeated id
     return "json"
 
 
-def _check_json_item(item: bytes, v11: bool) -> _Verdict:
+def _check_json_item(item: bytes, v11: bool) -> Verdict:
     try:
         value = jsonfeed.loads(item.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
@@ -505,4 +435,4 @@ def _check_json_item(item: bytes, v11: bool) -> _Verdict:
         raise _NotEquivalent  # every item message starts with the item's path; this one does not
     item_id = jsonfeed.usable_id(value)
     identity = None if item_id is None else (item_id, "", None)
-    return _Verdict(tuple(report.findings), 0, identity)
+    return Verdict(tuple(report.findings), 0, identity)

@@ -7,17 +7,34 @@ schema's job (``schemas/rss2.rng``). Nothing here parses or fetches.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
-from .common import Context, check_self_links, children, has_child_elements, split_tag, text_of
-from .dates import check_rfc822, is_canonical_rfc822
-from .extensions import check_extension, check_html
-from .findings import Report
+from .common import (
+    Context,
+    check_self_links,
+    children,
+    has_child_elements,
+    split_tag,
+    text_of,
+)
+from .dates import is_canonical_rfc822
+from .extensions import NOTED_TAGS, check_extension, check_html, check_semantics, note_extension
+from .rss_values import (
+    check_cloud,
+    check_contact,
+    check_date,
+    check_enclosure,
+    check_guid,
+    check_lengths_091,
+    check_url_text,
+    report_url,
+)
 from .values import (
     check_language,
-    check_mime,
     check_nonneg_int,
-    check_rss_contact,
+    check_positive_int,
     check_url,
     is_plain_http_url,
     looks_like_html,
@@ -38,35 +55,26 @@ _TEXT_ELEMENTS = words(
     category generator docs ttl rating author comments guid source url width height name
     hour day"""
 )
+_FORM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.:\-]*")
 _DAYS = frozenset(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
 #: the "over-long feed" warning thresholds (what large readers are known to cut at)
 MAX_ITEMS = 500
 MAX_BYTES = 4 * 1024 * 1024
 
 
-def _check_date(el: etree._Element, ctx: Context) -> None:
-    res = check_rfc822(text_of(el))  # cached and shared: read it, never change it
-    if res.error is not None:
-        ctx.add("RSS-DATE-RFC822", f"<{el.tag}> {res.error}", el)
-    for suffix, detail in res.warnings:
-        ctx.add(f"RSS-DATE-{suffix}", detail, el)
-
-
-def _check_url(el: etree._Element, ctx: Context, what: str) -> None:
-    value = text_of(el)
-    reason = check_url(value) if value.strip() else f"{what} is empty"
-    if reason is not None:
-        ctx.add("RSS-URL", f"<{what}>: {reason}", el)
-
-
 def _check_elements(
-    parent: etree._Element, known: frozenset[str], repeatable: frozenset[str], ctx: Context
+    parent: etree._Element,
+    known: frozenset[str],
+    repeatable: frozenset[str],
+    ctx: Context,
+    ext: set[str] | None = None,
 ) -> dict[str, list[etree._Element]]:
     """Group the no-namespace children by name; report unknown, duplicate and markup ones.
 
-    The hot loop of the validator (every child of every item): it reads each tag
-    once and asks lxml for attributes only through ``keys()``, which costs
-    nothing when there are none.
+    Extension children are checked, and those ``extensions.NOTED_TAGS`` names
+    are recorded in ``ext`` (when given) for the multiplicity and meaning rules.
+    It reads each tag once and asks lxml for attributes only through ``keys()``,
+    which costs nothing when there are none.
     """
     found: dict[str, list[etree._Element]] = {}
     for el in parent:
@@ -74,7 +82,12 @@ def _check_elements(
         if tag.__class__ is not str:
             continue  # comments, PIs
         if tag[0] == "{":
-            check_extension(el, ctx)
+            check_extension(el, ctx, tag)
+            if ext is not None and tag in NOTED_TAGS:
+                if tag in ext:  # a second one (the rare case: a call)
+                    note_extension(el, tag, ext, ctx)
+                else:
+                    ext.add(tag)
             continue
         if tag not in known:
             where = split_tag(parent.tag)[1]
@@ -119,6 +132,7 @@ def _check_required(
     ctx: Context,
     rule: str,
 ) -> None:
+    """RSS 2.0, "Required channel elements" and the sub-elements <image> and <textInput> require."""
     where = split_tag(parent.tag)[1]
     for name in names:
         if name not in found:
@@ -126,6 +140,10 @@ def _check_required(
 
 
 def _check_image(el: etree._Element, ctx: Context) -> None:
+    """RSS 2.0, <image> sub-element of <channel>: url, title and link are required.
+
+    The url and link are URLs; width is at most 144 and height at most 400 pixels.
+    """
     found = _check_elements(
         el, frozenset(("url", "title", "link", "width", "height", "description")), frozenset(), ctx
     )
@@ -133,40 +151,37 @@ def _check_image(el: etree._Element, ctx: Context) -> None:
     for name in ("url", "link"):
         sub = _first(found, name)
         if sub is not None:
-            _check_url(sub, ctx, f"image/{name}")
+            check_url_text(sub, ctx, f"image/{name}")
     for name, limit in (("width", 144), ("height", 400)):
         sub = _first(found, name)
         if sub is None:
             continue
         value = text_of(sub)
-        if check_nonneg_int(value):
-            ctx.add("RSS-IMAGE-SIZE", f"image {name} {value!r} is not a whole number", sub)
+        if check_positive_int(value):
+            ctx.add("RSS-IMAGE-SIZE", f"image {name} {value!r} is not a positive whole number", sub)
         elif int(value) > limit:
             ctx.add("RSS-IMAGE-SIZE", f"image {name} {value.strip()} is over {limit}", sub)
 
 
-def _check_cloud(el: etree._Element, ctx: Context) -> None:
-    for attr in ("domain", "port", "path", "registerProcedure", "protocol"):
-        if el.get(attr) is None:
-            ctx.add("RSS-CLOUD", f"<cloud> has no {attr} attribute", el)
-    port = el.get("port")
-    if port is not None and (check_nonneg_int(port) or not 0 < int(port) < 65536):
-        ctx.add("RSS-CLOUD", f"port {port!r} is not a TCP port", el)
-    protocol = el.get("protocol")
-    if protocol is not None and protocol not in ("xml-rpc", "soap", "http-post"):
-        ctx.add("RSS-CLOUD", f"protocol {protocol!r} is not xml-rpc, soap or http-post", el)
-
-
 def _check_text_input(el: etree._Element, ctx: Context) -> None:
+    """RSS 2.0, <textInput> sub-element of <channel>: title, description, name and link."""
     names = frozenset(("title", "description", "name", "link"))
     found = _check_elements(el, names, frozenset(), ctx)
     _check_required(el, found, ("title", "description", "name", "link"), ctx, "RSS-TEXTINPUT")
     link = _first(found, "link")
     if link is not None:
-        _check_url(link, ctx, "textInput/link")
+        check_url_text(link, ctx, "textInput/link")
+    name = _first(found, "name")
+    if name is not None and _FORM_NAME.fullmatch(text_of(name).strip()) is None:
+        # RSS 2.0: "The name of the text object", sent to the link as the query's field
+        # name: a name token, as HTML 4.01 §17.2 form control names are read
+        ctx.add("RSS-TEXTINPUT", f"textInput name {text_of(name)!r} is not a form field name", name)
 
 
 def _check_skip(el: etree._Element, ctx: Context, hours: bool) -> None:
+    """RSS 2.0, <skipHours> and <skipDays>: up to 24 <hour> elements of 0-23 (GMT),
+    up to 7 <day> elements of Monday..Sunday, none twice.
+    """
     child_name, rule, limit = ("hour", "RSS-SKIPHOURS", 24) if hours else ("day", "RSS-SKIPDAYS", 7)
     found = _check_elements(el, frozenset((child_name,)), frozenset((child_name,)), ctx)
     values: set[str] = set()
@@ -183,50 +198,6 @@ def _check_skip(el: etree._Element, ctx: Context, hours: bool) -> None:
         values.add(value)
 
 
-def _check_enclosure(el: etree._Element, ctx: Context) -> None:
-    for attr in ("url", "length", "type"):
-        if el.get(attr) is None:
-            ctx.add("RSS-ENCLOSURE-ATTRIBUTE", f"<enclosure> has no {attr} attribute", el)
-    url = el.get("url")
-    if url is not None:
-        reason = check_url(url)
-        if reason:
-            ctx.add("RSS-ENCLOSURE-URL", reason, el)
-    length = el.get("length")
-    if length is not None and check_nonneg_int(length):
-        ctx.add("RSS-ENCLOSURE-LENGTH", f"length {length!r} is not a number of bytes", el)
-    mime = el.get("type")
-    if mime is not None:
-        reason = check_mime(mime)
-        if reason:
-            ctx.add("RSS-ENCLOSURE-TYPE", reason, el)
-
-
-def _check_guid(el: etree._Element, ctx: Context, guids: dict[str, int | None]) -> None:
-    value = text_of(el).strip()
-    if not value:
-        ctx.add("RSS-GUID-EMPTY", "<guid> is empty", el)
-        return
-    perma = el.get("isPermaLink")
-    if perma is not None and perma not in ("true", "false"):
-        ctx.add("RSS-GUID-ISPERMALINK-VALUE", f"isPermaLink={perma!r} is not true or false", el)
-    elif perma != "false" and check_url(value):
-        ctx.add(
-            "RSS-GUID-PERMALINK",
-            f'guid {value!r} is not a URL; add isPermaLink="false"',
-            el,
-        )
-    note_guid(guids, value, el.sourceline, ctx.report)
-
-
-def note_guid(guids: dict[str, int | None], value: str, line: int | None, report: Report) -> None:
-    """Remember a guid, or report it as a repeat of the first one (RSS 2.0 <guid>)."""
-    if value in guids:
-        report.add("RSS-GUID-DUPLICATE", f"guid {value!r} is also on line {guids[value]}", line)
-    else:
-        guids[value] = line
-
-
 _DATES = frozenset(("pubDate", "lastBuildDate"))
 _CONTACTS = frozenset(("managingEditor", "webMaster", "author"))
 
@@ -239,13 +210,11 @@ def _check_channel_values(found: dict[str, list[etree._Element]], ctx: Context) 
     for name, els in found.items():
         el = els[0]
         if name == "link" or name == "docs" or name == "comments":
-            _check_url(el, ctx, name)
+            check_url_text(el, ctx, name, any_scheme=True)
         elif name in _DATES:
-            _check_date(el, ctx)
+            check_date(el, ctx)
         elif name in _CONTACTS:
-            reason = check_rss_contact(text_of(el))
-            if reason:
-                ctx.add("RSS-EMAIL", f"<{name}> {reason}", el)
+            check_contact(el, ctx, name)
         elif name == "description" and not (len(el) and has_child_elements(el)):
             check_html(el, ctx)
 
@@ -275,6 +244,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
     plain = not (text and text.strip(_XML_SPACE)) and not item.keys()
     first: dict[str, etree._Element] = {}
     enclosures: list[etree._Element] = []
+    ext: set[str] = set()
     title_text: str | None = None
     for el in item:
         tag = el.tag
@@ -288,6 +258,11 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
             continue
         if tag[0] == "{":
             check_extension(el, ctx, tag)
+            if tag in NOTED_TAGS:
+                if tag in ext:  # a second one (the rare case: a call)
+                    note_extension(el, tag, ext, ctx)
+                else:
+                    ext.add(tag)
             if plain:
                 if len(el):
                     plain = False
@@ -325,7 +300,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
                 text = el.text
                 if text and text.strip(_XML_SPACE):
                     plain = False
-            _check_enclosure(el, ctx)
+            check_enclosure(el, ctx)
             continue
         if tag in first:
             ctx.add("RSS-DUPLICATE", f"<{tag}> appears more than once", el)
@@ -343,9 +318,7 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         if tag == "link" or tag == "comments":
             value = el.text or "" if not count else text_of(el)
             if not is_plain_http_url(value):
-                reason = check_url(value) if value.strip() else f"{tag} is empty"
-                if reason is not None:
-                    ctx.add("RSS-URL", f"<{tag}>: {reason}", el)
+                report_url(value, el, ctx, tag, any_scheme=True)
         elif tag == "description":
             check_html(el, ctx)
         elif tag == "title":
@@ -355,22 +328,20 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         elif tag == "pubDate":
             value = el.text or "" if not count else text_of(el)
             if not is_canonical_rfc822(value):
-                _check_date(el, ctx)
+                check_date(el, ctx)
         elif tag == "guid":
             value = el.text or "" if not count else text_of(el)
             if el.get("isPermaLink") == "false" and value and not value[0].isspace():
                 # what most feeds write, spelled out: no URL to check, no finding
                 value = value.rstrip()
                 if value in guids:
-                    _check_guid(el, ctx, guids)
+                    check_guid(el, ctx, guids)
                 else:
                     guids[value] = el.sourceline
             else:
-                _check_guid(el, ctx, guids)
+                check_guid(el, ctx, guids)
         elif tag == "author":
-            reason = check_rss_contact(text_of(el))
-            if reason:
-                ctx.add("RSS-EMAIL", f"<author> {reason}", el)
+            check_contact(el, ctx, "author")
         elif tag == "source":
             url = el.get("url")
             if url is None:
@@ -392,6 +363,8 @@ def _check_item(item: etree._Element, ctx: Context, guids: dict[str, int | None]
         ctx.add("RSS-GUID-MISSING", "<item> has no <guid>", item)
     if len(enclosures) > 1:
         ctx.add("RSS-ENCLOSURE-MULTIPLE", "more than one <enclosure> in an item", enclosures[1])
+    if ext:
+        check_semantics("item", first, ext, ctx, item)
     return plain
 
 
@@ -417,7 +390,9 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
     for extra in channels[1:]:
         ctx.add("RSS-DUPLICATE", "<rss> has more than one <channel>", extra)
     channel = channels[0]
-    found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx)
+    ext: set[str] = set()
+    found = _check_elements(channel, _CHANNEL_ELEMENTS, _CHANNEL_REPEATABLE, ctx, ext)
+    check_semantics("channel", found, ext, ctx, channel)
     _check_required(channel, found, ("title", "link", "description"), ctx, "RSS-REQUIRED")
     for name in ("title", "link"):
         el = _first(found, name)
@@ -437,7 +412,7 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
         _check_image(sub, ctx)
     sub = _first(found, "cloud")
     if sub is not None:
-        _check_cloud(sub, ctx)
+        check_cloud(sub, ctx)
     sub = _first(found, "textInput")
     if sub is not None:
         _check_text_input(sub, ctx)
@@ -452,6 +427,8 @@ def check_rss(root: etree._Element, ctx: Context, size: int) -> None:
     if not ctx.self_links:
         ctx.add("RSS-SELF-MISSING", 'no <atom:link rel="self"> names the feed\'s own URL', channel)
     check_self_links(ctx)
+    if (version or "").strip() == "0.91":
+        check_lengths_091(channel, ctx)
     if len(items) > MAX_ITEMS or size > MAX_BYTES:
         ctx.add("FEED-TOO-LONG", f"{len(items)} items, {size} bytes; readers may cut it", channel)
 

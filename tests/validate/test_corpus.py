@@ -98,3 +98,12 @@ def test_every_rule_has_a_case() -> None:
 def test_expected_rules_exist() -> None:
     named = set().union(*(c.expect | c.forbid for c in CASES))
     assert named <= set(RULES), sorted(named - set(RULES))
+
+
+def test_every_warning_has_a_valid_case_that_must_not_trigger_it() -> None:
+    # An error rule's valid cases are every valid case (they must have no errors at
+    # all); a warning is allowed in a valid case, so its valid case names it in forbid.
+    warnings = {rule for rule, (severity, *_) in RULES.items() if severity == "warning"}
+    forbidden = set().union(*(c.forbid for c in CASES if c.valid))
+    untested = warnings - forbidden - {"FEED-TOO-LONG"}  # a size, tested in test_api.py
+    assert not untested, sorted(untested)
