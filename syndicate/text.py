@@ -1,4 +1,4 @@
-"""Text normalisation at the boundary: slugs and characters XML cannot carry.
+"""Text normalisation at the boundary: slugs, characters XML cannot carry, values in messages.
 
 XML 1.0 (§2.2) allows only #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and
 #x10000-#x10FFFF. A single form feed pasted from a word processor makes a feed
@@ -32,6 +32,23 @@ def strip_invalid_xml(text: str) -> tuple[str, int]:
     """Return ``text`` without characters XML 1.0 cannot carry, and how many were removed."""
     cleaned, count = _NOT_XML.subn("", text)
     return cleaned, count
+
+
+def describe(value: object, limit: int = 60) -> str:
+    """Show ``value`` in a one-line message: its ``repr``, cut to about ``limit`` characters.
+
+    Never raises: ``repr`` of an integer past ``sys.get_int_max_str_digits()``
+    digits does (CVE-2020-10735), and such integers reach here from TOML
+    (``0x`` literals have no digit limit); they are shown by their type.
+    """
+    if isinstance(value, str):
+        shown = repr(value[: limit + 1])  # never repr a megabyte to keep sixty characters
+    else:
+        try:
+            shown = repr(value)
+        except ValueError:
+            shown = f"{type(value).__name__} too large to show"
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
 
 def collapse_spaces(text: str) -> str:

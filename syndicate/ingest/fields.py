@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
-from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from .. import dates, text
+from .. import dates, text, urls
 from ..model import Author, Image, Origin, ParsedArticle, Related, Status, Term
+from ..text import describe
 from .html import render_markdown, sanitize_html, summarize_html
+from .loaders import MAX_DIGITS
 from .records import IngestContext, IngestItem, IngestWarning, RecordError
 
 REQUIRED_KEYS = ("id", "title", "published")
@@ -30,6 +31,14 @@ OPTIONAL_KEYS = (
 KNOWN_KEYS = frozenset(REQUIRED_KEYS + BODY_KEYS + OPTIONAL_KEYS)
 STATUSES: tuple[Status, ...] = ("published", "draft", "killed")
 MIN_YEAR, MAX_YEAR = 1000, 9998
+# The deepest a known key's value goes: authors -> list -> author -> name. Deeper values
+# are the wrong type whatever they hold, so cleaning never walks further (issue 18).
+VALUE_DEPTH = 2
+# TOML's 0x/0o/0b literals reach here unbounded (see loaders); str() of one past 4,300
+# digits raises, and no field needs more than MAX_DIGITS.
+_INT_BOUND = 10**MAX_DIGITS
+MAX_TIMESTAMP_LENGTH = 64
+SHOWN_KEYS = 10
 
 
 class _Invalid(Exception):
@@ -66,17 +75,23 @@ def build_article(
     def warn(message: str, key: str | None = None) -> None:
         warnings.append(IngestWarning(where.get(key or "", origin), message))
 
-    cleaned, removed = _strip_invalid_xml(dict(data))
-    record = cast(dict[str, Any], cleaned)
+    # Types before walking: unknown keys are set aside unread (whatever they hold, an
+    # alias bomb included), and known ones are cleaned only as deep as the schema goes.
+    record: dict[str, Any] = {}
+    unknown: list[object] = []
+    removed = 0
+    for name, value in data.items():
+        if name in known_keys:
+            record[name], count = _strip_invalid_xml(value, VALUE_DEPTH)
+            removed += count
+        else:
+            unknown.append(name)
     if removed:
         noun = "character" if removed == 1 else "characters"
         warn(f"removed {removed} control or non-XML {noun}")
-    unknown = sorted(str(k) for k in record if k not in known_keys)
     if unknown:
-        warn(
-            f"ignored unknown key{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
-            unknown[0],
-        )
+        names = _key_names(unknown)
+        warn(f"ignored unknown key{'s' if len(names) > 1 else ''}: {_join_keys(names)}", names[0])
     try:
         article = _build(record, origin, ctx, default_key, warn)
     except _Invalid as e:
@@ -106,7 +121,7 @@ def _build(
     section_value = _line(record, "section")
     if section_value is None:
         section_value = ctx.default_section
-        warn(f"no section: using the default section {section_value!r}", None)
+        warn(f"no section: using the default section {describe(section_value)}", None)
     section = _term(section_value, "section", ctx.section_names)
 
     slug = _slug(record, title, key)
@@ -142,34 +157,70 @@ def _build(
         correction=_text(record, "correction"),
         language=_language(record.get("language")),
         origin=origin,
+        derived=_derived(record),
     )
 
 
-def _strip_invalid_xml(value: object) -> tuple[object, int]:
-    """Remove characters XML cannot carry from every string, however deeply nested."""
+def _derived(record: Mapping[str, Any]) -> frozenset[str]:
+    """The fields this record leaves to ingest, which the store then keeps or dates itself.
+
+    A URL built from a given slug follows that slug, so only a record that gives
+    neither leaves its URL to the store.
+    """
+    given = {name for name in ("slug", "url", "updated") if record.get(name) not in (None, "")}
+    derived = {"slug", "url", "updated"} - given
+    if "slug" in given:
+        derived.discard("url")
+    return frozenset(derived)
+
+
+def _strip_invalid_xml(value: object, depth: int) -> tuple[object, int]:
+    """Remove characters XML cannot carry from strings down to ``depth`` containers in.
+
+    Containers deeper than that are returned as they are, unread: no key accepts them.
+    """
     if isinstance(value, str):
         return text.strip_invalid_xml(value)
-    if isinstance(value, dict):
+    if depth and isinstance(value, dict):
         out: dict[object, object] = {}
         total = 0
         for k, v in value.items():
-            out[k], n = _strip_invalid_xml(v)
+            out[k], n = _strip_invalid_xml(v, depth - 1)
             total += n
         return out, total
-    if isinstance(value, list | tuple):
+    if depth and isinstance(value, list | tuple):
         items = []
         total = 0
         for v in value:
-            item, n = _strip_invalid_xml(v)
+            item, n = _strip_invalid_xml(v, depth - 1)
             items.append(item)
             total += n
         return items, total
     return value, 0
 
 
-def _describe(value: object) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+def _key_name(name: object) -> str:
+    """A key as a message shows it: as written when it is plain text, else its ``repr``."""
+    if isinstance(name, str) and name.isprintable() and 0 < len(name) <= 60:
+        return name
+    return describe(name)
+
+
+def _key_names(names: Iterable[object]) -> list[str]:
+    return sorted(_key_name(n) for n in names)
+
+
+def _join_keys(names: list[str]) -> str:
+    """Key names for a message, comma-separated; past ``SHOWN_KEYS``, the rest are counted."""
+    if len(names) > SHOWN_KEYS:
+        return ", ".join(names[:SHOWN_KEYS]) + f" and {len(names) - SHOWN_KEYS} more"
+    return ", ".join(names)
+
+
+def _bounded(value: int, key: str, what: str = "") -> int:
+    if not -_INT_BOUND < value < _INT_BOUND:
+        raise _Invalid(key, f"{what}a number with more than {MAX_DIGITS} digits")
+    return value
 
 
 def _type_name(value: object) -> str:
@@ -187,6 +238,8 @@ def _text(record: Mapping[str, Any], key: str, *, required: bool = False) -> str
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise _Invalid(key, f"expected a string, got {_type_name(value)}")
+    if isinstance(value, int):
+        _bounded(value, key)
     result = str(value).strip()
     if not result:
         if required:
@@ -208,11 +261,17 @@ def _key(value: object, default: str | None) -> str:
         raise _Invalid("id", "is required")
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise _Invalid("id", f"expected a string or integer, got {_type_name(value)}")
+    if isinstance(value, int):
+        _bounded(value, "id")
     return text.collapse_spaces(str(value))
 
 
 def _timestamp(record: Mapping[str, Any], key: str, *, required: bool = False) -> datetime | None:
     value = record.get(key)
+    if isinstance(value, str):
+        value = value.strip()  # messages show the value: no stray newline may end one
+        if len(value) > MAX_TIMESTAMP_LENGTH:
+            raise _Invalid(key, f"{describe(value)} is not an ISO 8601 timestamp")
     if value is None or value == "":
         if required:
             raise _Invalid(key, "is required (an ISO 8601 timestamp with an offset)")
@@ -222,17 +281,17 @@ def _timestamp(record: Mapping[str, Any], key: str, *, required: bool = False) -
     except dates.DateError as e:
         raise _Invalid(key, str(e)) from None
     except (OverflowError, ValueError):  # e.g. 9999-12-31T23:00:00-05:00 leaves the range
-        raise _Invalid(key, f"{_describe(value)} is out of range") from None
+        raise _Invalid(key, f"{describe(value)} is out of range") from None
     # Far years overflow when shown in a local zone (URL patterns, feeds); no story needs them.
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise _Invalid(key, f"{_describe(value)} is out of range ({MIN_YEAR}-{MAX_YEAR})")
+        raise _Invalid(key, f"{describe(value)} is out of range ({MIN_YEAR}-{MAX_YEAR})")
     return parsed
 
 
 def _term(value: str, key: str, names: Mapping[str, str]) -> Term:
     slug = text.slugify_term(value)
     if not slug:
-        raise _Invalid(key, f"{value!r} has no letters or digits to make a slug from")
+        raise _Invalid(key, f"{describe(value)} has no letters or digits to make a slug from")
     return Term(slug, names.get(slug, value))
 
 
@@ -241,7 +300,7 @@ def _slug(record: Mapping[str, Any], title: str, key: str) -> str:
     if given is not None:
         slug = text.slugify(given)
         if not slug:
-            raise _Invalid("slug", f"{given!r} has no letters or digits")
+            raise _Invalid("slug", f"{describe(given)} has no letters or digits")
         return slug
     slug = text.slugify(title) or text.slugify(key)
     if not slug:
@@ -249,18 +308,16 @@ def _slug(record: Mapping[str, Any], title: str, key: str) -> str:
     return slug
 
 
-def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def _absolute_url(record: Mapping[str, Any], key: str) -> str | None:
     value = _text(record, key)
-    if value is None:
-        return None
-    if not _is_http_url(value) or any(c.isspace() for c in value):
-        raise _Invalid(key, f"expected an absolute http(s) URL, got {_describe(value)}")
-    return value
+    return None if value is None else _http_url(value, key)
+
+
+def _http_url(value: str, key: str) -> str:
+    try:
+        return urls.check_http_url(value)
+    except urls.MalformedURLError as e:
+        raise _Invalid(key, str(e)) from None
 
 
 def _article_url(ctx: IngestContext, section: str, slug: str, published: datetime) -> str:
@@ -321,9 +378,9 @@ def _authors(value: object) -> tuple[Author, ...]:
             fields: Mapping[str, Any] = {"name": item}
         elif isinstance(item, dict):
             fields = item
-            extra = sorted(str(k) for k in item if k not in ("name", "email", "url"))
+            extra = _key_names(k for k in item if k not in ("name", "email", "url"))
             if extra:
-                raise _Invalid("authors", f"unknown author key: {', '.join(extra)}")
+                raise _Invalid("authors", f"unknown author key: {_join_keys(extra)}")
         else:
             raise _Invalid("authors", f"expected names or objects, found {_type_name(item)}")
         name = _line(fields, "name")
@@ -331,13 +388,12 @@ def _authors(value: object) -> tuple[Author, ...]:
             raise _Invalid("authors", "every author needs a name")
         slug = text.slugify_term(name)
         if not slug:
-            raise _Invalid("authors", f"{name!r} has no letters or digits to make a slug from")
+            raise _Invalid("authors", f"{describe(name)} has no letters or digits for a slug")
         email = _text(fields, "email")
         if email is not None and ("@" not in email or any(c.isspace() for c in email)):
-            raise _Invalid("authors", f"{email!r} is not an email address")
+            raise _Invalid("authors", f"{describe(email)} is not an email address")
         url = _text(fields, "url")
-        if url is not None and not _is_http_url(url):
-            raise _Invalid("authors", f"expected an absolute http(s) URL, got {_describe(url)}")
+        url = _http_url(url, "authors") if url is not None else None
         authors.setdefault(slug, Author(name=name, slug=slug, email=email, url=url))
     return tuple(authors.values())
 
@@ -348,14 +404,14 @@ def _status(value: object) -> Status:
     for status in STATUSES:
         if value == status:
             return status
-    raise _Invalid("status", f"expected one of {', '.join(STATUSES)}, got {_describe(value)}")
+    raise _Invalid("status", f"expected one of {', '.join(STATUSES)}, got {describe(value)}")
 
 
 def _resolve(value: str, base: str, key: str) -> str:
-    resolved = urljoin(base, value)
-    if not _is_http_url(resolved) or any(c.isspace() for c in resolved):
-        raise _Invalid(key, f"expected an http(s) URL, got {_describe(value)}")
-    return resolved
+    try:
+        return urls.resolve_url(base, value)
+    except urls.MalformedURLError as e:
+        raise _Invalid(key, str(e)) from None
 
 
 def _image(value: object, base: str) -> Image | None:
@@ -364,9 +420,9 @@ def _image(value: object, base: str) -> Image | None:
     fields: Mapping[str, Any] = {"url": value} if isinstance(value, str) else {}
     if isinstance(value, dict):
         fields = value
-        extra = sorted(str(k) for k in value if k not in ("url", "type", "length", "alt"))
+        extra = _key_names(k for k in value if k not in ("url", "type", "length", "alt"))
         if extra:
-            raise _Invalid("image", f"unknown image key: {', '.join(extra)}")
+            raise _Invalid("image", f"unknown image key: {_join_keys(extra)}")
     elif not isinstance(value, str):
         raise _Invalid("image", f"expected an object with url, got {_type_name(value)}")
     url = _text(fields, "url")
@@ -374,12 +430,12 @@ def _image(value: object, base: str) -> Image | None:
         raise _Invalid("image", "url is required")
     length = fields.get("length")
     if length is not None and (isinstance(length, bool) or not isinstance(length, int)):
-        raise _Invalid("image", f"length: expected a number of bytes, got {_describe(length)}")
-    if length is not None and not 0 <= length < 2**31:
+        raise _Invalid("image", f"length: expected a number of bytes, got {describe(length)}")
+    if length is not None and not 0 <= _bounded(length, "image", "length: ") < 2**31:
         raise _Invalid("image", f"length: expected a number of bytes below 2 GiB, got {length}")
     media_type = _text(fields, "type") or "image/jpeg"
     if not media_type.startswith("image/"):
-        raise _Invalid("image", f"type: expected an image media type, got {_describe(media_type)}")
+        raise _Invalid("image", f"type: expected an image media type, got {describe(media_type)}")
     alt = _line(fields, "alt")
     return Image(url=_resolve(url, base, "image"), type=media_type, length=length, alt=alt)
 
@@ -392,9 +448,9 @@ def _related(value: object, base: str) -> Related | None:
         return Related(url=_resolve(given, base, "related")) if given else None
     if not isinstance(value, dict):
         raise _Invalid("related", f"expected a URL or an object, got {_type_name(value)}")
-    extra = sorted(str(k) for k in value if k not in ("url", "title"))
+    extra = _key_names(k for k in value if k not in ("url", "title"))
     if extra:
-        raise _Invalid("related", f"unknown key: {', '.join(extra)}")
+        raise _Invalid("related", f"unknown key: {_join_keys(extra)}")
     url = _text(value, "url")
     title = _line(value, "title")
     if url is None and title is None:
@@ -411,15 +467,28 @@ def _language(value: object) -> str | None:
         or not (2 <= len(parts[0]) <= 3 and parts[0].isascii() and parts[0].isalpha())
         or not all(p.isascii() and p.isalnum() and 1 <= len(p) <= 8 for p in parts[1:])
     ):
-        raise _Invalid("language", f"expected a language tag such as en or en-GB, got {value!r}")
+        raise _Invalid(
+            "language", f"expected a language tag such as en or en-GB, got {describe(value)}"
+        )
     return cast(str, value)
 
 
 def find_key_origins(lines: Iterable[str], path: str, first_line: int) -> dict[str, Origin]:
-    """Map each top-level ``key:``/``key =`` to where it was written, for pointed errors."""
+    """Map each top-level ``key:``/``key =`` to where it was written, for pointed errors.
+
+    A TOML table header (``[image]``, ``[[authors]]``) is where its key is written;
+    every ``key =`` after the first header is inside a table, not top-level.
+    """
     found: dict[str, Origin] = {}
+    in_tables = False
     for offset, line in enumerate(lines):
-        if not line or line[0].isspace() or line.startswith(("#", "[", "-")):
+        if line.startswith("["):
+            in_tables = True
+            name = line.lstrip("[").partition("]")[0].partition(".")[0].strip().strip("\"'")
+            if name:
+                found.setdefault(name, Origin(path, first_line + offset))
+            continue
+        if in_tables or not line or line[0].isspace() or line.startswith(("#", "-")):
             continue
         for sep in (":", "="):
             name, found_sep, _ = line.partition(sep)

@@ -12,10 +12,11 @@ This module transforms strings; it never reads files or fetches URLs.
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin
 
 import nh3
 from markdown_it import MarkdownIt
+
+from ..urls import join_link
 
 ALLOWED_TAGS = frozenset(
     {
@@ -59,12 +60,16 @@ def sanitize_html(html: str, base_url: str) -> str:
 
     Links keep the ``rel`` they were given; none is added (``noopener`` means
     nothing in a feed). Unsafe schemes (``javascript:``, ``data:``) are removed
-    by nh3 before the URL filter sees them.
+    by nh3. A URL that cannot be parsed (``http://[::1``, ``//[::1/a.jpg``, a
+    bad port) loses its attribute and the link text stays, as nh3 itself does
+    with absolute ones; the relative ones reach our filter, which must not
+    raise (nh3 would print the exception and its traceback as "Exception
+    ignored").
     """
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
-            return urljoin(base_url, value.strip())
+            return join_link(base_url, value)
         return value
 
     cleaned = nh3.clean(

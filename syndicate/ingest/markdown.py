@@ -5,9 +5,10 @@ is the body (``body_markdown``), rendered with markdown-it-py (CommonMark plus
 tables; raw HTML allowed, then sanitized). Without an ``id`` the key is the
 file's path without extension (see ``sources.default_key``).
 
-python-frontmatter finds and splits the block; we parse TOML with the stdlib
-``tomllib`` (python-frontmatter's own TOML handler needs the unmaintained
-``toml`` package) and report broken front matter with its line number rather
+python-frontmatter finds and splits the block; ``loaders`` parses it (YAML
+with a bounded safe loader that refuses alias bombs, TOML with the stdlib
+``tomllib``: python-frontmatter's own TOML handler needs the unmaintained
+``toml`` package). Broken front matter is reported with its line number rather
 than letting python-frontmatter silently treat an unclosed block as body.
 
 This module parses text it is given; it never opens files.
@@ -16,29 +17,24 @@ This module parses text it is given; it never opens files.
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
 
-import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from ..model import Origin
 from .fields import KNOWN_KEYS, build_article, find_key_origins
+from .loaders import LoadProblem, load_toml, load_yaml
 from .records import IngestContext, IngestItem, RecordError
 
 
 class TOMLHandler(BaseHandler):
-    """TOML front matter between ``+++`` lines, parsed with ``tomllib``."""
+    """TOML front matter between ``+++`` lines (only found and split here; see ``loaders``)."""
 
     FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
     START_DELIMITER = END_DELIMITER = "+++"
 
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return tomllib.loads(fm)
-
 
 HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), TOMLHandler())
-_TOML_LINE = re.compile(r"at line (\d+)")
 MARKDOWN_KEYS = (KNOWN_KEYS - {"body_html", "body_markdown"}) | {"body_markdown"}
 
 
@@ -89,20 +85,10 @@ def _load_front_matter(
     handler: BaseHandler, front: str, path: str, start: int
 ) -> dict[str, Any] | RecordError:
     kind = "TOML" if isinstance(handler, TOMLHandler) else "YAML"
-    try:
-        loaded = handler.load(front)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
-        line = start + mark.line if mark is not None else start
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        return RecordError(Origin(path, line), f"front matter is not valid YAML: {problem}")
-    except tomllib.TOMLDecodeError as e:
-        found = _TOML_LINE.search(str(e))
-        line = start + int(found.group(1)) - 1 if found else start
-        reason = _TOML_LINE.sub("", str(e)).replace("(, column", "(column").strip()
-        return RecordError(Origin(path, line), f"front matter is not valid TOML: {reason}")
-    except RecursionError:
-        return RecordError(Origin(path, start), f"front matter is not valid {kind}: too deep")
+    loaded = load_toml(front) if kind == "TOML" else load_yaml(front)
+    if isinstance(loaded, LoadProblem):
+        line = start + loaded.line - 1 if loaded.line is not None else start
+        return RecordError(Origin(path, line), f"front matter is not valid {kind}: {loaded.reason}")
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):

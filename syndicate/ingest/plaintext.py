@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -33,6 +32,7 @@ from zoneinfo import ZoneInfo
 from .. import dates, text
 from ..model import Origin
 from .fields import build_article, find_key_origins
+from .loaders import LoadProblem, load_toml
 from .records import ImportOptions, IngestContext, IngestItem, IngestWarning, RecordError
 
 SIDECAR_SUFFIX = ".meta.toml"
@@ -68,7 +68,7 @@ class Sidecar:
 class ExportLayout:
     """What the lines of an export say, before any metadata is added."""
 
-    title: str
+    title: str | None  # None: the first line is the Source: line (the headline was lost)
     title_line: int
     attribution: str | None
     authors: tuple[str, ...]
@@ -81,8 +81,10 @@ def read_layout(export: str) -> ExportLayout | None:
     """Split an export into headline, source, byline, paragraphs and related title.
 
     Paragraphs are blocks separated by blank lines; the lines of a block are
-    joined with a space (exports are often hard-wrapped). Returns None when no
-    headline is left once chrome is removed.
+    joined with a space (exports are often hard-wrapped). Returns None when
+    nothing is left once chrome is removed. When the first line left is a
+    ``Source:`` line, the headline was lost in the export: ``title`` is None
+    (that line is never a headline, or the story would be titled "Source: ...").
     """
     chrome = 0
     blocks: list[tuple[int, list[str]]] = []
@@ -102,8 +104,9 @@ def read_layout(export: str) -> ExportLayout | None:
     if not blocks:
         return None
     title_line, first = blocks[0]
-    title = first[0]
-    rest = [" ".join(first[1:])] if first[1:] else []
+    title = None if _SOURCE.match(first[0]) else first[0]
+    after = first if title is None else first[1:]
+    rest = [" ".join(after)] if after else []
     rest += [" ".join(lines) for _, lines in blocks[1:]]
 
     attribution: str | None = None
@@ -187,11 +190,22 @@ def parse_plaintext(
                 where = key_origins.get(key, Origin(sidecar.path))
                 return [RecordError(where, f"{key}: the body is the text of {path}")]
 
+    if layout.title is None and "title" not in meta:
+        sidecar_name = filename.rsplit(".", 1)[0] + SIDECAR_SUFFIX
+        return [
+            RecordError(
+                origin,
+                "title: no headline (the text starts with its Source: line; "
+                f"give the headline or a title in {sidecar_name})",
+            )
+        ]
+
     items: list[IngestItem] = []
     data: dict[str, Any] = {
-        "title": layout.title,
         "body_html": "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in layout.paragraphs),
     }
+    if layout.title is not None:
+        data["title"] = layout.title
     if layout.attribution:
         data["attribution"] = layout.attribution
     if layout.authors:
@@ -231,10 +245,7 @@ def parse_plaintext(
 
 
 def _load_sidecar(sidecar: Sidecar) -> dict[str, Any] | RecordError:
-    try:
-        return tomllib.loads(sidecar.text)
-    except tomllib.TOMLDecodeError as e:
-        found = re.search(r"at line (\d+)", str(e))
-        line = int(found.group(1)) if found else None
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        return RecordError(Origin(sidecar.path, line), f"not valid TOML: {reason}")
+    loaded = load_toml(sidecar.text)
+    if isinstance(loaded, LoadProblem):
+        return RecordError(Origin(sidecar.path, loaded.line), f"not valid TOML: {loaded.reason}")
+    return loaded

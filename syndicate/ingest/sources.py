@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..model import Origin, ParsedArticle
+from ..text import describe
 from .jsonl import parse_jsonl_iter
 from .markdown import parse_markdown
 from .plaintext import SIDECAR_SUFFIX, Sidecar, parse_plaintext
@@ -58,7 +59,7 @@ def parse_paths_iter(
             if item.key in seen:
                 yield IngestWarning(
                     item.origin or Origin(item.key),
-                    f"id {item.key!r} was already read at {seen[item.key]}; this one wins",
+                    f"id {describe(item.key)} was already read at {seen[item.key]}; this one wins",
                 )
             seen[item.key] = item.origin
         yield item
