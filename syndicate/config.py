@@ -15,6 +15,7 @@ This module reads one file and returns data; it never opens the store or writes.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -218,6 +219,11 @@ class ImportConfig(_Strict):
     """Defaults for importing plain-text exports that carry no metadata."""
 
     max_file_bytes: PositiveInt = 20 * 1024 * 1024
+    # Processes parsing a long JSON Lines file beside the one storing it; 0 = one per CPU.
+    workers: Annotated[int, Field(ge=0, le=64)] = 0
+
+    def parse_workers(self) -> int:
+        return self.workers or len(os.sched_getaffinity(0))
 
 
 class RunConfig(_Strict):

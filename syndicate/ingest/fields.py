@@ -126,7 +126,8 @@ def _build(
 
     slug = _slug(record, title, key)
     url = _absolute_url(record, "url") or _article_url(ctx, section.slug, slug, published)
-    content_html, decoded = text.strip_invalid_xml(_body(record, url))
+    body, first_paragraph = _body(record, url)
+    content_html, decoded = text.strip_invalid_xml(body)
     if decoded:
         # The sanitizer decodes character references (&#1;, &#x1b;) into the
         # characters themselves, after the raw text was cleaned: clean again.
@@ -134,7 +135,12 @@ def _build(
         warn(f"body_html: removed {decoded} character {noun} XML cannot carry", "body_html")
 
     summary = _text(record, "summary")
-    summary = text.collapse_spaces(summary) if summary else summarize_html(content_html) or None
+    if summary:
+        summary = text.collapse_spaces(summary)
+    elif decoded:  # the cleaning above may have changed the first paragraph
+        summary = summarize_html(content_html) or None
+    else:
+        summary = first_paragraph or None
 
     return ParsedArticle(
         key=key,
@@ -332,7 +338,8 @@ def _article_url(ctx: IngestContext, section: str, slug: str, published: datetim
     )
 
 
-def _body(record: Mapping[str, Any], url: str) -> str:
+def _body(record: Mapping[str, Any], url: str) -> tuple[str, str]:
+    """The sanitized body and its summary (the first paragraph), read once for both."""
     html = _text(record, "body_html")
     markdown = _text(record, "body_markdown")
     if html is not None and markdown is not None:
@@ -342,9 +349,10 @@ def _body(record: Mapping[str, Any], url: str) -> str:
     key = "body_html" if html is not None else "body_markdown"
     source = html if html is not None else render_markdown(cast(str, markdown))
     content = sanitize_html(source, url)
-    if not summarize_html(content).strip() and "<img" not in content:
+    summary = summarize_html(content)
+    if not summary.strip() and "<img" not in content:
         raise _Invalid(key, "is empty once unsafe HTML is removed")
-    return content
+    return content, summary
 
 
 def _strings(value: object, key: str) -> list[object]:

@@ -124,10 +124,20 @@ def truncate_words(text: str, limit: int = SUMMARY_LENGTH) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+# Summaries come from the first paragraph, so the parser is fed a chunk at a time and
+# stops once that paragraph has closed; HTMLParser gives the same events however its
+# input is split. Only a body without a paragraph with text is read to its end.
+_SUMMARY_CHUNK = 1024
+
+
 def summarize_html(html: str, limit: int = SUMMARY_LENGTH) -> str:
     """Return the first paragraph's text, truncated at a word boundary to about ``limit``."""
     parser = _FirstParagraph()
-    parser.feed(html)
-    parser.close()
+    for start in range(0, len(html), _SUMMARY_CHUNK):
+        parser.feed(html[start : start + _SUMMARY_CHUNK])
+        if parser.done:
+            break
+    else:
+        parser.close()
     text = "".join(parser.first) if parser.done else "".join(parser.everything)
     return truncate_words(text, limit)

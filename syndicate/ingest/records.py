@@ -64,6 +64,7 @@ class IngestContext:
     attribution: str | None = None
     root: Path = Path(".")
     max_file_bytes: int = 20 * 1024 * 1024
+    workers: int = 1  # processes parsing a long JSON Lines file (see ingest/parallel.py)
 
     @classmethod
     def from_config(cls, config: Config) -> IngestContext:
@@ -78,6 +79,7 @@ class IngestContext:
             attribution=site.attribution,
             root=config.root,
             max_file_bytes=config.imports.max_file_bytes,
+            workers=config.imports.parse_workers(),
         )
 
 

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from ..model import Origin, ParsedArticle
 from ..text import describe
-from .jsonl import parse_jsonl_iter
+from .jsonl import parse_jsonl_lines
 from .markdown import parse_markdown
 from .plaintext import SIDECAR_SUFFIX, Sidecar, parse_plaintext
 from .records import ImportOptions, IngestContext, IngestItem, IngestWarning, RecordError
@@ -72,11 +72,7 @@ def _items_iter(
     for arg in paths:
         if arg == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            text = _decode(stream.read(ctx.max_file_bytes + 1), STDIN_PATH, ctx)
-            if isinstance(text, RecordError):
-                yield text
-            else:
-                yield from parse_jsonl_iter(text, STDIN_PATH, ctx)
+            yield from _jsonl_stream_iter(stream, STDIN_PATH, ctx)
             continue
         found = find_sources(arg)
         if isinstance(found, RecordError):
@@ -141,7 +137,16 @@ def default_key(source: SourceFile, ctx: IngestContext) -> str:
 def parse_file_iter(
     source: SourceFile, ctx: IngestContext, opts: ImportOptions
 ) -> Iterator[IngestItem]:
-    """Read one file and parse it by its extension."""
+    """Read one file and parse it by its extension (JSON Lines as a stream of lines)."""
+    suffix = source.path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        opened = _open(source.path, source.shown)
+        if isinstance(opened, RecordError):
+            yield opened
+            return
+        with opened:
+            yield from _jsonl_stream_iter(opened, source.shown, ctx)
+        return
     raw = _read(source.path, source.shown, ctx)
     if isinstance(raw, RecordError):
         yield raw
@@ -150,10 +155,7 @@ def parse_file_iter(
     if isinstance(text, RecordError):
         yield text
         return
-    suffix = source.path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        yield from parse_jsonl_iter(text, source.shown, ctx)
-    elif suffix in MARKDOWN_SUFFIXES:
+    if suffix in MARKDOWN_SUFFIXES:
         yield from parse_markdown(text, source.shown, ctx, default_key(source, ctx))
     else:
         yield from parse_plaintext(
@@ -168,19 +170,81 @@ def parse_file_iter(
         )
 
 
+def _jsonl_stream_iter(stream: BinaryIO, shown: str, ctx: IngestContext) -> Iterator[IngestItem]:
+    """Parse a JSON Lines stream as it is read, so memory holds one record, not the file."""
+    lines = _lines_iter(stream, shown, ctx)
+    seen_any = False
+    for item in parse_jsonl_lines(lines, shown, ctx):
+        seen_any = True
+        yield item
+    if not seen_any:  # nothing but blank lines
+        yield RecordError(Origin(shown), "empty file", True)
+
+
+def _lines_iter(
+    stream: BinaryIO, shown: str, ctx: IngestContext
+) -> Iterator[tuple[int, str] | RecordError]:
+    """Decode a stream line by line (split on LF alone, like ``jsonl``); a line over
+    ``max_file_bytes`` or not UTF-8 is that line's RecordError, and reading goes on."""
+    limit = ctx.max_file_bytes
+    number = 0
+    while True:
+        try:
+            chunk = stream.readline(limit + 1)
+        except OSError as e:
+            yield RecordError(Origin(shown), f"cannot read: {e.strerror or e}", True)
+            return
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) > limit and not chunk.endswith(b"\n"):
+            while chunk and not chunk.endswith(b"\n"):  # the rest of the line, unkept
+                chunk = stream.readline(limit + 1)
+            yield RecordError(
+                Origin(shown, number),
+                f"line longer than import.max_file_bytes ({limit} bytes); "
+                "split the record or raise the limit",
+            )
+            continue
+        if number == 1:
+            chunk = chunk.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield number, chunk.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield RecordError(
+                Origin(shown, number),
+                f"not UTF-8 (byte 0x{chunk[e.start]:02x} at column {e.start + 1}); "
+                "save the file as UTF-8",
+            )
+
+
+def _open(path: Path, shown: str) -> BinaryIO | RecordError:
+    try:
+        if path.is_dir():
+            return RecordError(Origin(shown), "is a directory", True)
+        return path.open("rb")
+    except OSError as e:
+        return _read_error(e, shown)
+
+
 def _read(path: Path, shown: str, ctx: IngestContext) -> bytes | RecordError:
-    origin = Origin(shown)
     try:
         with path.open("rb") as f:
             return f.read(ctx.max_file_bytes + 1)
-    except FileNotFoundError:
-        return RecordError(origin, "no such file or directory", True)
-    except IsADirectoryError:
-        return RecordError(origin, "is a directory", True)
-    except PermissionError:
-        return RecordError(origin, "cannot read: permission denied", True)
     except OSError as e:
-        return RecordError(origin, f"cannot read: {e.strerror or e}", True)
+        return _read_error(e, shown)
+
+
+def _read_error(error: OSError, shown: str) -> RecordError:
+    if isinstance(error, FileNotFoundError):
+        reason = "no such file or directory"
+    elif isinstance(error, IsADirectoryError):
+        reason = "is a directory"
+    elif isinstance(error, PermissionError):
+        reason = "cannot read: permission denied"
+    else:
+        reason = f"cannot read: {error.strerror or error}"
+    return RecordError(Origin(shown), reason, True)
 
 
 def _decode(raw: bytes, shown: str, ctx: IngestContext) -> str | RecordError:

@@ -60,10 +60,11 @@ def test_a_named_sidecar_is_read_with_its_export_not_alone(parse: Parse) -> None
 
 
 def test_not_utf8(parse: Parse, tmp_path: Path) -> None:
-    data = (GOOD % ("a", "a") + "\n").encode() + b'{"title": "caf\xe9"}\n'
-    (error,) = whole_file_errors(parse({"latin1.jsonl": data}))
+    """A whole-file format (Markdown, text) that is not UTF-8 is refused whole."""
+    data = b"---\ntitle: T\npublished: 2026-01-01T00:00:00Z\n---\ncaf\xe9\n"
+    (error,) = whole_file_errors(parse({"latin1.md": data}))
     assert str(error) == (
-        f"{tmp_path / 'latin1.jsonl'}: not UTF-8 (byte 0xe9 on line 2); save the file as UTF-8"
+        f"{tmp_path / 'latin1.md'}: not UTF-8 (byte 0xe9 on line 5); save the file as UTF-8"
     )
 
 
@@ -80,11 +81,39 @@ def test_empty_file(parse: Parse, tmp_path: Path, name: str) -> None:
 
 def test_size_cap(tmp_path: Path) -> None:
     ctx = IngestContext(base_url="https://news.example.org", root=tmp_path, max_file_bytes=50)
-    path = tmp_path / "big.jsonl"
-    path.write_text(GOOD % ("a", "a"))
+    path = tmp_path / "big.md"
+    path.write_text("---\ntitle: Big\npublished: 2026-01-01T00:00:00Z\n---\n" + "word " * 20)
     (error,) = list(parse_paths_iter([str(path)], ctx))
     assert isinstance(error, RecordError) and error.whole_file
     assert "larger than import.max_file_bytes (50 bytes)" in str(error)
+
+
+def test_json_lines_are_capped_per_line_and_read_on(tmp_path: Path) -> None:
+    """JSON Lines stream: a line over the cap costs that record, the next one is read."""
+    small = GOOD % ("b", "b")
+    ctx = IngestContext(
+        base_url="https://news.example.org", root=tmp_path, max_file_bytes=len(small) + 1
+    )
+    path = tmp_path / "big.jsonl"
+    long_line = (GOOD % ("a", "a")).replace('"title": "', '"title": "' + "x" * 500)
+    path.write_text(long_line + "\n" + small + "\n")
+    items = list(parse_paths_iter([str(path)], ctx))
+    (error,) = [i for i in items if isinstance(i, RecordError)]
+    assert not error.whole_file and error.origin.line == 1
+    assert "line longer than import.max_file_bytes" in str(error)
+    assert [a.key for a in articles(items)] == ["b"]
+
+
+def test_a_line_that_is_not_utf8_costs_that_line(parse: Parse, tmp_path: Path) -> None:
+    good = (GOOD % ("a", "a")).encode()
+    items = parse(
+        {"mixed.jsonl": good + b"\n" + b'{"id": "\xff"}\n' + good.replace(b'"a"', b'"c"')}
+    )
+    (error,) = [i for i in items if isinstance(i, RecordError)]
+    assert str(error) == (
+        f"{tmp_path / 'mixed.jsonl'}:2: not UTF-8 (byte 0xff at column 9); save the file as UTF-8"
+    )
+    assert [a.key for a in articles(items)] == ["a", "c"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read files whatever their mode")

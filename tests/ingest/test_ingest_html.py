@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import syndicate.ingest.html as html_module
 from syndicate.ingest.html import sanitize_html, summarize_html, truncate_words
 
 BASE = "https://news.example.org/city/ferry-fares"
@@ -59,3 +63,22 @@ def test_summary_is_cut_at_a_word_boundary() -> None:
     assert cut.endswith("word…") and len(cut) <= 280
     assert truncate_words("short text") == "short text"
     assert truncate_words("x" * 400).endswith("…")
+
+
+# ---------------------------------------------------------------- summaries read in chunks
+
+_HTML_PIECES = st.sampled_from(
+    ["<p>", "</p>", "<br>", "<b>", "</b>", "&amp;", "&#233;", "&", "<", ">", " ", "\n", "word",
+     "<!-- c -->", "<p class='x'>", "<img src='a.jpg'>", "é", "<div>", "</div>", "&am", "p;"]
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(_HTML_PIECES, max_size=3000).map("".join))
+def test_a_summary_read_in_chunks_is_the_summary_of_the_whole(html: str) -> None:
+    """``summarize_html`` stops after the first paragraph; a parser fed everything agrees."""
+    whole = html_module._FirstParagraph()
+    whole.feed(html)
+    whole.close()
+    expected = "".join(whole.first) if whole.done else "".join(whole.everything)
+    assert summarize_html(html) == truncate_words(expected)
