@@ -230,13 +230,19 @@ def test_import_reports_bad_records_and_stores_the_good(project: Path, tmp_path:
         (lambda d: d / "missing.jsonl", ExitCode.INPUT),
         (
             lambda d: (
-                (d / "latin1.jsonl").write_bytes(b'{"title": "caf\xe9"}\n') and d / "latin1.jsonl"
+                (d / "latin1.md").write_bytes(b"---\ntitle: caf\xe9\n---\n") and d / "latin1.md"
             ),
             ExitCode.INPUT,
         ),
+        (  # JSON Lines are read a line at a time: the bad line is one skipped record
+            lambda d: (
+                (d / "latin1.jsonl").write_bytes(b'{"title": "caf\xe9"}\n') and d / "latin1.jsonl"
+            ),
+            ExitCode.RECORDS_SKIPPED,
+        ),
         (lambda d: (d / "empty.md").write_bytes(b"") or d / "empty.md", ExitCode.INPUT),
     ],
-    ids=["missing", "not-utf8", "empty"],
+    ids=["missing", "not-utf8", "not-utf8-line", "empty"],
 )
 def test_unreadable_inputs_are_one_line_errors(
     project: Path, tmp_path: Path, make: Any, code: int

@@ -101,10 +101,12 @@ def enqueue(conn: Connection, keys: Iterable[str], now: datetime, reason: str) -
 
 
 def enqueue_each(conn: Connection, reasons: Mapping[str, str], now: datetime) -> None:
-    """``enqueue`` with a reason per feed, in one statement and in key order.
+    """``enqueue`` with a reason per feed, as one compiled statement run in key order.
 
-    One sorted statement locks the rows in the same order in every
-    transaction, so concurrent imports cannot deadlock on them.
+    Sorted rows lock in the same order in every transaction, so concurrent
+    imports cannot deadlock on them. One statement executed for many rows
+    (executemany; SQLAlchemy batches it into multi-row VALUES where the driver
+    allows) compiles once, where a VALUES list written out compiles per row.
     """
     rows = [
         {"feed_key": k, "version": 1, "enqueued_at": now, "reason": reasons[k]}
@@ -113,17 +115,16 @@ def enqueue_each(conn: Connection, reasons: Mapping[str, str], now: datetime) ->
     if not rows:
         return
     insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        stmt = insert(feed_queue).values(rows[start : start + ROWS_PER_STATEMENT])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[feed_queue.c.feed_key],
-            set_={
-                "version": feed_queue.c.version + 1,
-                "enqueued_at": stmt.excluded.enqueued_at,
-                "reason": stmt.excluded.reason,
-            },
-        )
-        conn.execute(stmt)
+    stmt = insert(feed_queue)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[feed_queue.c.feed_key],
+        set_={
+            "version": feed_queue.c.version + 1,
+            "enqueued_at": stmt.excluded.enqueued_at,
+            "reason": stmt.excluded.reason,
+        },
+    )
+    conn.execute(stmt, rows)
 
 
 def claim(conn: Connection, limit: int | None = None, *, lock: bool = True) -> list[Claimed]:
@@ -140,10 +141,6 @@ def claim(conn: Connection, limit: int | None = None, *, lock: bool = True) -> l
         query = query.with_for_update(skip_locked=True)
     return [Claimed(r.feed_key, r.version, r.reason) for r in conn.execute(query)]
 
-
-# Rows written per statement: a multi-row VALUES binds every value, and SQLite
-# stops at 32,766 bound variables, PostgreSQL at 65,535.
-ROWS_PER_STATEMENT = 1000
 
 # Built once; executed with one parameter set per claimed feed (executemany), so
 # its size never grows with the number of feeds.
