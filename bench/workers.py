@@ -420,15 +420,19 @@ def kill_one(
     deadline = time.perf_counter() + 60
     held: dict[str, int] = {}
     while not held:
+        before_id = max_build_id(engine)  # A's rows after this are builds it committed
         held, _ = held_by(engine, victim)
         if held:
-            before_id = max_build_id(engine)
             pool.procs[victim].send_signal(signal.SIGKILL)
             killed = time.perf_counter()
         elif time.perf_counter() > deadline:
             raise SystemExit("worker A never seen holding rows")
         else:
             time.sleep(0.005)
+    pool.procs[victim].wait()
+    left_now = queued(engine)
+    # Still queued at their claimed version: the kill came before A's commit.
+    rolled_back = {k for k, v in held.items() if left_now.get(k) == v}
     log(f"  kill: SIGKILL {victim} holding {len(held)} feeds: {sorted(held)[:5]} ...")
     files = feed_files(config, planned, set(held))
     reads = bad = 0
@@ -455,6 +459,7 @@ def kill_one(
         "victim": victim,
         "held": len(held),
         "held_keys": sorted(held)[:10],
+        "still_queued_after_kill": len(rolled_back),
         "released_s": released,
         "rebuilt_s": picked,
         "by_survivor": sum(n for (k, w), n in built.items() if w == survivor),
@@ -563,7 +568,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
         k = r.get("kill")
         if k:
             print(
-                f"kill -9 of {k['victim']} holding {k['held']} feeds: its connection gone after "
+                f"kill -9 of {k['victim']} holding {k['held']} feeds "
+                f"({k['still_queued_after_kill']} still queued after it died): "
+                f"its connection gone after "
                 f"{k['released_s']:.2f} s, every one rebuilt and committed by the other after "
                 f"{k['rebuilt_s']:.2f} s ({k['by_survivor']} builds by it, "
                 f"{k['by_victim_before_kill']} by the victim); of {k['untouched_held']} not "
