@@ -1,0 +1,590 @@
+"""Benchmark: two ``syndicate run`` workers on one PostgreSQL store against one.
+
+On the 10k corpus (``--articles``), imported once by ``syndicate import`` into a
+seed database and copied for each scenario (``CREATE DATABASE ... TEMPLATE``;
+the bench database is dropped and recreated each time), so every scenario
+starts with every feed queued by the import and nothing built. Each scenario
+starts its ``syndicate run`` workers as processes (their own
+``application_name``, the same output folder), and while they run this
+process stores a stream of new articles (``--stream`` every second, shaped like
+the corpus, through ``Store.upsert_iter``: what an import transaction does).
+
+Scenarios:
+
+- ``one`` and ``two`` workers: feeds per second over the backlog (every
+  planned feed built at least once, timed from the workers' start, process
+  start-up included), then one cadence cycle of every group (``every`` =
+  ``--cycle`` seconds) drained; then the stream stops, the queue empties and
+  the workers get SIGTERM.
+- ``kill``: two workers; mid-backlog, the feeds worker A holds (its queue rows
+  locked FOR UPDATE: their ``xmax`` is its transaction, found through
+  ``pg_stat_activity.backend_xid``) are read and A gets SIGKILL at once. The
+  bench then times until A's connection is gone (its rows released) and until
+  B has built and committed every one of them; meanwhile it reads and parses
+  those feeds' files over and over. At the end every published file is parsed.
+
+Checks, from the store's tables (read-only queries; the bench is not part of
+the package): a feed the stream never touched is built once per queue entry,
+so each (feed, reason) pair must appear at most once in ``feed_builds`` ("built
+twice") and each planned feed must have its backlog build and one build per
+cadence cycle of its group ("lost"); the stream's feeds are rebuilt for every
+import that touches them and are left out of those two counts. The queue must
+be empty at the end.
+
+Example::
+
+    .venv/bin/python bench/workers.py --articles 10000
+
+Prints one table and the checks; progress on stderr. Not a test: it asserts
+nothing, and contacts no host but loopback PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from corpus import AUTHORITY, corpus_jsonl, make_corpus
+from importing import write_import_config
+from lxml import etree
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine
+
+from syndicate.config import Config, load_config
+from syndicate.kinds import kinds
+from syndicate.model import ParsedArticle
+from syndicate.planning import PlannedFeed, plan_feeds
+from syndicate.store import Store
+from syndicate.store.schema import feed_builds, feed_queue, group_cycles
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+PG = "postgresql+psycopg://syndicate:syndicate@127.0.0.1:5432"
+PGENV = {"PGPASSWORD": "syndicate"}
+PGARGS = ["-h", "127.0.0.1", "-U", "syndicate"]
+DB = "syndicate_bench_workers"
+SEED_DB = "syndicate_bench_workers_seed"
+POLL = 0.2  # seconds between looks at the store
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def pg(tool: str, *args: str) -> None:
+    done = subprocess.run(
+        [tool, *PGARGS, *args], env={**os.environ, **PGENV}, capture_output=True, text=True
+    )
+    if done.returncode and "does not exist" not in done.stderr:
+        raise SystemExit(f"{tool} {' '.join(args)}: {done.stderr.strip()}")
+
+
+def recreate(db: str, template: str | None = None) -> None:
+    pg("dropdb", "--if-exists", db)
+    pg("createdb", *(["-T", template] if template else []), db)
+
+
+def env_for_code() -> dict[str, str]:
+    root = str(HERE.parent)
+    extra = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, extra]))}
+
+
+def write_config(folder: Path, url: str, *, cycle: int, max_bytes: int, seed: int) -> Path:
+    """The import config plus the service's: every group each ``cycle`` s, queue each 1 s."""
+    path = write_import_config(folder, url, max_file_bytes=max_bytes, seed=seed)
+    groups = sorted({k.group for k in kinds()})
+    extra = "".join(f"\n[feeds.{g}]\nevery = {cycle}\n" for g in groups)
+    extra += "\n[run]\nqueue_every = 1\ninbox_every = 3600\n\n[links]\nenabled = false\n"
+    path.write_text(path.read_text() + extra)
+    return path
+
+
+# --- the store, read-only ------------------------------------------------------------------
+
+
+def built_keys(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(feed_builds.c.feed_key).distinct()).scalars())
+
+
+def max_build_id(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(feed_builds.c.id), 0))).scalar_one())
+
+
+def queued(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {r.feed_key: r.version for r in conn.execute(select(feed_queue))}
+
+
+def cycles(engine: Engine) -> list[tuple[str, int, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(group_cycles.c.feed_group, group_cycles.c.cycle, group_cycles.c.worker)
+        )
+        return [(r.feed_group, r.cycle, r.worker) for r in rows]
+
+
+def history(engine: Engine, after_id: int = 0) -> list[Any]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(feed_builds.c.id, feed_builds.c.feed_key, feed_builds.c.reason,
+                       feed_builds.c.worker, feed_builds.c.outcome)
+                .where(feed_builds.c.id > after_id)
+                .order_by(feed_builds.c.id)
+            )
+        )  # fmt: skip
+
+
+def held_by(engine: Engine, application: str) -> tuple[dict[str, int], bool]:
+    """The queue rows locked by the worker's open transaction (their ``xmax`` is its xid)."""
+    with engine.connect() as conn:
+        xid = conn.execute(
+            text(
+                "SELECT backend_xid::text FROM pg_stat_activity "
+                "WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": application},
+        ).first()
+        if xid is None or xid[0] is None:
+            return {}, xid is not None
+        rows = conn.execute(
+            text("SELECT feed_key, version FROM feed_queue WHERE xmax::text = :xid"),
+            {"xid": xid[0]},
+        )
+        return {r.feed_key: r.version for r in rows}, True
+
+
+def connected(engine: Engine, application: str) -> bool:
+    with engine.connect() as conn:
+        n = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": application},
+        ).scalar_one()
+        return bool(n)
+
+
+# --- the import stream --------------------------------------------------------------------
+
+
+def feed_keys_of(article: ParsedArticle) -> set[str]:
+    """The feeds an article joins (``store.queue.memberships``' keys, from the record)."""
+    keys = {"site", f"section/{article.section.slug}"}
+    keys |= {f"tag/{t.slug}" for t in article.tags} | {f"author/{a.slug}" for a in article.authors}
+    return keys
+
+
+class Stream(threading.Thread):
+    """Store ``per_second`` new corpus-shaped articles every second until stopped."""
+
+    def __init__(self, url: str, per_second: int, seed: int, name: str) -> None:
+        super().__init__(daemon=True)
+        pool = [a for a in make_corpus(400, seed=seed) if a.status == "published"]
+        self.pool, self.url, self.per_second, self.name_ = pool, url, per_second, name
+        self.stop_event = threading.Event()
+        self.touched: set[str] = set()
+        self.stored = 0
+        self.error: str | None = None
+
+    def run(self) -> None:
+        try:
+            with Store.open(self.url) as store:
+                i = 0
+                while not self.stop_event.wait(1.0):
+                    now = datetime.now(UTC)
+                    batch = []
+                    for _ in range(self.per_second):
+                        a = self.pool[i % len(self.pool)]
+                        key = f"stream-{self.name_}-{i}"
+                        batch.append(
+                            dataclasses.replace(
+                                a, key=key, slug=key, url=f"{a.url}-{key}",
+                                published=now, updated=now, embargo_until=None,
+                            )
+                        )  # fmt: skip
+                        i += 1
+                    # Touched before stored: a check never counts a rebuild it caused.
+                    for a in batch:
+                        self.touched |= feed_keys_of(a)
+                    list(store.upsert_iter(batch, authority=AUTHORITY, now=now))
+                    self.stored += len(batch)
+        except Exception as e:
+            self.error = f"{type(e).__name__}: {e}"
+
+
+# --- one scenario ------------------------------------------------------------------------------
+
+
+class Workers:
+    def __init__(self, config_path: Path, names: Sequence[str], folder: Path) -> None:
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        env = env_for_code()
+        for name in names:
+            cfg = folder / f"config-{name}.toml"
+            original = config_path.read_text()
+            cfg.write_text(original.replace(f'/{DB}"', f'/{DB}?application_name={name}"'))
+            cmd = [sys.executable, "-m", "syndicate", "-c", str(cfg), "run", "--worker", name]
+            with open(folder / f"{name}.log", "wb") as out:
+                self.procs[name] = subprocess.Popen(
+                    cmd, cwd=config_path.parent, env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+
+    def stop(self) -> dict[str, int | None]:
+        for p in self.procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        codes: dict[str, int | None] = {}
+        for name, p in self.procs.items():
+            try:
+                codes[name] = p.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                codes[name] = None
+        return codes
+
+
+def parses(path: Path) -> bool:
+    data = path.read_bytes()
+    try:
+        if path.suffix == ".json":
+            json.loads(data)
+        else:
+            etree.fromstring(data)
+    except (ValueError, etree.XMLSyntaxError):
+        return False
+    return True
+
+
+def feed_files(config: Config, planned: Sequence[PlannedFeed], keys: set[str]) -> list[Path]:
+    formats = config.feeds.formats
+    return [
+        config.output_dir / f"{p.spec.path}.{fmt}"
+        for p in planned
+        if p.spec.key in keys
+        for fmt in formats
+    ]
+
+
+def scenario(
+    name: str, workers: int, args: argparse.Namespace, base: Path, max_bytes: int
+) -> dict[str, Any]:
+    recreate(DB, SEED_DB)
+    url = f"{PG}/{DB}"
+    folder = base / name
+    shutil.rmtree(folder, ignore_errors=True)
+    cfg_path = write_config(folder, url, cycle=args.cycle, max_bytes=max_bytes, seed=args.seed)
+    config = load_config(cfg_path)
+    engine = create_engine(url)
+    result: dict[str, Any] = {"scenario": name, "workers": workers}
+    try:
+        with Store.open(url) as store, store.connect() as conn:
+            planned = plan_feeds(conn, config, datetime.now(UTC))
+        plan = {p.spec.key: p.spec.kind for p in planned}
+        group_of = {k.name: k.group for k in kinds()}
+        result["planned"] = len(plan)
+        result["queued_at_start"] = len(queued(engine))
+        names = [f"bench-w{chr(ord('a') + i)}" for i in range(workers)]
+        stream = Stream(url, args.stream, args.seed, name)
+        started = time.perf_counter()
+        pool = Workers(cfg_path, names, folder)
+        stream.start()
+        kill: dict[str, Any] = {}
+        covered_at = None
+        while covered_at is None:
+            time.sleep(POLL)
+            done = built_keys(engine)
+            if name == "kill" and not kill and len(done) >= args.kill_after:
+                kill = kill_one(engine, pool, names, config, planned, stream)
+            if done >= plan.keys():
+                covered_at = time.perf_counter() - started
+            if time.perf_counter() - started > args.timeout:
+                raise SystemExit(f"{name}: backlog not built in {args.timeout} s")
+        result["backlog_s"] = covered_at
+        result["feeds_per_s"] = len(plan) / covered_at
+        log(f"  {name}: backlog of {len(plan):,} feeds in {covered_at:.1f} s")
+        opened: list[tuple[str, int, str]] = []
+        if name != "kill":  # one cadence cycle of every group, drained
+            groups = {group_of[k] for k in plan.values()}
+            while {g for g, _, _ in opened} < groups:
+                time.sleep(POLL)
+                opened = cycles(engine)
+                if time.perf_counter() - started > args.timeout + args.cycle:
+                    raise SystemExit(f"{name}: no cadence cycle opened")
+            log(f"  {name}: cycles opened {sorted({(g, c) for g, c, _ in opened})}")
+        stream.stop_event.set()
+        stream.join()
+        empty_since = None
+        while True:  # the queue stays empty for 3 s: nothing left, the workers idle
+            time.sleep(POLL)
+            now_s = time.perf_counter()
+            if queued(engine):
+                empty_since = None
+            elif empty_since is None:
+                empty_since = now_s
+            elif now_s - empty_since > 3:
+                break
+            if now_s - started > args.timeout + 2 * args.cycle:
+                raise SystemExit(f"{name}: the queue did not empty")
+        result["total_s"] = time.perf_counter() - started
+        result["exit_codes"] = pool.stop()
+        result["stream_stored"] = stream.stored
+        result["stream_error"] = stream.error
+        result["queue_left"] = len(queued(engine))
+        result.update(check_history(engine, plan, group_of, cycles(engine), stream.touched))
+        result["kill"] = kill
+        if name == "kill":
+            result.update(check_files(config))
+        log(f"  {name}: {json.dumps({k: v for k, v in result.items() if k != 'kill'})}")
+    finally:
+        engine.dispose()
+    return result
+
+
+def check_history(
+    engine: Engine,
+    plan: dict[str, str],
+    group_of: dict[str, str],
+    opened: list[tuple[str, int, str]],
+    touched: set[str],
+) -> dict[str, Any]:
+    """Built twice and lost, for the feeds the stream never touched; work per worker.
+
+    An untouched feed is queued by the import (reason created/updated/related)
+    and once per cadence cycle of its group (reason "cadence N"); a cycle that
+    opens while the import's row waits takes the row over, so the backlog build
+    may carry the first cycle's reason instead.
+    """
+    rows = history(engine)
+    per_reason = Counter((r.feed_key, r.reason) for r in rows)
+    reasons: dict[str, set[str]] = {}
+    for key, reason in per_reason:
+        reasons.setdefault(key, set()).add(reason)
+    untouched = plan.keys() - touched
+    twice = sorted({k for (k, _), n in per_reason.items() if n > 1 and k in untouched})
+    cycle_reasons: dict[str, list[str]] = {}
+    for group, cycle, _ in sorted(opened, key=lambda o: o[1]):
+        cycle_reasons.setdefault(group, []).append(f"cadence {cycle}")
+    lost_backlog: list[str] = []
+    lost_cycle: list[str] = []
+    for key in sorted(untouched):
+        got = reasons.get(key, set())
+        due = cycle_reasons.get(group_of[plan[key]], [])
+        if not got & {"created", "updated", "related"} and not (due and due[0] in got):
+            lost_backlog.append(key)
+        lost_cycle.extend(f"{key} ({r})" for r in due if r not in got)
+    return {
+        "builds": len(rows),
+        "builds_by_worker": dict(Counter(r.worker for r in rows)),
+        "cycles": sorted({(g, c, w) for g, c, w in opened}),
+        "untouched": len(untouched),
+        "touched_by_stream": len(plan.keys() & touched),
+        "built_twice": twice[:10],
+        "built_twice_count": len(twice),
+        "lost_backlog": lost_backlog[:10],
+        "lost_cycle": lost_cycle[:10],
+        "lost_count": len(lost_backlog) + len(lost_cycle),
+        "not_ok": dict(
+            Counter(r.outcome for r in rows if r.outcome not in ("written", "unchanged", "skipped"))
+        ),
+    }
+
+
+def kill_one(
+    engine: Engine,
+    pool: Workers,
+    names: list[str],
+    config: Config,
+    planned: Sequence[PlannedFeed],
+    stream: Stream,
+) -> dict[str, Any]:
+    """SIGKILL worker A while it holds queue rows; time their release and B's rebuild."""
+    victim, survivor = names[0], names[1]
+    deadline = time.perf_counter() + 60
+    held: dict[str, int] = {}
+    while not held:
+        before_id = max_build_id(engine)  # A's rows after this are builds it committed
+        held, _ = held_by(engine, victim)
+        if held:
+            pool.procs[victim].send_signal(signal.SIGKILL)
+            killed = time.perf_counter()
+        elif time.perf_counter() > deadline:
+            raise SystemExit("worker A never seen holding rows")
+        else:
+            time.sleep(0.005)
+    pool.procs[victim].wait()
+    left_now = queued(engine)
+    # Still queued at their claimed version: the kill came before A's commit.
+    rolled_back = {k for k, v in held.items() if left_now.get(k) == v}
+    log(f"  kill: SIGKILL {victim} holding {len(held)} feeds: {sorted(held)[:5]} ...")
+    files = feed_files(config, planned, set(held))
+    reads = bad = 0
+    released = picked = None
+    while picked is None:
+        for path in files:  # readers see old or new bytes, never a partial file
+            if path.exists():
+                reads += 1
+                bad += not parses(path)
+        now_s = time.perf_counter() - killed
+        if released is None and not connected(engine, victim):
+            released = now_s
+        left = queued(engine)
+        # A feed the stream touched may be re-queued (a new version) meanwhile.
+        watched = {k: v for k, v in held.items() if k not in stream.touched} or held
+        if not any(left.get(k) == v for k, v in watched.items()):
+            picked = now_s
+        if now_s > 120:
+            break
+    after = history(engine, before_id)
+    built = Counter((r.feed_key, r.worker) for r in after if r.feed_key in held)
+    untouched = set(held) - stream.touched
+    return {
+        "victim": victim,
+        "held": len(held),
+        "held_keys": sorted(held)[:10],
+        "still_queued_after_kill": len(rolled_back),
+        "released_s": released,
+        "rebuilt_s": picked,
+        "by_survivor": sum(n for (k, w), n in built.items() if w == survivor),
+        "by_victim_before_kill": sum(n for (k, w), n in built.items() if w == victim),
+        "untouched_held": len(untouched),
+        "untouched_built_not_once": sorted(
+            k for k in untouched if sum(n for (kk, _), n in built.items() if kk == k) != 1
+        ),
+        "reads": reads,
+        "partial_reads": bad,
+        "victim_exit": pool.procs[victim].wait(),
+    }
+
+
+def check_files(config: Config) -> dict[str, Any]:
+    """Every published feed file parses; other files (a killed worker's staged files) listed."""
+    published = bad = 0
+    other: list[str] = []
+    for path in sorted(config.output_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        if path.name.startswith(".") or path.suffix not in (".rss", ".atom", ".json"):
+            other.append(str(path.relative_to(config.output_dir)))
+            continue
+        published += 1
+        bad += not parses(path)
+    return {"published_files": published, "unparsable_files": bad, "other_files": other}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--articles", type=int, default=10_000, help="default: 10000")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--stream", type=int, default=2, help="new articles a second (default 2)")
+    parser.add_argument("--cycle", type=int, default=60, help="groups' every, seconds (default 60)")
+    parser.add_argument("--kill-after", type=int, default=300, help="feeds built before the kill")
+    parser.add_argument("--timeout", type=int, default=600)
+    parser.add_argument(
+        "--scenarios", nargs="+", choices=("one", "two", "kill"), default=["one", "two", "kill"]
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder and databases")
+    args = parser.parse_args(argv)
+
+    base = OUT / "work" / f"workers-{os.getpid()}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    results = []
+    try:
+        log(f"importing {args.articles:,} articles into {SEED_DB} ...")
+        (jsonl,) = corpus_jsonl(args.articles, args.seed, base / "corpus.jsonl")
+        max_bytes = jsonl.stat().st_size + 1
+        recreate(SEED_DB)
+        seed_cfg = write_import_config(
+            base / "seed", f"{PG}/{SEED_DB}", max_file_bytes=max_bytes, seed=args.seed
+        )
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "syndicate", "-c", str(seed_cfg), "import", str(jsonl)],
+            env=env_for_code(), capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode:
+            raise SystemExit(f"import failed: {done.stderr[-2000:]}")
+        log(f"  imported in {time.perf_counter() - started:.1f} s")
+        for name in args.scenarios:
+            n = 1 if name == "one" else 2
+            log(f"scenario {name} ({n} worker{'s' if n > 1 else ''}) ...")
+            results.append(scenario(name, n, args, base, max_bytes))
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+            pg("dropdb", "--if-exists", DB)
+            pg("dropdb", "--if-exists", SEED_DB)
+    report(results, args)
+    (OUT / f"workers-n{args.articles}-s{args.seed}.json").write_text(
+        json.dumps(results, indent=2, default=str) + "\n"
+    )
+    return 0
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"== syndicate run workers on one PostgreSQL store: {args.articles:,} articles, "
+        f"a stream of {args.stream} new articles/s, groups every {args.cycle} s =="
+    )
+    print("| scenario | workers | feeds | backlog built | feeds/s | builds (by worker) | "
+          "built twice | lost | queue left | exit codes |")  # fmt: skip
+    print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
+    for r in results:
+        print(
+            f"| {r['scenario']} | {r['workers']} | {r['planned']:,} | {r['backlog_s']:.1f} s | "
+            f"{r['feeds_per_s']:.0f} | {r['builds']:,} {r['builds_by_worker']} | "
+            f"{r['built_twice_count']} | {r['lost_count']} | {r['queue_left']} | "
+            f"{r['exit_codes']} |"
+        )
+    by = {r["scenario"]: r for r in results}
+    if "one" in by and "two" in by:
+        print(f"two workers / one: {by['two']['feeds_per_s'] / by['one']['feeds_per_s']:.2f}×")
+    for r in results:
+        print(
+            f"{r['scenario']}: cycles {r['cycles']}; {r['untouched']:,} feeds checked, "
+            f"{r['touched_by_stream']} touched by the stream ({r['stream_stored']} articles) "
+            f"left out; outcomes not ok: {r['not_ok'] or 'none'}"
+            + (f"; stream error {r['stream_error']}" if r["stream_error"] else "")
+        )
+        k = r.get("kill")
+        if k:
+            print(
+                f"kill -9 of {k['victim']} holding {k['held']} feeds "
+                f"({k['still_queued_after_kill']} still queued after it died): "
+                f"its connection gone after "
+                f"{k['released_s']:.2f} s, every one rebuilt and committed by the other after "
+                f"{k['rebuilt_s']:.2f} s ({k['by_survivor']} builds by it, "
+                f"{k['by_victim_before_kill']} by the victim); of {k['untouched_held']} not "
+                "touched by the stream, built other than once: "
+                f"{k['untouched_built_not_once'] or 'none'}; "
+                f"{k['reads']:,} reads of their files meanwhile, {k['partial_reads']} unparsable; "
+                f"victim exit {k['victim_exit']}"
+            )
+            print(
+                f"after: {r['published_files']:,} published files, {r['unparsable_files']} "
+                f"unparsable; other files left: {r['other_files'][:5] or 'none'}"
+            )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
