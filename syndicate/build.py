@@ -9,6 +9,7 @@ The whole flow, as pipes::
       |   load articles | assemble_feed (links, render, validate)   # assemble
       |   stage_feed | DurableBatch | place_staged                  # publish
       | record_results, done(queue), record_build    # store.builds: one transaction
+      | publish_manifest                              # manifest: ETags, cache lifetimes
       -> BuildReport
 
 A build is *full* the first time, after a config change, or when asked
@@ -33,6 +34,7 @@ from . import __version__
 from .builder import Builder
 from .config import Config
 from .errors import OutputError
+from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
 from .planning import LastBuild, PublishedFile, is_full, missing_feeds, output_folders, plan_feeds
 from .publish import build_lock, present_files, sweep_temp_files
@@ -97,6 +99,8 @@ def build_pass(
         record_results(conn, results, now, worker, "full" if full else "incremental")
         done(conn, queued)
         record_build(conn, report, config_fp, now)
+    with store.connect() as conn:  # after the files are in place: see ``manifest``
+        publish_manifest(conn, config, now, results)
     if config.output.report:
         try:
             write_report(config.report_path, report)
@@ -163,4 +167,7 @@ def drain_queue(
             record_results(conn, batch_results, now, worker, reasons)
             done(conn, claimed)
         results.extend(batch_results)
+    if results:
+        with store.connect() as conn:  # after the files are in place: see ``manifest``
+            publish_manifest(conn, config, now, results)
     return results

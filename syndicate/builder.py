@@ -33,10 +33,12 @@ from .config import Config
 from .durable import DurableBatch, sync_directories
 from .kinds import kind_named
 from .links import LinkChecker, LinkResult
-from .model import Article, FeedResult, ItemRef, LinkProblem, Outcome, PublishOutcome
+from .model import Article, FeedResult, ItemRef, LinkProblem, PublishOutcome
 from .planning import PlannedFeed, fingerprint, select_items
+from .precompress import siblings_present
 from .publish import Staged, discard_staged, place_staged, stage_feed
 from .render import DEFAULT_CACHE_BYTES, Renderer
+from .render.items import get_feed_dates
 from .store import Store
 from .validate import ItemMemo
 
@@ -48,6 +50,11 @@ ITEM_VERDICTS = 100_000
 ITEM_VERDICT_BYTES = DEFAULT_CACHE_BYTES
 
 
+def _present(path: Path) -> bool:
+    """The feed file and its precompressed copies are all there (a lost one is written again)."""
+    return path.is_file() and siblings_present(path)
+
+
 @dataclass(frozen=True, slots=True)
 class _Writing:
     """A feed whose changed files are staged: written to temp files, not yet in place."""
@@ -57,6 +64,7 @@ class _Writing:
     started: float
     files: list[PublishOutcome | Staged]
     links: tuple[LinkProblem, ...]
+    updated: datetime  # the feed's own date, from its newest item
 
     def staged(self) -> list[Staged]:
         return [f for f in self.files if isinstance(f, Staged)]
@@ -66,10 +74,13 @@ class _Writing:
     ) -> FeedResult:
         """The feed's result, its staged files' outcomes taken from ``committed`` (by temp)."""
         outcomes = tuple(committed[f.tmp] if isinstance(f, Staged) else f for f in self.files)
-        # Only folders that received a file: a rejected feed may have none yet.
-        touched.update((output / o.path).parent for o in outcomes if o.outcome is Outcome.WRITTEN)
+        # Only folders that received a file: a rejected feed may have none yet, and
+        # an unchanged one may have had only its precompressed copies written again.
+        touched.update((output / o.path).parent for o in outcomes if o.codings)
         seconds = time.perf_counter() - self.started
-        return FeedResult(self.key, self.fingerprint, seconds, outcomes, links=self.links)
+        return FeedResult(
+            self.key, self.fingerprint, seconds, outcomes, links=self.links, updated=self.updated
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +252,7 @@ class Builder:
         staged = [s for f in started_feeds if isinstance(f, _Writing) for s in f.staged()]
         if self.syncer is None:
             self.syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncer")
-        durable = self.syncer.submit(batch.make_durable, [s.tmp for s in staged])
+        durable = self.syncer.submit(batch.make_durable, [t for s in staged for t in s.temps])
         return _Window(started_feeds, staged, durable)
 
     def _finish(self, window: _Window) -> list[FeedResult]:
@@ -319,7 +330,7 @@ class Builder:
         fp = fingerprint(spec, refs, signature)
         output = self.output
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
-        if not force and all(known.get(p) == fp and (output / p).is_file() for p in paths):
+        if not force and all(known.get(p) == fp and _present(output / p) for p in paths):
             return FeedResult(spec.key, fp, time.perf_counter() - started, skipped=True)
         articles: list[Article] = self.articles.get(refs)
         assembled = assemble_feed(
@@ -335,4 +346,5 @@ class Builder:
         # once per window), a writer thread would only take the GIL while lxml
         # has released it, slowing rendering and the gate more than the writes cost.
         files = [stage_feed(output, c.feed, c.findings, passed=c.passed) for c in assembled.files]
-        return _Writing(spec.key, fp, started, files, assembled.links)
+        updated = get_feed_dates(spec, articles).updated
+        return _Writing(spec.key, fp, started, files, assembled.links, updated)

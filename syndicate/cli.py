@@ -438,6 +438,13 @@ cli.add_command(
 )
 cli.add_command(
     LazyCommand(
+        "serve",
+        "syndicate.commands.serve:serve_command",
+        "Serve the published feeds over HTTP with conditional GET and precompressed bodies.",
+    )
+)
+cli.add_command(
+    LazyCommand(
         "status",
         "syndicate.commands.status:status_command",
         "Show every feed: last build, items, last good, findings, broken links, next run.",

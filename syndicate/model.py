@@ -289,6 +289,19 @@ class PublishOutcome:
     item_count: int = 0
     findings: tuple[FindingRecord, ...] = ()
     message: str | None = None
+    # The file's bytes in each content coding published beside it, when publish
+    # had them in hand (written, or rewritten with its siblings): the manifest's ETags.
+    codings: tuple[CodedFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodedFile:
+    """One content coding of a published feed file: its file and ETag (``precompress``)."""
+
+    coding: str  # "identity", "gzip" or "br" (RFC 9110 §8.4.1 names)
+    path: str  # relative to the output directory
+    etag: str  # strong, quoted: a digest of exactly these bytes
+    length: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -324,6 +337,9 @@ class FeedResult:
     outcomes: tuple[PublishOutcome, ...] = ()
     skipped: bool = False  # its fingerprint had not moved: nothing rendered
     links: tuple[LinkProblem, ...] = ()
+    # The newest item's update (the feed's own <updated>), when it was rendered:
+    # the manifest's Last-Modified.
+    updated: datetime | None = None
 
     @property
     def outcome(self) -> str:

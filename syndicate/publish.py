@@ -11,6 +11,10 @@ durable together (``durable.DurableBatch``: one ``syncfs`` where that is safe),
 then each file is renamed into place (``place_staged``). Nothing is renamed
 into place before its bytes are on stable storage.
 
+Beside each feed go its precompressed copies (``precompress``: ``.gz``,
+``.br``), staged with it and renamed just before it; ``manifest`` records them
+once the build's files are in place.
+
 Publish decides nothing about validity: it is handed a verdict and only writes
 what passed. A feed whose bytes equal what is on disk is not rewritten, so its
 mtime (and the Last-Modified a web server derives from it) stays put.
@@ -34,6 +38,7 @@ from pathlib import Path
 from .durable import fsync_each, sync_directories
 from .errors import BusyError, OutputError
 from .model import FindingRecord, Outcome, PublishOutcome, RenderedFeed
+from .precompress import SUFFIXES, coded_files, compress, siblings_present
 
 LOCK_NAME = ".syndicate.lock"
 
@@ -157,7 +162,14 @@ def present_files(output_dir: Path, folders: Iterable[str]) -> set[str]:
             contextlib.suppress(FileNotFoundError, NotADirectoryError),
             os.scandir(folder) as entries,
         ):
-            present.update(prefix + e.name for e in entries if e.name.endswith(FEED_SUFFIXES))
+            names = {e.name for e in entries}
+            # a feed counts only with its precompressed copies: a lost one is written again
+            present.update(
+                prefix + n
+                for n in names
+                if n.endswith(FEED_SUFFIXES)
+                and all(n + suffix in names for suffix in SUFFIXES.values())
+            )
     return present
 
 
@@ -178,11 +190,27 @@ def same_bytes(path: Path, content: bytes) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """A feed's new bytes in a temp file beside its target: not yet durable, not in place."""
+    """A feed's new bytes in temp files beside their targets: not yet durable, not in place.
 
-    tmp: Path
-    target: Path
+    ``renames`` are (temp, target) pairs in the order they are renamed: the
+    precompressed copies first, the feed's own file last (``tmp``/``target``).
+    """
+
+    renames: tuple[tuple[Path, Path], ...]
     outcome: PublishOutcome  # what to report once it is in place
+
+    @property
+    def tmp(self) -> Path:
+        return self.renames[-1][0]
+
+    @property
+    def target(self) -> Path:
+        return self.renames[-1][1]
+
+    @property
+    def temps(self) -> list[Path]:
+        """Every temp file of the feed: all must be made durable before ``place_staged``."""
+        return [t for t, _ in self.renames]
 
 
 def stage_feed(
@@ -211,35 +239,62 @@ def stage_feed(
         )
     target = output_dir / feed.path
     content = feed.content  # joined once, if it was spliced
-    if same_bytes(target, content):
+    unchanged = same_bytes(target, content)
+    if unchanged and siblings_present(target):
         return base
+    # The copies are written only with new bytes, or when one has gone missing;
+    # an unchanged feed's own file is never rewritten (its mtime is nginx's Last-Modified).
+    encoded = {"identity": content, **compress(content)}
+    renames: list[tuple[Path, Path]] = []
     try:
-        tmp = write_temp(target, content)
+        for coding, data in encoded.items():
+            if coding == "identity" and unchanged:
+                continue
+            goal = target.with_name(target.name + SUFFIXES.get(coding, ""))
+            renames.append((write_temp(goal, data), goal))
     except OSError as e:
+        discard_staged([Staged(tuple(renames), base)] if renames else [])
         return _failed(base, target, e.strerror or str(e))
-    return Staged(tmp, target, replace(base, outcome=Outcome.WRITTEN))
+    # identity last: a reader that finds the new feed finds its new copies too
+    renames.sort(key=lambda pair: pair[1] == target)
+    outcome = replace(
+        base,
+        outcome=Outcome.UNCHANGED if unchanged else Outcome.WRITTEN,
+        codings=coded_files(feed.path, encoded),
+    )
+    return Staged(tuple(renames), outcome)
 
 
 def place_staged(staged: Sequence[Staged], failed: Mapping[Path, str]) -> list[PublishOutcome]:
-    """Rename each staged file into place once it is durable; ``failed`` names those that
-    could not be made durable (``DurableBatch.make_durable`` or ``fsync_each``), and why.
+    """Rename each staged feed's files into place once they are durable; ``failed`` names
+    the temp files that could not be made durable (``DurableBatch.make_durable`` or
+    ``fsync_each``), and why.
 
     The renames still need ``sync_directories`` before the build records them. A
-    file that cannot be made durable or renamed is removed and reported failed;
-    its target keeps the last good version.
+    feed whose files cannot all be made durable or renamed is reported failed and
+    its temps removed; its target keeps the last good version, and any copy
+    already renamed beside it is removed (it would be newer than the feed; the
+    next build writes it again).
     """
     out = []
     for s in staged:
-        why = failed.get(s.tmp)
+        why = next((failed[t] for t in s.temps if t in failed), None)
+        placed: list[Path] = []
         if why is None:
-            try:
-                os.replace(s.tmp, s.target)
-            except OSError as e:
-                why = e.strerror or str(e)
+            for tmp, target in s.renames:
+                try:
+                    os.replace(tmp, target)
+                except OSError as e:
+                    why = e.strerror or str(e)
+                    break
+                placed.append(target)
         if why is None:
             out.append(s.outcome)
             continue
-        _discard(s.tmp)
+        for tmp in s.temps:
+            _discard(tmp)
+        for target in placed:
+            _discard(target)
         out.append(_failed(s.outcome, s.target, why))
     return out
 
@@ -247,12 +302,14 @@ def place_staged(staged: Sequence[Staged], failed: Mapping[Path, str]) -> list[P
 def discard_staged(staged: Iterable[Staged]) -> None:
     """Remove staged temp files that will not be placed; their targets stay as they were."""
     for s in staged:
-        _discard(s.tmp)
+        for tmp in s.temps:
+            _discard(tmp)
 
 
 def _failed(outcome: PublishOutcome, target: Path, why: str) -> PublishOutcome:
     return replace(
         outcome,
+        codings=(),
         outcome=Outcome.FAILED,
         message=f"{target}: cannot write: {why}; last good version kept",
     )
@@ -270,7 +327,7 @@ def publish_feed(
     result = stage_feed(output_dir, feed, findings, passed=passed)
     if not isinstance(result, Staged):
         return result
-    (outcome,) = place_staged([result], fsync_each([result.tmp]))
-    if sync_dir and outcome.outcome is Outcome.WRITTEN:
+    (outcome,) = place_staged([result], fsync_each(result.temps))
+    if sync_dir and outcome.codings:  # something was renamed into the folder
         sync_directories([result.target.parent])
     return outcome

@@ -124,7 +124,8 @@ def test_each_window_is_placed_once_the_next_is_built(plan: Any, now: datetime) 
     assert len(seen) == len(planned)
     # When the second window is built, the first two are staged and nothing is in place.
     assert all(n.endswith(".tmp") for n in seen[0])
-    assert len(seen[0]) == 2 * len(planned[0].spec.formats)
+    # each format with its .gz and .br copies
+    assert len(seen[0]) == 2 * 3 * len(planned[0].spec.formats)
 
 
 def _temp_files(output: Path) -> list[str]:

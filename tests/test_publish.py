@@ -132,12 +132,12 @@ def test_syncfs_is_only_trusted_on_known_local_filesystems(tmp_path: Path) -> No
 
 
 def test_unchanged_and_rejected_feeds_are_decided_without_writing(tmp_path: Path) -> None:
-    (tmp_path / "same.rss").write_bytes(b"same")
+    publish_feed(tmp_path, _feed("same.rss", b"same"), (), passed=True)
     unchanged = stage_feed(tmp_path, _feed("same.rss", b"same"), (), passed=True)
     rejected = stage_feed(tmp_path, _feed("bad.rss", b"bad"), (), passed=False)
     assert not isinstance(unchanged, Staged) and unchanged.outcome is Outcome.UNCHANGED
     assert not isinstance(rejected, Staged) and rejected.outcome is Outcome.REJECTED
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["same.rss"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["same.rss", "same.rss.br", "same.rss.gz"]
 
 
 def test_publish_feed_writes_one_file_in_place(tmp_path: Path) -> None:
@@ -154,8 +154,8 @@ def test_temp_files_of_a_build_that_died_are_swept_under_the_lock(tmp_path: Path
     (tmp_path / publish.LOCK_NAME).write_text("4242\n")  # the holder died holding it
     with publish.build_lock(tmp_path) as crashed:
         assert crashed
-        assert publish.sweep_temp_files(tmp_path) == 1
-    assert not staged.tmp.exists()
+        assert publish.sweep_temp_files(tmp_path) == 3  # the feed and its .gz and .br
+    assert not any(t.exists() for t in staged.temps)
     assert (tmp_path / "tags" / ".hidden.tmp").exists()
     with publish.build_lock(tmp_path) as crashed:
         assert not crashed  # released cleanly last time

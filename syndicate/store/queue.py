@@ -37,7 +37,7 @@ from .schema import (
     store_state,
     tags,
 )
-from .visibility import becomes_visible_queries, is_visible, next_change
+from .visibility import becomes_visible_queries, is_visible, next_change, waiting_moments
 
 SITE_KEY = "site"
 _CHUNK = 500  # ids per IN list: far below every driver's bound-parameter limit
@@ -173,6 +173,47 @@ def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[
     for query in becomes_visible_queries(since, now):
         became_visible.update(r.id for r in conn.execute(query) if is_visible(r, now))
     return memberships_of(conn, became_visible)
+
+
+def pending_changes(conn: Connection, now: datetime) -> dict[str, datetime]:
+    """For each feed with a story still to come, the first moment one becomes visible.
+
+    The feeds are the ones the story belongs to (``memberships_of``): the feeds
+    it would join once visible, so a cache must not keep them past that moment.
+    """
+    moments = waiting_moments(conn, now)
+    keys = memberships_by_article(conn, [article_id for article_id, _ in moments])
+    first: dict[str, datetime] = {}
+    for article_id, moment in moments:
+        for key in keys.get(article_id, ()):
+            if key not in first or moment < first[key]:
+                first[key] = moment
+    return first
+
+
+def memberships_by_article(conn: Connection, article_ids: Collection[int]) -> dict[int, set[str]]:
+    """``memberships_of`` for each article apart: a few queries per 500 ids."""
+    keys: dict[int, set[str]] = {i: {SITE_KEY} for i in article_ids}
+    ids = sorted(keys)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for row in conn.execute(
+            select(articles.c.id, sections.c.slug)
+            .join(sections, articles.c.section_id == sections.c.id)
+            .where(articles.c.id.in_(chunk))
+        ):
+            keys[row.id].add(f"section/{row.slug}")
+        for term, table, join, fk in (
+            ("tag", tags, article_tags, "tag_id"),
+            ("author", authors, article_authors, "author_id"),
+        ):
+            for row in conn.execute(
+                select(join.c.article_id, table.c.slug)
+                .join(join, join.c[fk] == table.c.id)
+                .where(join.c.article_id.in_(chunk))
+            ):
+                keys[row.article_id].add(f"{term}/{row.slug}")
+    return keys
 
 
 def next_visibility_change(conn: Connection, now: datetime) -> datetime | None:

@@ -19,7 +19,7 @@ wake-up time to the same answer. Nothing else in syndicate compares
 ``embargo_until`` or ``published`` with a clock value.
 
 The moments the answer can change are also here (``becomes_visible_queries``,
-``next_change``): a build queues the feeds of stories that became visible since
+``next_change``, ``waiting_moments``): a build queues the feeds of stories that became visible since
 the last one, and ``syndicate run`` sleeps until the next such moment.
 """
 
@@ -258,6 +258,20 @@ def waiting_query(now: datetime) -> Select[Any]:
         articles.c.status == "published",
         or_(articles.c.published > now, articles.c.embargo_until > now),
     )
+
+
+def waiting_moments(conn: Connection, now: datetime) -> list[tuple[int, datetime]]:
+    """Each published story the public cannot see at ``now``, and the moment it can.
+
+    That moment is ``max(published, embargo_until)``, the same as ``next_change``
+    reads; the manifest caps each feed's cache lifetime by its stories' moments.
+    """
+    found = []
+    for r in conn.execute(waiting_query(now)):
+        if why_hidden(r, now) in ("scheduled", "embargoed"):
+            until = r.embargo_until
+            found.append((r.id, r.published if until is None else max(until, r.published)))
+    return found
 
 
 def next_change(conn: Connection, now: datetime, audience: Audience = PUBLIC) -> datetime | None:

@@ -1,0 +1,309 @@
+"""The output folder's manifest: what a web server needs to answer for each feed file.
+
+One JSON file, ``<output>/.manifest.json``, with an entry per published feed
+path: its content type, the strong ETag and length of each content coding
+(``precompress``), a Last-Modified, and how long a cache may keep it
+(``max_age``: the group's rebuild cadence, capped by ``next_change``, the first
+moment one of its stories comes out of embargo or schedule; RFC 9111 §5.2.2.1).
+``syndicate serve`` answers from it without touching the feed files per
+request; ``serve --nginx-config`` turns it into an nginx configuration.
+
+It is replaced atomically (``publish.write_atomic``) after the build's feed
+files are in place and durable, so every ETag in it is one of bytes already on
+disk; a later build may have replaced them again, which is why ``serve`` checks
+the bytes it loads against the ETag it is about to send.
+
+Last-Modified is the newest item's date (the feed's own ``<updated>``), except
+when the bytes changed and that date did not move forward (a story killed or
+dropped, an older one coming out of embargo): then it is the build's ``now``,
+so that ``If-Modified-Since`` never hides a change from a reader.
+
+Nothing here renders, validates or decides what a feed holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from .config import Config
+from .kinds import group_of
+from .model import FILE_EXTENSIONS, MEDIA_TYPES, CodedFile, FeedResult
+from .precompress import SUFFIXES, make_etag, sibling
+from .publish import write_atomic
+from .store.builds import recorded_files
+from .store.queue import pending_changes
+
+MANIFEST_NAME = ".manifest.json"
+MANIFEST_VERSION = 1
+CONTENT_TYPES: dict[str, str] = {
+    FILE_EXTENSIONS[f]: f"{MEDIA_TYPES[f]}; charset=utf-8" for f in FILE_EXTENSIONS
+}
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be read as one (``serve`` names the file and stops)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One feed file as a server sends it."""
+
+    path: str  # relative to the output folder, "/"-separated
+    key: str  # the feed's key ("site", "tag/climate")
+    content_type: str
+    last_modified: datetime  # UTC, whole seconds
+    max_age: int  # seconds: the feed's rebuild cadence
+    next_change: datetime | None  # the first moment one of its stories becomes visible
+    codings: tuple[CodedFile, ...]  # identity first
+    size: int  # the feed's own file when recorded: one changed behind
+    mtime_ns: int  # the manifest's back is read again by the next build
+
+    def max_age_at(self, now: datetime) -> int:
+        """Seconds a cache may keep the feed from ``now``: never past ``next_change``."""
+        if self.next_change is None:
+            return self.max_age
+        left = int((self.next_change - now).total_seconds())
+        return max(0, min(self.max_age, left))
+
+    def coding(self, name: str) -> CodedFile | None:
+        return next((c for c in self.codings if c.coding == name), None)
+
+
+_ORDER = ("identity", *SUFFIXES)
+
+
+def _ordered(codings: Iterable[CodedFile]) -> tuple[CodedFile, ...]:
+    """Identity first, then the precompressed copies in ``SUFFIXES`` order."""
+    return tuple(sorted(codings, key=lambda c: _ORDER.index(c.coding) if c.coding in _ORDER else 9))
+
+
+def whole_seconds(value: datetime) -> datetime:
+    """``value`` in UTC without its fraction: HTTP dates have a one-second resolution."""
+    return value.astimezone(UTC).replace(microsecond=0)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entry_json(e: ManifestEntry) -> dict[str, Any]:
+    return {
+        "key": e.key,
+        "type": e.content_type,
+        "last_modified": _iso(e.last_modified),
+        "max_age": e.max_age,
+        "next_change": _iso(e.next_change) if e.next_change else None,
+        "size": e.size,
+        "mtime_ns": e.mtime_ns,
+        "codings": {
+            c.coding: {"file": c.path, "etag": c.etag, "length": c.length} for c in e.codings
+        },
+    }
+
+
+def entry_from_json(path: str, d: Mapping[str, Any]) -> ManifestEntry:
+    """One entry from its JSON; ``KeyError``/``TypeError``/``ValueError`` if malformed."""
+
+    def when(value: Any) -> datetime:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+    codings = _ordered(
+        CodedFile(str(name), str(c["file"]), str(c["etag"]), int(c["length"]))
+        for name, c in d["codings"].items()
+    )
+    return ManifestEntry(
+        path=path,
+        key=str(d["key"]),
+        content_type=str(d["type"]),
+        last_modified=when(d["last_modified"]),
+        max_age=int(d["max_age"]),
+        next_change=when(d["next_change"]) if d.get("next_change") else None,
+        codings=codings,
+        size=int(d["size"]),
+        mtime_ns=int(d["mtime_ns"]),
+    )
+
+
+def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
+    """The manifest file's bytes: the same entries always give the same bytes."""
+    doc = {
+        "version": MANIFEST_VERSION,
+        "feeds": {p: entry_json(entries[p]) for p in sorted(entries)},
+    }
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+def parse_manifest(data: bytes) -> dict[str, ManifestEntry]:
+    """The entries of a manifest file's bytes; ``ManifestError`` says what is wrong."""
+    try:
+        doc = json.loads(data)
+        if doc.get("version") != MANIFEST_VERSION:
+            raise ManifestError(f"version {doc.get('version')!r}, expected {MANIFEST_VERSION}")
+        return {str(p): entry_from_json(str(p), d) for p, d in doc["feeds"].items()}
+    except ManifestError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ManifestError(f"not a manifest ({type(e).__name__}: {e})") from None
+
+
+def read_manifest(path: Path) -> dict[str, ManifestEntry]:
+    """The entries of the manifest at ``path``; none when it is missing or unreadable.
+
+    A build rebuilds what it cannot read: the entries then come from the files.
+    """
+    try:
+        return parse_manifest(path.read_bytes())
+    except (OSError, ManifestError):
+        return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What this build knows of a feed file it rendered: its codings, its newest item."""
+
+    codings: tuple[CodedFile, ...]  # empty when publish left its files alone
+    updated: datetime | None
+
+
+def rendered_files(results: Iterable[FeedResult]) -> dict[str, Rendered]:
+    """Each file the build rendered and published (written or unchanged), by path."""
+    return {
+        o.path: Rendered(o.codings, r.updated)
+        for r in results
+        for o in r.outcomes
+        if o.outcome in ("written", "unchanged")
+    }
+
+
+def coded_from_files(output_dir: Path, path: str) -> tuple[CodedFile, ...]:
+    """Each coding of ``path`` on disk, by reading it (a file with no manifest entry yet)."""
+    found = []
+    for coding in ("identity", *SUFFIXES):
+        name = sibling(path, coding)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            data = (output_dir / name).read_bytes()
+            found.append(CodedFile(coding, name, make_etag(data, coding), len(data)))
+    return tuple(found)
+
+
+def next_last_modified(
+    old: ManifestEntry | None, identity_etag: str, newest: datetime, now: datetime
+) -> datetime:
+    """Last-Modified for a feed whose identity bytes now have ``identity_etag``.
+
+    The newest item's date, kept as it was while the bytes stay the same, and
+    ``now`` when they changed without that date moving forward.
+    """
+    if old is None:
+        return whole_seconds(newest)
+    before = old.coding("identity")
+    if before is not None and before.etag == identity_etag:
+        return old.last_modified
+    if whole_seconds(newest) > old.last_modified:
+        return whole_seconds(newest)
+    return max(whole_seconds(now), old.last_modified + timedelta(seconds=1))
+
+
+def plan_manifest(
+    output_dir: Path,
+    old: Mapping[str, ManifestEntry],
+    recorded: Iterable[tuple[str, str]],
+    rendered: Mapping[str, Rendered],
+    cadence: Callable[[str], int],
+    pending: Mapping[str, datetime],
+    now: datetime,
+) -> dict[str, ManifestEntry]:
+    """The new manifest's entries, one per recorded feed file still on disk.
+
+    ``recorded`` are (path, feed key) pairs; ``cadence`` gives a feed key's
+    rebuild interval, ``pending`` its next visibility change. An entry is
+    carried over while its file's size and mtime are the ones it recorded;
+    otherwise it is made from what the build rendered, or from the files.
+    """
+    entries: dict[str, ManifestEntry] = {}
+    for path, key in recorded:
+        ext = path.rsplit(".", 1)[-1]
+        if ext not in CONTENT_TYPES:
+            continue
+        try:
+            st = os.stat(output_dir / path)
+        except OSError:
+            continue  # gone, or never written: nothing to serve
+        before = old.get(path)
+        done = rendered.get(path)
+        if done is not None and done.codings:
+            codings = done.codings
+        elif before is not None and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns):
+            codings = before.codings
+        else:
+            codings = coded_from_files(output_dir, path)
+        identity = next((c for c in codings if c.coding == "identity"), None)
+        if identity is None:
+            continue
+        newest = (
+            done.updated
+            if done is not None and done.updated is not None
+            else datetime.fromtimestamp(st.st_mtime, UTC)
+        )
+        entries[path] = ManifestEntry(
+            path=path,
+            key=key,
+            content_type=CONTENT_TYPES[ext],
+            last_modified=next_last_modified(before, identity.etag, newest, now),
+            max_age=cadence(key),
+            next_change=pending.get(key),
+            codings=_ordered(codings),
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+        )
+    return entries
+
+
+def write_manifest(output_dir: Path, entries: Mapping[str, ManifestEntry]) -> bool:
+    """Replace the manifest atomically if its bytes change; return whether it was written."""
+    path = output_dir / MANIFEST_NAME
+    data = manifest_bytes(entries)
+    with contextlib.suppress(OSError):
+        if path.read_bytes() == data:
+            return False
+    write_atomic(path, data)
+    return True
+
+
+def publish_manifest(
+    conn: Connection, config: Config, now: datetime, results: Sequence[FeedResult]
+) -> bool:
+    """Bring the manifest in line with the published files, after a build placed them.
+
+    ``results`` are the build's feed results (their files already renamed into
+    place and their folders synced). Returns whether the manifest changed.
+    """
+    output = config.output_dir
+
+    def cadence(key: str) -> int:
+        try:
+            return config.feeds.group(group_of(key)).every
+        except KeyError:  # a kind no longer registered: its files stay, rebuilt never
+            return 0
+
+    recorded = [(path, key) for path, key, _ in recorded_files(conn)]
+    entries = plan_manifest(
+        output,
+        read_manifest(output / MANIFEST_NAME),
+        recorded,
+        rendered_files(results),
+        cadence,
+        pending_changes(conn, now),
+        now,
+    )
+    return write_manifest(output, entries)
