@@ -9,6 +9,7 @@ The whole flow, as pipes::
       |   load articles | assemble_feed (links, render, validate)   # assemble
       |   stage_feed | DurableBatch | place_staged                  # publish
       | record_results, done(queue), record_build    # store.builds: one transaction
+      | notify(hubs, files written)                  # websub: after the files are durable
       -> BuildReport
 
 A build is *full* the first time, after a config change, or when asked
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from . import __version__
@@ -97,6 +99,10 @@ def build_pass(
         record_results(conn, results, now, worker, "full" if full else "incremental")
         done(conn, queued)
         record_build(conn, report, config_fp, now)
+    if config.site.hubs:
+        from .websub import notify  # requests and a thread pool, only for sites with hubs
+
+        report = replace(report, hubs=notify(config, store, now, report.outcomes))
     if config.output.report:
         try:
             write_report(config.report_path, report)
