@@ -263,3 +263,73 @@ def test_the_report_and_json_carry_each_hub(
             "error": "HTTP 503 SERVICE UNAVAILABLE",
         },
     ]
+
+
+def test_status_and_the_status_page_show_each_hub(
+    tmp_path: Path, make_article: Any, now: datetime, hub: HTTPServer
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+    from lxml import html
+
+    from syndicate.cli import cli
+
+    hub.expect_request("/ok").respond_with_handler(accept)
+    hub.expect_request("/down").respond_with_data("", status=503)
+    ok, down = hub.url_for("/ok"), hub.url_for("/down")
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    (tmp_path / "config.toml").write_text(
+        f'[site]\ntitle = "Ledger"\nbase_url = "https://news.example.org"\n'
+        f'hubs = ["{ok}", "{down}"]\n[store]\nurl = "{store_url}"\n'
+        f'[output]\ndir = "feeds"\n[websub]\nretries = 0\n',
+        encoding="utf-8",
+    )
+    with Store.open(store_url) as store:
+        list(store.upsert_iter([make_article("a0")], authority=AUTH, now=now))
+    result = CliRunner().invoke(cli, ["-c", str(tmp_path / "config.toml"), "build"])
+    assert result.exit_code == 0, result.output
+    assert f"WebSub {down}: 0 sent, 0 refused, 12 pending (HTTP 503" in result.stderr
+    assert f"WebSub {ok}: 12 sent, 0 refused, 0 pending" in result.stderr
+
+    result = CliRunner().invoke(cli, ["-c", str(tmp_path / "config.toml"), "status", "--json"])
+    assert result.exit_code == 0, result.output
+    hubs = {h["hub"]: h for h in json.loads(result.stdout)["websub"]}
+    assert (hubs[ok]["sent"], hubs[ok]["pending"], hubs[ok]["error"]) == (12, 0, None)
+    assert (hubs[down]["sent"], hubs[down]["failed"], hubs[down]["pending"]) == (0, 12, 12)
+    assert hubs[down]["last_ok"] is None and hubs[ok]["last_ok"] is not None
+
+    result = CliRunner().invoke(cli, ["-c", str(tmp_path / "config.toml"), "status"])
+    assert f"WebSub {down}: last round" in result.stdout and "12 pending" in result.stdout
+
+    page = html.fromstring((tmp_path / "feeds" / "status.html").read_bytes())
+    (card,) = page.xpath(f'//li[@data-hub="{down}"]')
+    assert card.get("class") == "bad" and card.findtext("b") == "12"
+
+
+def test_syndicate_run_pings_what_it_built_and_retries_on_a_later_tick(
+    tmp_path: Path, store_url: str, make_article: Any, now: datetime, hub: HTTPServer
+) -> None:
+    from syndicate.scheduler import Service
+
+    answer = {"status": 503}
+    hub.expect_request("/hub").respond_with_handler(lambda _: Response("", answer["status"]))
+    config = make_config(tmp_path, store_url, [hub.url_for("/hub")], retries=0)
+    clock = {"now": now}
+    with Store.open(config.store_url) as store:
+        with store.begin("queue") as conn:
+            from syndicate.store.queue import enqueue
+
+            enqueue(conn, ["site"], now, "test")
+        list(store.upsert_iter([make_article("a0")], authority=AUTH, now=now))
+        service = Service(config, store, clock=lambda: clock["now"], worker="test")
+        service.drain()
+        topics = {form(r)["hub.topic"][0] for r, _ in hub.log}
+        assert f"{FEEDS}/index.atom" in topics and len(pending(store)) == len(topics)
+
+        hub.clear_log()
+        answer["status"] = 204
+        clock["now"] = now + timedelta(minutes=2)
+        service.drain()  # nothing queued: only the pings owed
+        assert {form(r)["hub.topic"][0] for r, _ in hub.log} == topics
+        assert pending(store) == set()
