@@ -10,6 +10,7 @@ The whole flow, as pipes::
       |   stage_feed | DurableBatch | place_staged                  # publish
       | record_results, done(queue), record_build    # store.builds: one transaction
       | publish_manifest                              # manifest: ETags, cache lifetimes
+      | notify(hubs, files written)                  # websub: after the files are durable
       -> BuildReport
 
 A build is *full* the first time, after a config change, or when asked
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from . import __version__
@@ -101,6 +103,10 @@ def build_pass(
         record_build(conn, report, config_fp, now)
     with store.connect() as conn:  # after the files are in place: see ``manifest``
         publish_manifest(conn, config, now, results)
+    if config.site.hubs:
+        from .websub import notify  # requests and a thread pool, only for sites with hubs
+
+        report = replace(report, hubs=notify(config, store, now, report.outcomes))
     if config.output.report:
         try:
             write_report(config.report_path, report)

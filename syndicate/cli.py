@@ -320,6 +320,9 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
             f"{seconds:.2f}",
         )
         out.print(table)
+    for hub in report.hubs:
+        line = f"WebSub {hub.hub}: {hub.sent} sent, {hub.refused} refused, {hub.pending} pending"
+        err.print(line + (f" ({hub.error})" if hub.error else ""), markup=False)
     if report.exit_code:
         _exit(ExitCode(report.exit_code))
 

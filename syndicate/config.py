@@ -215,6 +215,17 @@ class LinksConfig(_Strict):
     per_host: PositiveInt = 4  # links checked at once on one host
 
 
+class WebSubConfig(_Strict):
+    """How ``site.hubs`` are pinged after a publish (``syndicate.websub``)."""
+
+    timeout: PositiveFloat = 5.0  # seconds one request may take, start to end
+    retries: Annotated[int, Field(ge=0, le=10)] = 2  # in the same build, on 5xx and resets
+    backoff: Annotated[float, Field(ge=0)] = 0.5  # seconds, doubled per retry
+    concurrency: Annotated[int, Field(gt=0, le=64)] = 8  # pings in flight at once
+    deadline: PositiveFloat = 30.0  # seconds one round may take; the rest wait for the next
+    keep: PositiveInt = 86_400  # seconds an undelivered ping is kept and retried
+
+
 class ImportConfig(_Strict):
     """Defaults for importing plain-text exports that carry no metadata."""
 
@@ -243,6 +254,7 @@ class Config(_Strict):
     feeds: FeedsConfig = FeedsConfig()
     sections: dict[str, str] = {}  # slug -> display name
     links: LinksConfig = LinksConfig()
+    websub: WebSubConfig = WebSubConfig()
     run: RunConfig = RunConfig()
     imports: ImportConfig = Field(default=ImportConfig(), alias="import")
 

@@ -66,6 +66,16 @@ def report_json(report: BuildReport) -> dict[str, Any]:
             }
             for p in report.links
         ],
+        "websub": [
+            {
+                "hub": h.hub,
+                "sent": h.sent,
+                "refused": h.refused,
+                "pending": h.pending,
+                "error": h.error,
+            }
+            for h in report.hubs
+        ],
         "files": [
             {
                 "key": o.key,

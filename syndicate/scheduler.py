@@ -45,6 +45,7 @@ from .errors import BusyError, OutputError, SyndicateError
 from .importer import import_paths
 from .ingest import IMPORTABLE_SUFFIXES
 from .kinds import kinds
+from .model import PublishOutcome
 from .planning import plan_feeds
 from .publish import build_lock, prepare_output, sweep_temp_files
 from .store import Store
@@ -177,6 +178,8 @@ class Service:
                 builder=self.builder,
                 should_stop=self.stop_event.is_set,
             )
+        if self.config.site.hubs:  # this drain's changed feeds, and pings still owed
+            self.ping_hubs(now, [o for r in results for o in r.outcomes])
         if results:
             written = sum(1 for r in results if r.outcome == "written")
             failed = [r.key for r in results if r.outcome in ("rejected", "failed")]
@@ -190,6 +193,22 @@ class Service:
                 raise OutputError(
                     str(self.config.output_dir), f"{len(unwritable)} feeds could not be written"
                 )
+
+    def ping_hubs(self, now: datetime, outcomes: list[PublishOutcome]) -> None:
+        """Tell the hubs what changed (and retry what is owed); never fails the drain."""
+        from .websub import notify
+
+        for hub in notify(self.config, self.store, now, outcomes):
+            if hub.error:
+                log.warning(
+                    "WebSub hub %s: %d sent, %d pending: %s",
+                    hub.hub,
+                    hub.sent,
+                    hub.pending,
+                    hub.error,
+                )
+            else:
+                log.info("WebSub hub %s: %d sent", hub.hub, hub.sent)
 
     def import_inbox(self) -> None:
         """Import dropped files; move each to done/ or failed/ so none is imported twice."""

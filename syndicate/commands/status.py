@@ -136,3 +136,7 @@ def status_command(obj: Any, group: str | None, problems: bool, as_json: bool) -
         Console(stderr=True, highlight=False).print(f"No {what} to show.", markup=False)
         return
     out.print(status_table(report, feeds))
+    for h in report.hubs:  # WebSub: the last round of each hub
+        line = f"WebSub {h.hub}: last round {_when(h.last_round_at, now)}, {h.sent} sent, "
+        line += f"{h.pending} pending" + (f" ({h.last_error})" if h.last_error else "")
+        out.print(line, markup=False, style="red" if h.pending else None)

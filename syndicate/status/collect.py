@@ -26,6 +26,7 @@ from ..kinds import group_of, kinds
 from ..model import FEED_FORMATS
 from ..planning import plan_feeds, select_items
 from ..store import status as reads
+from ..store.websub import hub_states
 from .records import BuildBucket, FeedStatus, StatusReport, Totals
 
 CHART_BUCKETS = 48
@@ -243,6 +244,7 @@ def get_status(conn: Connection, config: Config, now: datetime) -> StatusReport:
         totals=totals,
         buckets=buckets,
         last_build=reads.last_whole_build(conn),
+        hubs=tuple(h for h in hub_states(conn) if h.hub in config.site.hubs),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..store.status import BAD_OUTCOMES, WholeBuild
+from ..store.websub import HubState
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class StatusReport:
     totals: Totals
     buckets: tuple[BuildBucket, ...] = field(default=())
     last_build: WholeBuild | None = None
+    hubs: tuple[HubState, ...] = ()  # WebSub hubs: their last round and pings owed
 
 
 __all__ = ["BuildBucket", "FeedStatus", "StatusReport", "Totals", "WholeBuild"]

@@ -84,4 +84,17 @@ def status_json(report: StatusReport, feeds: Iterable[FeedStatus] | None = None)
         "last_build": build_json(report.last_build) if report.last_build else None,
         "feeds": [feed_json(f) for f in (report.feeds if feeds is None else feeds)],
         "chart": [bucket_json(b) for b in report.buckets],
+        "websub": [
+            {
+                "hub": h.hub,
+                "last_round": _iso(h.last_round_at),
+                "last_ok": _iso(h.last_ok_at),
+                "sent": h.sent,
+                "refused": h.refused,
+                "failed": h.failed,
+                "pending": h.pending,
+                "error": h.last_error,
+            }
+            for h in report.hubs
+        ],
     }

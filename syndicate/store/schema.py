@@ -273,3 +273,31 @@ feed_builds = Table(
     Index("ix_feed_builds_feed", "feed_key", "started"),
     Index("ix_feed_builds_started", "started"),
 )
+
+# WebSub pings not yet delivered (``syndicate.websub``): a hub that was down,
+# slow or answering 5xx when a feed changed is asked again by a later build or
+# `syndicate run` tick, at ``next_try_at``, until it accepts or ``keep`` runs out.
+websub_pings = Table(
+    "websub_pings",
+    metadata,
+    Column("hub", String(500), primary_key=True),
+    Column("topic", String(1000), primary_key=True),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_try_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Index("ix_websub_pings_next_try_at", "next_try_at"),
+)
+
+# One row per hub: how its last round went, for `syndicate status` and the page.
+websub_hubs = Table(
+    "websub_hubs",
+    metadata,
+    Column("hub", String(500), primary_key=True),
+    Column("last_round_at", UTCDateTime, nullable=False),
+    Column("last_ok_at", UTCDateTime),
+    Column("sent", Integer, nullable=False),
+    Column("refused", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("last_error", Text),
+)
