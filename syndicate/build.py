@@ -92,6 +92,7 @@ def build_pass(
         outcomes=tuple(o for r in results for o in r.outcomes),
         skipped_feeds=sum(1 for r in results if r.skipped),
         links=tuple(p for r in results for p in r.links),
+        errors=tuple(f"{config.source}: {line}" for line in config.partner_problems.values()),
     )
     with store.begin("recording the build") as conn:
         record_results(conn, results, now, worker, "full" if full else "incremental")

@@ -345,6 +345,8 @@ class BuildReport:
     skipped_feeds: int = 0  # feeds whose items had not changed: nothing rendered
     warnings: tuple[str, ...] = field(default_factory=tuple)
     links: tuple[LinkProblem, ...] = ()
+    # Partner profiles refused by config.toml's checks: nothing was built for them.
+    errors: tuple[str, ...] = ()
 
     @property
     def failed(self) -> tuple[PublishOutcome, ...]:
@@ -357,6 +359,8 @@ class BuildReport:
     @property
     def exit_code(self) -> int:
         """0 when every feed is published or unchanged; see ``ExitCode``."""
+        if self.errors:
+            return int(ExitCode.CONFIG)
         return int(ExitCode.FEEDS_FAILED) if self.failed else int(ExitCode.OK)
 
 
