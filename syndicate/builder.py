@@ -31,7 +31,7 @@ from .article_cache import ArticleCache
 from .assemble import assemble_feed
 from .config import Config
 from .durable import DurableBatch, sync_directories
-from .kinds import kind_named
+from .kinds import kind_named, output_file
 from .links import LinkChecker, LinkResult
 from .model import Article, FeedResult, ItemRef, LinkProblem, Outcome, PublishOutcome
 from .planning import PlannedFeed, fingerprint, select_items
@@ -62,12 +62,20 @@ class _Writing:
         return [f for f in self.files if isinstance(f, Staged)]
 
     def finish(
-        self, touched: set[Path], output: Path, committed: Mapping[Path, PublishOutcome]
+        self,
+        touched: set[Path],
+        output: Path,
+        private: Path,
+        committed: Mapping[Path, PublishOutcome],
     ) -> FeedResult:
         """The feed's result, its staged files' outcomes taken from ``committed`` (by temp)."""
         outcomes = tuple(committed[f.tmp] if isinstance(f, Staged) else f for f in self.files)
         # Only folders that received a file: a rejected feed may have none yet.
-        touched.update((output / o.path).parent for o in outcomes if o.outcome is Outcome.WRITTEN)
+        touched.update(
+            output_file(o.path, output, private).parent
+            for o in outcomes
+            if o.outcome is Outcome.WRITTEN
+        )
         seconds = time.perf_counter() - self.started
         return FeedResult(self.key, self.fingerprint, seconds, outcomes, links=self.links)
 
@@ -109,9 +117,11 @@ class Builder:
     # Resolved once: ``Config.output_dir`` resolves (an lstat per path component)
     # on every call, ~10% of a full build when asked per feed.
     output: Path = field(init=False)
+    private: Path = field(init=False)  # the private kinds' folder (partners)
 
     def __post_init__(self) -> None:
         self.output = self.config.output_dir
+        self.private = self.config.partners_dir
         self.articles = ArticleCache(self.store.load)
 
     def begin(self, now: datetime) -> None:
@@ -248,9 +258,9 @@ class Builder:
         """Wait until the window's files are durable, rename them, and say what happened."""
         placed = place_staged(window.staged, window.durable.result())
         committed = dict(zip((s.tmp for s in window.staged), placed, strict=True))
-        output = self.output
+        output, private = self.output, self.private
         return [
-            f.finish(self.touched, output, committed) if isinstance(f, _Writing) else f
+            f.finish(self.touched, output, private, committed) if isinstance(f, _Writing) else f
             for f in window.feeds
         ]
 
@@ -317,9 +327,11 @@ class Builder:
             *((i, r.state, r.resolved_url, r.final_url, r.title) for i, r in links.items()),
         ]
         fp = fingerprint(spec, refs, signature)
-        output = self.output
+        output, private = self.output, self.private
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
-        if not force and all(known.get(p) == fp and (output / p).is_file() for p in paths):
+        if not force and all(
+            known.get(p) == fp and output_file(p, output, private).is_file() for p in paths
+        ):
             return FeedResult(spec.key, fp, time.perf_counter() - started, skipped=True)
         articles: list[Article] = self.articles.get(refs)
         assembled = assemble_feed(
@@ -334,5 +346,14 @@ class Builder:
         # Staged in this thread: with nothing to wait for (the disk is waited on
         # once per window), a writer thread would only take the GIL while lxml
         # has released it, slowing rendering and the gate more than the writes cost.
-        files = [stage_feed(output, c.feed, c.findings, passed=c.passed) for c in assembled.files]
+        files = [
+            stage_feed(
+                output,
+                c.feed,
+                c.findings,
+                passed=c.passed,
+                target=output_file(c.feed.path, output, private),
+            )
+            for c in assembled.files
+        ]
         return _Writing(spec.key, fp, started, files, assembled.links)

@@ -163,6 +163,34 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerTerms:
+    """What a partner's contract lets its feeds carry, and in what shape (its profile).
+
+    The lists are sorted tuples, not sets, so ``repr`` (the feed fingerprint) is
+    the same in every process. ``None`` for an allow list means "any".
+    """
+
+    name: str
+    sections: tuple[str, ...] | None = None
+    deny_sections: tuple[str, ...] = ()
+    tags: tuple[str, ...] | None = None
+    deny_tags: tuple[str, ...] = ()
+    licences: tuple[str, ...] | None = None
+    deny_licences: tuple[str, ...] = ()
+    full_text: bool = False  # else a summary of at most ``summary_chars``
+    summary_chars: int = 300
+    allowed_tags: tuple[str, ...] | None = None  # None: render's strict default
+    images: bool = False  # lead images whose rights allow syndication
+    attribution: str | None = None
+    licence_statement: str | None = None
+    licence_url: str | None = None
+    max_feed_bytes: int | None = None
+    max_item_bytes: int | None = None
+    tombstones: bool = False
+    embargo_advance: bool = False  # embargoed stories early, marked with the lift time
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedSpec:
     """One feed to build, in one or more formats.
 
@@ -191,6 +219,8 @@ class FeedSpec:
     # A feed with no items still needs an <updated>; never the clock (that would
     # change the bytes on every rebuild): build passes the store's newest date.
     updated_fallback: datetime | None = None
+    # A partner's feed: its contract shapes every item (render reads it).
+    partner: PartnerTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)

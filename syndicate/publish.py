@@ -191,11 +191,14 @@ def stage_feed(
     findings: tuple[FindingRecord, ...],
     *,
     passed: bool,
+    target: Path | None = None,
 ) -> PublishOutcome | Staged:
     """Decide one feed's fate and, if it is to be written, write its temp file.
 
     A feed that failed validation, or whose bytes equal the file on disk, gets
     its final outcome here; a changed one is ``Staged`` for ``place_staged``.
+    ``target`` is the file when it is not ``output_dir / feed.path`` (a private
+    kind's: ``kinds.output_file``).
     """
     base = PublishOutcome(
         key=feed.key,
@@ -209,7 +212,7 @@ def stage_feed(
         return replace(
             base, outcome=Outcome.REJECTED, message="failed validation; last good version kept"
         )
-    target = output_dir / feed.path
+    target = output_dir / feed.path if target is None else target
     content = feed.content  # joined once, if it was spliced
     if same_bytes(target, content):
         return base
