@@ -54,12 +54,24 @@ class Author:
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """A lead image; ``length`` (bytes) is often unknown and then stays None."""
+    """A lead image; ``length`` (bytes) is often unknown and then stays None.
+
+    The rest is what partner feeds carry (Media RSS): its size in pixels, the
+    photographer (``credit``), the rights holder's line (``copyright``), a
+    caption, and whether its rights allow passing it on to partners
+    (``syndication``: a wire photo bought for our own pages usually does not).
+    """
 
     url: str
     type: str = "image/jpeg"
     length: int | None = None
     alt: str | None = None
+    width: int | None = None
+    height: int | None = None
+    credit: str | None = None
+    copyright: str | None = None
+    caption: str | None = None
+    syndication: bool = False
 
 
 @dataclass(frozen=True, slots=True)
