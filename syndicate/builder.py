@@ -326,6 +326,18 @@ class Builder:
             __version__,
             *((i, r.state, r.resolved_url, r.final_url, r.title) for i, r in links.items()),
         ]
+        lifts: dict[str, datetime] = {}
+        if spec.partner is not None and spec.partner.embargo_advance:
+            # Sent before the lift, marked with it: the mark goes at the lift, so
+            # which items are still under embargo shapes the bytes.
+            lifts = {
+                a.guid: a.embargo_until
+                for a in self.articles.get(refs)
+                if a.embargo_until is not None and a.embargo_until > self.now
+            }
+            signature.extend(
+                f"lift {guid} {lift.isoformat()}" for guid, lift in sorted(lifts.items())
+            )
         fp = fingerprint(spec, refs, signature)
         output, private = self.output, self.private
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
@@ -342,6 +354,7 @@ class Builder:
             policy,
             renderer=self.renderer,
             verdicts=self.verdicts,
+            lifts=lifts,
         )
         # Staged in this thread: with nothing to wait for (the disk is waited on
         # once per window), a writer thread would only take the GIL while lxml

@@ -259,7 +259,7 @@ def _partner_spec(spec: FeedSpec, member: Member, config: Config) -> FeedSpec:
     profile = config.partners[member.slug]
     formats = tuple(dict.fromkeys(profile.formats))
     base = f"{config.partners_url}/{quote(member.slug)}/index"
-    terms = terms_of(member.slug, profile, config.site)
+    terms = terms_of(member.slug, profile, config.site, config.licences)
     return replace(
         spec,
         formats=formats,

@@ -200,6 +200,8 @@ class PartnerTerms:
     max_item_bytes: int | None = None
     tombstones: bool = False
     embargo_advance: bool = False  # embargoed stories early, marked with the lift time
+    # [licences]: an article's licence id and the statement its items carry
+    licence_names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -296,6 +298,8 @@ class RenderedFeed:
     media_type: str
     item_count: int
     url: str
+    # What render decided that the build report must say (a partner's size budget).
+    notes: tuple[FindingRecord, ...] = ()
 
     @property
     def content(self) -> bytes:

@@ -10,7 +10,7 @@ Data in, data out: no store, no clock, no files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .model import PartnerTerms
@@ -24,7 +24,9 @@ def _sorted(values: Sequence[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(sorted(set(values)))
 
 
-def terms_of(name: str, profile: PartnerConfig, site: SiteConfig) -> PartnerTerms:
+def terms_of(
+    name: str, profile: PartnerConfig, site: SiteConfig, licences: Mapping[str, str]
+) -> PartnerTerms:
     """The partner's contract; attribution and licence default to the site's."""
     return PartnerTerms(
         name=name,
@@ -45,6 +47,7 @@ def terms_of(name: str, profile: PartnerConfig, site: SiteConfig) -> PartnerTerm
         max_item_bytes=profile.max_item_bytes,
         tombstones=profile.tombstones,
         embargo_advance=profile.embargoed == "advance",
+        licence_names=tuple(sorted(licences.items())),
     )
 
 
