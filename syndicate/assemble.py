@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from .config import LinkPolicy
 from .links import LinkResult, PolicyFailure, apply_policy
@@ -47,12 +48,15 @@ def assemble_feed(
     *,
     renderer: Renderer,
     verdicts: ItemMemo,
+    lifts: Mapping[str, datetime] | None = None,
 ) -> Assembled:
     """Apply ``policy`` to each article's link result (by ``ids``), render, validate.
 
     ``ids[i]`` is the store id of ``articles[i]`` (link results are keyed by it).
     A ``fail`` policy that meets a bad link fails every format of the feed with
-    a ``LINK-BROKEN`` finding: the last good version stays.
+    a ``LINK-BROKEN`` finding: the last good version stays. What render noted
+    (a partner's size budget) joins the findings; a noted error fails the file.
+    ``lifts`` goes to render (an advance partner's embargo marks).
     """
     items: list[Article] = []
     problems: list[LinkProblem] = []
@@ -84,21 +88,26 @@ def assemble_feed(
         for f in failures
     )
     files = []
-    for feed in renderer.render(spec, items):
+    for feed in renderer.render(spec, items, lifts):
         doc = feed.document
         if isinstance(doc, bytes):
             verdict = validate_bytes(doc, url=feed.url, expected_format=feed.format)
         else:
             verdict = validate_parts(doc, verdicts, url=feed.url, expected_format=feed.format)
-        findings = link_findings + tuple(
-            FindingRecord(
-                rule=f.rule,
-                severity=f.severity,
-                message=f.message,
-                line=f.line,
-                column=f.column,
+        findings = (
+            link_findings
+            + feed.notes
+            + tuple(
+                FindingRecord(
+                    rule=f.rule,
+                    severity=f.severity,
+                    message=f.message,
+                    line=f.line,
+                    column=f.column,
+                )
+                for f in verdict.findings
             )
-            for f in verdict.findings
         )
-        files.append(CheckedFeed(feed, findings, verdict.ok and not failures))
+        noted_error = any(n.severity == "error" for n in feed.notes)
+        files.append(CheckedFeed(feed, findings, verdict.ok and not failures and not noted_error))
     return Assembled(tuple(files), tuple(problems))

@@ -38,7 +38,15 @@ from .config import Config
 from .errors import OutputError
 from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
-from .planning import LastBuild, PublishedFile, is_full, missing_feeds, output_folders, plan_feeds
+from .planning import (
+    LastBuild,
+    PublishedFile,
+    is_full,
+    missing_feeds,
+    output_folders,
+    plan_feeds,
+    private_folders,
+)
 from .publish import build_lock, present_files, sweep_temp_files
 from .report import write_report
 from .store import Store
@@ -83,6 +91,9 @@ def build_pass(
             assert last_now is not None  # is_full says so
             recorded = [PublishedFile(*row) for row in recorded_files(conn)]
             present = present_files(config.output_dir, output_folders())
+            for group, folders in private_folders(config).items():
+                found = present_files(config.partners_dir, folders)
+                present |= {f"{group}/{path}" for path in found}
             keys = {c.feed_key for c in queued} | missing_feeds(recorded, present)
             keys |= visibility_changes(conn, last_now, now)
             planned = plan_feeds(conn, config, now, keys=keys) if keys else []
@@ -96,6 +107,7 @@ def build_pass(
         outcomes=tuple(o for r in results for o in r.outcomes),
         skipped_feeds=sum(1 for r in results if r.skipped),
         links=tuple(p for r in results for p in r.links),
+        errors=tuple(f"{config.source}: {line}" for line in config.partner_problems.values()),
     )
     with store.begin("recording the build") as conn:
         record_results(conn, results, now, worker, "full" if full else "incremental")
@@ -135,6 +147,8 @@ def run_build(
     with build_lock(config.output_dir) as crashed, store.exclusive_lock():
         if crashed:  # the last build died holding the lock: remove what it staged
             sweep_temp_files(config.output_dir)
+            if config.partners_dir.is_dir():
+                sweep_temp_files(config.partners_dir)
         return build_pass(
             config, store, now, full=full, force=force, jobs=jobs, clock=clock, progress=progress
         )
@@ -166,7 +180,8 @@ def drain_queue(
                 break
             keys = {c.feed_key for c in claimed}
             planned = plan_feeds(conn, config, now, keys=keys)
-            known = known_fingerprints(conn, keys)
+            # planned, not claimed: a kind that follows the site joins a site build
+            known = known_fingerprints(conn, {p.spec.key for p in planned})
             batch_results = builder.build_window(conn, planned, known, False)
             builder.sync()
             reasons = {c.feed_key: c.reason for c in claimed}

@@ -31,7 +31,7 @@ from .article_cache import ArticleCache
 from .assemble import assemble_feed
 from .config import Config
 from .durable import DurableBatch, sync_directories
-from .kinds import kind_named
+from .kinds import kind_named, output_file
 from .links import LinkChecker, LinkResult
 from .model import Article, FeedResult, ItemRef, LinkProblem, PublishOutcome
 from .planning import PlannedFeed, fingerprint, select_items
@@ -70,13 +70,17 @@ class _Writing:
         return [f for f in self.files if isinstance(f, Staged)]
 
     def finish(
-        self, touched: set[Path], output: Path, committed: Mapping[Path, PublishOutcome]
+        self,
+        touched: set[Path],
+        output: Path,
+        private: Path,
+        committed: Mapping[Path, PublishOutcome],
     ) -> FeedResult:
         """The feed's result, its staged files' outcomes taken from ``committed`` (by temp)."""
         outcomes = tuple(committed[f.tmp] if isinstance(f, Staged) else f for f in self.files)
         # Only folders that received a file: a rejected feed may have none yet, and
         # an unchanged one may have had only its precompressed copies written again.
-        touched.update((output / o.path).parent for o in outcomes if o.codings)
+        touched.update(output_file(o.path, output, private).parent for o in outcomes if o.codings)
         seconds = time.perf_counter() - self.started
         return FeedResult(
             self.key, self.fingerprint, seconds, outcomes, links=self.links, updated=self.updated
@@ -120,9 +124,11 @@ class Builder:
     # Resolved once: ``Config.output_dir`` resolves (an lstat per path component)
     # on every call, ~10% of a full build when asked per feed.
     output: Path = field(init=False)
+    private: Path = field(init=False)  # the private kinds' folder (partners)
 
     def __post_init__(self) -> None:
         self.output = self.config.output_dir
+        self.private = self.config.partners_dir
         self.articles = ArticleCache(self.store.load)
 
     def begin(self, now: datetime) -> None:
@@ -259,9 +265,9 @@ class Builder:
         """Wait until the window's files are durable, rename them, and say what happened."""
         placed = place_staged(window.staged, window.durable.result())
         committed = dict(zip((s.tmp for s in window.staged), placed, strict=True))
-        output = self.output
+        output, private = self.output, self.private
         return [
-            f.finish(self.touched, output, committed) if isinstance(f, _Writing) else f
+            f.finish(self.touched, output, private, committed) if isinstance(f, _Writing) else f
             for f in window.feeds
         ]
 
@@ -327,10 +333,24 @@ class Builder:
             __version__,
             *((i, r.state, r.resolved_url, r.final_url, r.title) for i, r in links.items()),
         ]
+        lifts: dict[str, datetime] = {}
+        if spec.partner is not None and spec.partner.embargo_advance:
+            # Sent before the lift, marked with it: the mark goes at the lift, so
+            # which items are still under embargo shapes the bytes.
+            lifts = {
+                a.guid: a.embargo_until
+                for a in self.articles.get(refs)
+                if a.embargo_until is not None and a.embargo_until > self.now
+            }
+            signature.extend(
+                f"lift {guid} {lift.isoformat()}" for guid, lift in sorted(lifts.items())
+            )
         fp = fingerprint(spec, refs, signature)
-        output = self.output
+        output, private = self.output, self.private
         paths = [f"{spec.path}.{fmt}" for fmt in spec.formats]
-        if not force and all(known.get(p) == fp and _present(output / p) for p in paths):
+        if not force and all(
+            known.get(p) == fp and _present(output_file(p, output, private)) for p in paths
+        ):
             return FeedResult(spec.key, fp, time.perf_counter() - started, skipped=True)
         articles: list[Article] = self.articles.get(refs)
         assembled = assemble_feed(
@@ -341,10 +361,20 @@ class Builder:
             policy,
             renderer=self.renderer,
             verdicts=self.verdicts,
+            lifts=lifts,
         )
         # Staged in this thread: with nothing to wait for (the disk is waited on
         # once per window), a writer thread would only take the GIL while lxml
         # has released it, slowing rendering and the gate more than the writes cost.
-        files = [stage_feed(output, c.feed, c.findings, passed=c.passed) for c in assembled.files]
+        files = [
+            stage_feed(
+                output,
+                c.feed,
+                c.findings,
+                passed=c.passed,
+                target=output_file(c.feed.path, output, private),
+            )
+            for c in assembled.files
+        ]
         updated = get_feed_dates(spec, articles).updated
         return _Writing(spec.key, fp, started, files, assembled.links, updated)

@@ -295,6 +295,8 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
         )
         _status_writer(config, store)(now)
 
+    for line in report.errors:  # a refused partner profile: built nothing for it
+        err.print(line, markup=False, style="red")
     for o in report.failed:
         for f in o.findings:
             if f.severity == "error":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -124,6 +125,11 @@ class StoreConfig(_Strict):
 class OutputConfig(_Strict):
     dir: Annotated[str, Field(min_length=1)] = "feeds"
     report: str = "build-report.json"
+    # Partner feeds: a private folder beside ``dir``, never inside it (a static
+    # server pointed at the public folder must not be able to serve them).
+    partners_dir: Annotated[str, Field(min_length=1)] = "partners"
+    # Where ``syndicate serve`` answers for that folder (the feeds' self links).
+    partners_url: HttpUrl | None = None
 
 
 LinkPolicy = Literal["drop", "keep", "hold", "fail"]
@@ -247,7 +253,113 @@ class RunConfig(_Strict):
     max_backoff: PositiveInt = 600  # longest wait, in seconds, after repeated failures
 
 
+# ---------------------------------------------------------------- partners
+
+LICENCE_MAX = 500  # characters: a licence or attribution line, not a contract
+# Never in a partner's HTML, whatever its allow-list says: they run code or pull
+# in other documents.
+NEVER_ALLOWED_TAGS = frozenset(
+    {"script", "style", "iframe", "object", "embed", "frame", "frameset", "link", "meta", "base"}
+    | {"form", "input", "button", "textarea", "select", "svg", "math", "template"}
+)
+Statement = Annotated[str, Field(min_length=1, max_length=LICENCE_MAX)]
+
+
+def _safe_tags(value: list[str]) -> list[str]:
+    bad = sorted({t.lower() for t in value} & NEVER_ALLOWED_TAGS)
+    if bad:
+        raise ValueError(f"{bad[0]!r} may never be sent to a partner")
+    return [t.lower() for t in value]
+
+
+class PartnerConfig(_Strict):
+    """``[partners.<name>]``: what one partner may receive, and in what shape.
+
+    Allow lists (``sections``, ``tags``, ``licences``) are "any" when unset; a
+    deny list always wins. Sections must be in ``[sections]`` (or the default
+    section), licences in ``[licences]``: a typo would otherwise be a partner
+    that silently gets nothing, or everything.
+    """
+
+    enabled: bool = True
+    sections: list[str] | None = None
+    deny_sections: list[str] = []
+    tags: list[str] | None = None
+    deny_tags: list[str] = []
+    licences: list[str] | None = None
+    deny_licences: list[str] = []
+    formats: Formats = ["rss", "atom", "json"]
+    full_text: bool = False  # else a summary of at most summary_chars characters
+    summary_chars: Annotated[int, Field(gt=0, le=10_000)] = 300
+    # The HTML elements a full-text partner may get (None: the strict default).
+    allowed_tags: Annotated[list[str], AfterValidator(_safe_tags)] | None = None
+    images: bool = False  # lead images whose rights allow syndication
+    attribution: Statement | None = None  # None: site.attribution
+    licence_statement: Statement | None = None  # None: site.licence
+    licence_url: HttpUrl | None = None  # Atom rel="license", RSS/JSON beside the statement
+    max_items: MaxItems = 50
+    max_feed_bytes: Annotated[int, Field(ge=1024)] | None = None
+    max_item_bytes: Annotated[int, Field(ge=256)] | None = None
+    tombstones: bool = False  # RFC 6721 deleted-entry for killed stories (kills, later)
+    embargoed: Literal["hold", "advance"] = "hold"
+
+
+def _gather_partners(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate each ``[partners.<name>]`` table on its own: (good ones, name -> error line)."""
+    tables = data.get("partners")
+    if not isinstance(tables, dict):
+        return tables, {}  # type: ignore[return-value]  # pydantic says "expected a table"
+    site = data.get("site")
+    default = site.get("default_section", "news") if isinstance(site, dict) else "news"
+    sections = set(data.get("sections") or {}) | {default}
+    licences = set(data.get("licences") or {})
+    good: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, table in tables.items():
+        where = f"partners.{name}"
+        if not _SLUG.fullmatch(str(name)):
+            problems[str(name)] = f"{where}: expected a name of lower-case letters, digits, -"
+            continue
+        try:
+            partner = PartnerConfig.model_validate(table)
+        except ValidationError as e:
+            error = e.errors(include_url=False)[0]
+            problems[name] = _describe({**error, "loc": ("partners", name, *error["loc"])})
+            continue
+        problem = _unknown_names(where, partner, sections, licences)
+        if problem:
+            problems[name] = problem
+        else:
+            good[name] = partner
+    return good, problems
+
+
+def _unknown_names(
+    where: str, partner: PartnerConfig, sections: set[str], licences: set[str]
+) -> str | None:
+    for key, known, what in (
+        ("sections", sections, "[sections]"),
+        ("deny_sections", sections, "[sections]"),
+        ("licences", licences, "[licences]"),
+        ("deny_licences", licences, "[licences]"),
+    ):
+        for value in getattr(partner, key) or ():
+            if value not in known:
+                noun = key.removeprefix("deny_")[:-1]
+                return f"{where}.{key}: unknown {noun} (not in {what}), got {json.dumps(value)}"
+    return None
+
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
 class Config(_Strict):
+    """The whole file. ``[partners.<name>]`` tables are checked one by one
+    (``syndicate.partners.gather_partners``): a bad profile is left out and its
+    one-line error kept in ``partner_problems``, so the build publishes nothing
+    for that partner, exits non-zero, and every other feed is built as usual.
+    """
+
     site: SiteConfig
     store: StoreConfig = StoreConfig()
     output: OutputConfig = OutputConfig()
@@ -257,6 +369,18 @@ class Config(_Strict):
     websub: WebSubConfig = WebSubConfig()
     run: RunConfig = RunConfig()
     imports: ImportConfig = Field(default=ImportConfig(), alias="import")
+    licences: dict[str, Annotated[str, Field(min_length=1, max_length=LICENCE_MAX)]] = {}
+    partners: dict[str, PartnerConfig] = {}
+    # Filled by ``_gather_partners`` (never written by hand): partner -> its error line.
+    partner_problems: dict[str, str] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_partners(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "partners" not in data:
+            return data
+        good, problems = _gather_partners(data)
+        return {**data, "partners": good, "partner_problems": problems}
 
     # Set by load_config: where the file was, to resolve relative paths.
     root: Path = Path(".")
@@ -265,6 +389,15 @@ class Config(_Strict):
     @property
     def output_dir(self) -> Path:
         return (self.root / self.output.dir).resolve()
+
+    @property
+    def partners_dir(self) -> Path:
+        """The private folder partner feeds go to (``partners/<name>/``)."""
+        return (self.root / self.output.partners_dir).resolve()
+
+    @property
+    def partners_url(self) -> str:
+        return self.output.partners_url or f"{self.site.base_url}/partners"
 
     @property
     def report_path(self) -> Path:
@@ -300,6 +433,7 @@ _EXPECTED = {
     "bool_parsing": "expected true or false",
     "list_type": "expected a list",
     "too_short": "expected a non-empty list",
+    "string_too_long": f"expected at most {LICENCE_MAX} characters",
     "dict_type": "expected a table",
     "model_type": "expected a table",
     "missing": "is required",
@@ -324,6 +458,9 @@ def _describe(error: Any) -> str:
         return f"{loc}: unknown key"
     if kind == "greater_than" or (kind == "int_parsing" and "max_items" in loc):
         return f"{loc}: expected a positive integer, got {shown}"
+    if kind == "literal_error" and path[-2:-1] == ["formats"]:
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{loc}: unknown format (expected one of {expected}), got {shown}"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{loc}: expected one of {expected}, got {shown}"
@@ -334,14 +471,28 @@ def _describe(error: Any) -> str:
     return f"{loc}: {phrase}, got {shown}"
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
 def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     """Validate an already-parsed TOML table (used by tests and ``load_config``)."""
+    if "partner_problems" in data:
+        raise ConfigError(source, "partner_problems: unknown key")
     try:
         config = Config.model_validate(data)
     except ValidationError as e:
         first = e.errors(include_url=False)[0]
         raise ConfigError(source, _describe(first)) from e
-    return config.model_copy(update={"root": root, "source": source})
+    config = config.model_copy(update={"root": root, "source": source})
+    # Checked again with the real root: relative folders are read from config.toml's.
+    if config.partners and _inside(config.partners_dir, config.output_dir):
+        raise ConfigError(
+            source,
+            f"output.partners_dir: must not be inside output.dir (it would be public), "
+            f"got {json.dumps(config.output.partners_dir)}",
+        )
+    return config
 
 
 def load_config(path: Path) -> Config:

@@ -23,14 +23,16 @@ sees it built, validated, published and shown in status).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sqlalchemy import Connection
 
-from .model import FeedFormat, FeedSpec, ItemRef
+from .model import FILE_EXTENSIONS, FeedFormat, FeedSpec, ItemRef
+from .partners import audience_of, terms_of
 from .store import feeds as store_feeds
 
 if TYPE_CHECKING:
@@ -51,6 +53,9 @@ class Member:
 
 MembersFn = Callable[[Connection, "Config", datetime, Collection[str] | None], list[Member]]
 SelectFn = Callable[[Connection, FeedSpec, Member, datetime], list[ItemRef]]
+# A kind whose feeds differ per member beyond words and URLs (a partner's formats,
+# items, contract) rewrites the spec planning made for it.
+RefineFn = Callable[[FeedSpec, Member, "Config"], FeedSpec]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +78,25 @@ class FeedKind:
     single: bool = False
     max_items: int | None = None  # default; None takes [feeds].max_items
     formats: tuple[FeedFormat, ...] | None = None  # default; None takes [feeds].formats
+    # Its files go to the private folder (``output.partners_dir``), one folder per
+    # member (``<slug>/index.atom``), never to the public output.
+    private: bool = False
+    # Rebuilt whenever the site feed is queued (a feed over the whole site, filtered).
+    follows_site: bool = False
+    refine: RefineFn | None = None
 
     def key(self, slug: str) -> str:
         return self.name if self.single else f"{self.name}/{slug}"
 
     def path(self, slug: str) -> str:
-        """The output path of a member's feed, without extension."""
+        """The output path of a member's feed, without extension.
+
+        A private kind's is ``<group>/<slug>/index``: the ``<group>/`` names the
+        kind in the store's records, and ``output_file`` maps the rest into the
+        private folder.
+        """
+        if self.private:
+            return f"{self.group}/{slug}/index"
         return "index" if self.single else f"{self.group}/{slug}"
 
     @property
@@ -95,6 +113,9 @@ def register(kind: FeedKind) -> FeedKind:
     clash = [k.name for k in _REGISTRY.values() if k.group == kind.group and k.name != kind.name]
     if clash:
         raise ValueError(f"feed kind {kind.name!r}: group {kind.group!r} is {clash[0]!r}'s")
+    private = [k.name for k in _REGISTRY.values() if k.private and k.name != kind.name]
+    if kind.private and private:
+        raise ValueError(f"feed kind {kind.name!r}: the private folder is {private[0]!r}'s")
     _REGISTRY[kind.name] = kind
     return kind
 
@@ -126,6 +147,15 @@ def group_of(key: str) -> str:
     """The config group of a feed key; an unregistered kind's name stands for itself."""
     kind = kind_of(key)
     return kind.group if kind is not None else key.partition("/")[0]
+
+
+def output_file(path: str, public: Path, private: Path) -> Path:
+    """The file a feed's output ``path`` is written to: a private kind's under ``private``."""
+    group, _, rest = path.partition("/")
+    kind = kind_of_group(group) if rest else None
+    if kind is not None and kind.private:
+        return private / rest
+    return public / path
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -198,6 +228,54 @@ def _register_builtins() -> None:
                 summary=summary,
             )
         )
+
+    register(
+        FeedKind(
+            name="partner",
+            group="partners",
+            members=_partner_members,
+            select=_partner_items,
+            every=300,
+            title="{site} for {name}",
+            description="{description}",
+            link="{base}",
+            summary="one per partner profile, in its private folder",
+            private=True,
+            follows_site=True,
+            refine=_partner_spec,
+        )
+    )
+
+
+def _partner_members(
+    conn: Connection, config: Config, now: datetime, slugs: Collection[str] | None
+) -> list[Member]:
+    names = sorted(n for n, p in config.partners.items() if p.enabled)
+    return [Member(n, n) for n in names if slugs is None or n in slugs]
+
+
+def _partner_spec(spec: FeedSpec, member: Member, config: Config) -> FeedSpec:
+    """The partner's own formats, size and contract; its self links under partners_url."""
+    profile = config.partners[member.slug]
+    formats = tuple(dict.fromkeys(profile.formats))
+    base = f"{config.partners_url}/{quote(member.slug)}/index"
+    terms = terms_of(member.slug, profile, config.site, config.licences)
+    return replace(
+        spec,
+        formats=formats,
+        max_items=profile.max_items,
+        self_urls={f: f"{base}.{FILE_EXTENSIONS[f]}" for f in formats},
+        rights=terms.licence_statement,
+        hubs=(),  # a public hub must never be told about a private feed
+        partner=terms,
+    )
+
+
+def _partner_items(
+    conn: Connection, spec: FeedSpec, member: Member, now: datetime
+) -> list[ItemRef]:
+    assert spec.partner is not None, f"{spec.key} has no partner terms"
+    return store_feeds.site_items(conn, now, spec.max_items, audience_of(spec.partner))
 
 
 _register_builtins()

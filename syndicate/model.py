@@ -54,12 +54,24 @@ class Author:
 
 @dataclass(frozen=True, slots=True)
 class Image:
-    """A lead image; ``length`` (bytes) is often unknown and then stays None."""
+    """A lead image; ``length`` (bytes) is often unknown and then stays None.
+
+    The rest is what partner feeds carry (Media RSS): its size in pixels, the
+    photographer (``credit``), the rights holder's line (``copyright``), a
+    caption, and whether its rights allow passing it on to partners
+    (``syndication``: a wire photo bought for our own pages usually does not).
+    """
 
     url: str
     type: str = "image/jpeg"
     length: int | None = None
     alt: str | None = None
+    width: int | None = None
+    height: int | None = None
+    credit: str | None = None
+    copyright: str | None = None
+    caption: str | None = None
+    syndication: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +175,36 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PartnerTerms:
+    """What a partner's contract lets its feeds carry, and in what shape (its profile).
+
+    The lists are sorted tuples, not sets, so ``repr`` (the feed fingerprint) is
+    the same in every process. ``None`` for an allow list means "any".
+    """
+
+    name: str
+    sections: tuple[str, ...] | None = None
+    deny_sections: tuple[str, ...] = ()
+    tags: tuple[str, ...] | None = None
+    deny_tags: tuple[str, ...] = ()
+    licences: tuple[str, ...] | None = None
+    deny_licences: tuple[str, ...] = ()
+    full_text: bool = False  # else a summary of at most ``summary_chars``
+    summary_chars: int = 300
+    allowed_tags: tuple[str, ...] | None = None  # None: render's strict default
+    images: bool = False  # lead images whose rights allow syndication
+    attribution: str | None = None
+    licence_statement: str | None = None
+    licence_url: str | None = None
+    max_feed_bytes: int | None = None
+    max_item_bytes: int | None = None
+    tombstones: bool = False
+    embargo_advance: bool = False  # embargoed stories early, marked with the lift time
+    # [licences]: an article's licence id and the statement its items carry
+    licence_names: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeedSpec:
     """One feed to build, in one or more formats.
 
@@ -191,6 +233,8 @@ class FeedSpec:
     # A feed with no items still needs an <updated>; never the clock (that would
     # change the bytes on every rebuild): build passes the store's newest date.
     updated_fallback: datetime | None = None
+    # A partner's feed: its contract shapes every item (render reads it).
+    partner: PartnerTerms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +298,8 @@ class RenderedFeed:
     media_type: str
     item_count: int
     url: str
+    # What render decided that the build report must say (a partner's size budget).
+    notes: tuple[FindingRecord, ...] = ()
 
     @property
     def content(self) -> bytes:
@@ -405,6 +451,8 @@ class BuildReport:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     links: tuple[LinkProblem, ...] = ()
     hubs: tuple[HubOutcome, ...] = ()  # WebSub pings, once the files are durable
+    # Partner profiles refused by config.toml's checks: nothing was built for them.
+    errors: tuple[str, ...] = ()
 
     @property
     def failed(self) -> tuple[PublishOutcome, ...]:
@@ -417,6 +465,8 @@ class BuildReport:
     @property
     def exit_code(self) -> int:
         """0 when every feed is published or unchanged; see ``ExitCode``."""
+        if self.errors:
+            return int(ExitCode.CONFIG)
         return int(ExitCode.FEEDS_FAILED) if self.failed else int(ExitCode.OK)
 
 

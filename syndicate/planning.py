@@ -97,10 +97,14 @@ def plan_feeds(
         if not group.enabled or (groups is not None and kind.group not in groups):
             continue
         slugs = None if wanted is None else wanted.get(kind.name, set())
+        if kind.follows_site and wanted is not None and "site" in wanted:
+            slugs = None  # whatever touched the site may have touched each of these
         if slugs is not None and not slugs:
             continue
         for member in kind.members(conn, config, now, None if kind.single else slugs):
             spec = make_spec(config, kind, member, group, updated_fallback)
+            if kind.refine is not None:
+                spec = kind.refine(spec, member, config)
             planned.append(PlannedFeed(spec, member))
     return planned
 
@@ -165,5 +169,13 @@ def missing_feeds(recorded: Iterable[PublishedFile], present: Collection[str]) -
 
 
 def output_folders() -> tuple[str, ...]:
-    """The folders feeds are published in, relative to the output ("" is the top)."""
-    return tuple(dict.fromkeys(k.folder for k in kinds()))
+    """The folders feeds are published in, relative to the output ("" is the top).
+
+    Not the private kinds': their files are in the private folder (``private_folders``).
+    """
+    return tuple(dict.fromkeys(k.folder for k in kinds() if not k.private))
+
+
+def private_folders(config: Config) -> dict[str, tuple[str, ...]]:
+    """Each private kind's group, and its members' folders inside the private folder."""
+    return {k.group: tuple(sorted(config.partners)) for k in kinds() if k.private}

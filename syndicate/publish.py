@@ -219,11 +219,14 @@ def stage_feed(
     findings: tuple[FindingRecord, ...],
     *,
     passed: bool,
+    target: Path | None = None,
 ) -> PublishOutcome | Staged:
     """Decide one feed's fate and, if it is to be written, write its temp file.
 
     A feed that failed validation, or whose bytes equal the file on disk, gets
     its final outcome here; a changed one is ``Staged`` for ``place_staged``.
+    ``target`` is the file when it is not ``output_dir / feed.path`` (a private
+    kind's: ``kinds.output_file``).
     """
     base = PublishOutcome(
         key=feed.key,
@@ -237,7 +240,7 @@ def stage_feed(
         return replace(
             base, outcome=Outcome.REJECTED, message="failed validation; last good version kept"
         )
-    target = output_dir / feed.path
+    target = output_dir / feed.path if target is None else target
     content = feed.content  # joined once, if it was spliced
     unchanged = same_bytes(target, content)
     if unchanged and siblings_present(target):

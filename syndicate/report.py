@@ -55,6 +55,7 @@ def report_json(report: BuildReport) -> dict[str, Any]:
             "skipped_feeds": report.skipped_feeds,
         },
         "warnings": list(report.warnings),
+        "errors": list(report.errors),
         "links": [
             {
                 "feed": p.feed,

@@ -305,6 +305,8 @@ class Service:
             with build_lock(self.config.output_dir) as crashed:
                 if crashed:  # a build died holding the lock: remove what it staged
                     sweep_temp_files(self.config.output_dir)
+                    if self.config.partners_dir.is_dir():
+                        sweep_temp_files(self.config.partners_dir)
                 yield
 
     def seconds_until_next(self) -> float:

@@ -1,8 +1,6 @@
 """`syndicate serve`: the output folder over HTTP, from its manifest (uvicorn, ASGI).
 
-``--nginx-config`` prints an nginx server block for the same folder instead,
-for traffic that outgrows one Python process. ``cli`` registers this command
-lazily; the ``State`` object arrives through ``click.pass_obj``.
+``cli`` registers this command lazily; the ``State`` object arrives through ``click.pass_obj``.
 """
 
 from __future__ import annotations
@@ -43,18 +41,6 @@ from ..errors import OutputError
     type=click.IntRange(0),
     help="Memory for feed bodies; past it the least recently sent are read again.",
 )
-@click.option(
-    "--nginx-config",
-    "nginx_config",
-    is_flag=True,
-    help="Print an nginx server block serving the same folder, and exit.",
-)
-@click.option(
-    "--nginx-listen",
-    default="80",
-    show_default=True,
-    help="With --nginx-config: nginx's listen value (a port or address:port).",
-)
 @click.pass_obj
 def serve_command(
     obj: Any,
@@ -64,8 +50,6 @@ def serve_command(
     access_log: Path,
     no_access_log: bool,
     cache_mb: int,
-    nginx_config: bool,
-    nginx_listen: str,
 ) -> None:
     """Serve the published feeds over HTTP with conditional GET and precompressed bodies.
 
@@ -79,7 +63,6 @@ def serve_command(
     Example:
         syndicate serve --port 8080
         syndicate serve --host 0.0.0.0 --access-log /var/log/syndicate-access.log
-        syndicate serve --nginx-config --nginx-listen 8081 > /etc/nginx/sites-enabled/feeds
     """
     config = obj.config
     output = config.output_dir
@@ -90,8 +73,6 @@ def serve_command(
     if not output.is_dir():
         raise OutputError(str(output), "no such folder: run `syndicate build` first")
     hubs = tuple(str(h) for h in config.site.hubs)
-    if nginx_config:  # issue 16, step 3: not written yet; say so rather than fail oddly
-        raise click.UsageError("--nginx-config is not available yet in this version")
     import uvicorn
 
     from ..serve.app import FeedServer

@@ -21,8 +21,9 @@ process locale.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from syndicate.model import (
     FILE_EXTENSIONS,
@@ -37,6 +38,7 @@ from syndicate.render import jsonfeed
 from syndicate.render.atom import ATOM_FRAGMENTS, build_atom_entry, build_atom_root
 from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import ItemData, build_item_data, get_feed_dates, needs_feed_author
+from syndicate.render.partner import render_partner
 from syndicate.render.rss import RSS_FRAGMENTS, build_rss_item, build_rss_root
 from syndicate.render.splice import serialize_document
 
@@ -82,11 +84,21 @@ class Renderer:
         self.hits = 0
         self.misses = 0
 
-    def render(self, spec: FeedSpec, articles: Sequence[Article]) -> list[RenderedFeed]:
+    def render(
+        self,
+        spec: FeedSpec,
+        articles: Sequence[Article],
+        lifts: Mapping[str, datetime] | None = None,
+    ) -> list[RenderedFeed]:
         """Return one ``RenderedFeed`` per ``spec.formats``, in that order.
 
         ``articles`` are already selected, newest first, clean and sanitized.
+        A partner's feed (``spec.partner``) is shaped by its contract, outside
+        the item cache (``render.partner``); ``lifts`` are the embargo lift
+        times of the items an advance partner gets early, by guid.
         """
+        if spec.partner is not None:
+            return render_partner(spec, articles, lifts or {})
         documents = self._render_formats(spec, articles, spec.formats)
         return [
             RenderedFeed(

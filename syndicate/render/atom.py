@@ -28,6 +28,7 @@ from syndicate.dates import rfc3339_date
 from syndicate.model import FeedSpec
 from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import FeedDates, ItemData
+from syndicate.render.media import PartnerNamespaces
 from syndicate.render.splice import FragmentWriter
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -42,6 +43,8 @@ def build_atom_root(spec: FeedSpec, dates: FeedDates, with_author: bool = False)
     byline (see ``items.needs_feed_author``).
     """
     fg = FeedGenerator()
+    if spec.partner is not None:  # media: and partner: on <feed>, for the entries
+        fg.register_extension("partner_ns", PartnerNamespaces, None, atom=True, rss=False)
     # RFC 4287 §4.2.6: a permanent id; the URL is the fallback when none is configured.
     fg.id(spec.feed_id or spec.self_urls.get("atom") or spec.link)
     fg.title(spec.title)
@@ -53,6 +56,8 @@ def build_atom_root(spec: FeedSpec, dates: FeedDates, with_author: bool = False)
     fg.link(href=spec.self_urls["atom"], rel="self", type="application/atom+xml")
     for hub in spec.hubs:
         fg.link(href=hub, rel="hub")
+    if spec.partner is not None and spec.partner.licence_url:  # RFC 4946; a feed may
+        fg.link(href=spec.partner.licence_url, rel="license")
     fg.language(spec.language)
     fg.generator(spec.generator)
     if spec.rights:

@@ -32,6 +32,7 @@ from syndicate.dates import rfc822_date
 from syndicate.model import FeedSpec
 from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import FeedDates, ItemData
+from syndicate.render.media import PartnerNamespaces
 from syndicate.render.splice import FragmentWriter
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -57,6 +58,8 @@ def build_rss_root(spec: FeedSpec, dates: FeedDates) -> etree._Element:
     """Return the <rss> document for ``spec`` with its channel and no items."""
     fg = FeedGenerator()
     fg.register_extension("syndicate_ns", _RssNamespaces, None, atom=False, rss=True)
+    if spec.partner is not None:  # media: and partner: on <rss>, for the items
+        fg.register_extension("partner_ns", PartnerNamespaces, None, atom=False, rss=True)
     fg.title(spec.title)
     fg.description(spec.description or spec.title)  # RSS requires a description
     # The alternate first: feedgen uses the *last* link as <link>; we set it below anyway.

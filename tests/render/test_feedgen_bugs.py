@@ -231,3 +231,49 @@ def test_sy_extension_wrong_names_are_not_used(
     for feed in Renderer().render(make_spec(), [make_article(0)]):
         assert b"purl.org/rss/1.0/modules/syndication" not in feed.content
         assert b"UpdatePeriod" not in feed.content
+
+
+def test_media_extension_wraps_content_in_media_group_and_has_no_credit() -> None:
+    """feedgen.ext.media: every media:content inside media:group; no media:credit."""
+    from syndicate.render.media import MEDIA_NS, media_content
+
+    fg = _raw_feed()
+    fg.load_extension("media")
+    entry = fg.add_entry()
+    entry.id("x")
+    entry.title("x")
+    entry.media.content(url="https://example.org/a.jpg", medium="image")
+    assert not hasattr(entry.media, "credit")  # the missing element
+    raw = etree.fromstring(fg.rss_str())
+    assert raw.find(f".//{{{MEDIA_NS}}}group/{{{MEDIA_NS}}}content") is not None  # the bug
+
+    ours = media_content(Image("https://example.org/a.jpg", credit="Jo", copyright="© Jo"))
+    assert ours.tag == f"{{{MEDIA_NS}}}content"
+    credit = ours.find(f"{{{MEDIA_NS}}}credit")
+    assert credit is not None and credit.get("role") == "photographer"
+
+
+def test_pr_138_entry_links_refuse_rel_license() -> None:
+    """FeedEntry.link refuses rel="license" (RFC 4946); partner entries carry one."""
+    from syndicate.model import Term
+    from syndicate.render.items import build_item_data
+    from syndicate.render.partner import PartnerItem, atom_entry
+
+    entry = FeedEntry()
+    with pytest.raises(ValueError):
+        entry.link(href="https://example.org/licence", rel="license")  # the bug
+
+    article = Article(
+        guid="tag:example.org,2026:a",
+        key="a",
+        slug="a",
+        title="A",
+        url="https://example.org/a",
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+        updated=datetime(2026, 1, 1, tzinfo=UTC),
+        section=Term("city", "City"),
+        content_html="<p>a</p>",
+    )
+    element = atom_entry(PartnerItem(build_item_data(article), "https://example.org/l", None, None))
+    rels = [link.get("rel") for link in element.iterchildren("link")]
+    assert rels == ["alternate", "license"]
