@@ -40,6 +40,7 @@ from .publish import Staged, discard_staged, place_staged, stage_feed
 from .render import DEFAULT_CACHE_BYTES, Renderer
 from .render.items import get_feed_dates
 from .store import Store
+from .store.visibility import under_embargo
 from .validate import ItemMemo
 
 # The gate's item verdicts: a verdict lost means an item checked again, the costliest
@@ -340,7 +341,7 @@ class Builder:
             lifts = {
                 a.guid: a.embargo_until
                 for a in self.articles.get(refs)
-                if a.embargo_until is not None and a.embargo_until > self.now
+                if a.embargo_until is not None and under_embargo(a.embargo_until, self.now)
             }
             signature.extend(
                 f"lift {guid} {lift.isoformat()}" for guid, lift in sorted(lifts.items())

@@ -479,29 +479,3 @@ def _language(value: object) -> str | None:
             "language", f"expected a language tag such as en or en-GB, got {describe(value)}"
         )
     return cast(str, value)
-
-
-def find_key_origins(lines: Iterable[str], path: str, first_line: int) -> dict[str, Origin]:
-    """Map each top-level ``key:``/``key =`` to where it was written, for pointed errors.
-
-    A TOML table header (``[image]``, ``[[authors]]``) is where its key is written;
-    every ``key =`` after the first header is inside a table, not top-level.
-    """
-    found: dict[str, Origin] = {}
-    in_tables = False
-    for offset, line in enumerate(lines):
-        if line.startswith("["):
-            in_tables = True
-            name = line.lstrip("[").partition("]")[0].partition(".")[0].strip().strip("\"'")
-            if name:
-                found.setdefault(name, Origin(path, first_line + offset))
-            continue
-        if in_tables or not line or line[0].isspace() or line.startswith(("#", "-")):
-            continue
-        for sep in (":", "="):
-            name, found_sep, _ = line.partition(sep)
-            name = name.strip().strip("\"'")
-            if found_sep and name and " " not in name:
-                found.setdefault(name, Origin(path, first_line + offset))
-                break
-    return found

@@ -22,8 +22,9 @@ from typing import Any
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from ..model import Origin
-from .fields import KNOWN_KEYS, build_article, find_key_origins
+from .fields import KNOWN_KEYS, build_article
 from .loaders import LoadProblem, load_toml, load_yaml
+from .origins import find_key_origins
 from .records import IngestContext, IngestItem, RecordError
 
 

@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 from .. import dates, text
 from ..model import Origin
-from .fields import build_article, find_key_origins
+from .fields import build_article
 from .loaders import LoadProblem, load_toml
+from .origins import find_key_origins
 from .records import ImportOptions, IngestContext, IngestItem, IngestWarning, RecordError
 
 SIDECAR_SUFFIX = ".meta.toml"

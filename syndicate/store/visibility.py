@@ -101,15 +101,19 @@ def why_hidden(
         return "draft"
     if article.published > now:
         return "scheduled"
-    if (
-        not audience.embargo_advance
-        and article.embargo_until is not None
-        and article.embargo_until > now
-    ):
+    if not audience.embargo_advance and under_embargo(article.embargo_until, now):
         return "embargoed"
     if audience.restricted and not _licensed(audience, section, tags, licence):
         return "not licensed"
     return None
+
+
+def under_embargo(embargo_until: datetime | None, now: datetime) -> bool:
+    """Whether an embargo still holds at ``now`` (the Python twin of ``embargo_lifted``'s negation).
+
+    Advance partners read it too: their early items are marked with the lift.
+    """
+    return embargo_until is not None and embargo_until > now
 
 
 def is_visible(
