@@ -172,9 +172,9 @@ def test_failing_feed_keeps_last_good_version(
         good = target.read_bytes()
         real_render = Renderer.render
 
-        def broken_render(self: Renderer, spec: Any, articles: Any) -> Any:
+        def broken_render(self: Renderer, spec: Any, articles: Any, *args: Any, **kw: Any) -> Any:
             # A render bug: the site feed's RSS loses its closing tags.
-            feeds = real_render(self, spec, articles)
+            feeds = real_render(self, spec, articles, *args, **kw)
             return [
                 replace(f, document=f.content[:-30]) if f.path == "index.rss" else f for f in feeds
             ]

@@ -36,8 +36,8 @@ def break_site_rss(monkeypatch: pytest.MonkeyPatch) -> None:
     """A render bug: the site feed's RSS loses its closing tags (validation rejects it)."""
     real_render = Renderer.render
 
-    def broken_render(self: Renderer, spec: Any, articles: Any) -> Any:
-        feeds = real_render(self, spec, articles)
+    def broken_render(self: Renderer, spec: Any, articles: Any, *args: Any, **kw: Any) -> Any:
+        feeds = real_render(self, spec, articles, *args, **kw)
         return [replace(f, document=f.content[:-30]) if f.path == "index.rss" else f for f in feeds]
 
     monkeypatch.setattr(Renderer, "render", broken_render)
