@@ -14,6 +14,7 @@ This module reads one file and returns data; it never opens the store or writes.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import tomllib
 from datetime import date
@@ -73,6 +74,22 @@ def _iso_date(value: str) -> str:
     if len(value) != 10:
         raise ValueError("expected a date written YYYY-MM-DD")
     return value
+
+
+def _host_name(value: str) -> str:
+    name = value.rstrip(".").lower()
+    if not name or any(c in name for c in "/:@*[] ") or len(name) > 253:
+        raise ValueError("expected a host name such as cms.internal (no scheme, port or wildcard)")
+    return name
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError:
+        raise ValueError(
+            "expected an address or CIDR block such as 10.20.0.0/16 (no host bits set)"
+        ) from None
 
 
 HttpUrl = Annotated[str, AfterValidator(_absolute_http_url)]
@@ -198,8 +215,15 @@ class LinksConfig(_Strict):
 
     enabled: bool = True
     # Loopback, private, link-local, multicast, reserved and unspecified
-    # addresses are refused unless this is true (tests; an intranet newsroom).
+    # addresses are refused unless this is true. Dangerous outside tests: it
+    # opens every such address at once, the cloud metadata service
+    # (169.254.169.254) and the machine's own admin ports included. An intranet
+    # newsroom names its hosts or networks below instead.
     allow_private: bool = False
+    # Host names (exact, case-insensitive) and CIDR blocks whose addresses are
+    # accepted even when private: ["cms.internal"], ["10.20.0.0/16"].
+    allow_hosts: list[Annotated[str, AfterValidator(_host_name)]] = []
+    allow_networks: list[Annotated[str, AfterValidator(_cidr)]] = []
     connect_timeout: PositiveFloat = 5.0
     read_timeout: PositiveFloat = 10.0
     deadline: PositiveFloat = 20.0  # seconds per link, retries and redirects included

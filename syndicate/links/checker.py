@@ -13,6 +13,7 @@ and never prints.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
@@ -33,10 +34,19 @@ from .resolve import Resolution, lookups_for, resolve_related
 CheckMode = Literal["stale", "all", "force"]
 
 
+def address_policy(config: LinksConfig) -> AddressPolicy:
+    """The address policy ``[links]`` asks for: public only, plus what it names."""
+    return AddressPolicy(
+        allow_private=config.allow_private,
+        allowed_hosts=frozenset(config.allow_hosts),
+        allowed_networks=tuple(ipaddress.ip_network(n) for n in config.allow_networks),
+    )
+
+
 class LinkChecker:
     """Resolve and check related references; one Session, bounded concurrency, a cache.
 
-    ``policy`` overrides the address policy built from ``config.allow_private``
+    ``policy`` overrides the address policy built from ``[links]``
     (tests allow exactly one loopback address with it); ``verify`` is passed to
     requests (a CA bundle path for a private CA).
     """
@@ -54,7 +64,7 @@ class LinkChecker:
         self.urls = UrlChecker(
             config,
             user_agent=user_agent(self.base_url),
-            policy=policy or AddressPolicy(allow_private=config.allow_private),
+            policy=policy or address_policy(config),
             verify=verify,
         )
 
