@@ -33,6 +33,7 @@ from . import __version__
 from .builder import Builder
 from .config import Config
 from .errors import OutputError
+from .links.checker import note_links_config
 from .model import BuildReport, FeedResult
 from .planning import LastBuild, PublishedFile, is_full, missing_feeds, output_folders, plan_feeds
 from .publish import build_lock, present_files, sweep_temp_files
@@ -68,6 +69,7 @@ def build_pass(
 ) -> BuildReport:
     """One build, without taking the lock (``run_build`` and ``syndicate run`` hold it)."""
     config_fp = config_fingerprint(config)
+    note_links_config(store, config.links, now)  # a [links] change re-judges every link
     with store.connect() as conn:
         last_now, last_config = last_build(conn)
         full = is_full(LastBuild(last_now, last_config), config_fp, now, asked=full or force)
@@ -146,6 +148,7 @@ def drain_queue(
     record, mark done, commit. A worker that dies mid-batch leaves its rows for
     the others; one asked to stop finishes the feed in hand and its batch.
     """
+    note_links_config(store, config.links, now)
     builder = builder or Builder(config, store, now)
     builder.begin(now)
     results: list[FeedResult] = []
