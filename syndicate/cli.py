@@ -273,7 +273,7 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
 
     from .build import run_build
     from .model import ExitCode, Outcome
-    from .report import report_json
+    from .report import dropped_links, report_json
 
     config = state.config
     with state.open_store() as store, _progress("Building") as progress:
@@ -301,11 +301,16 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
                 where = f"{config.output.dir}/{o.path}:{f.line or 0}:{f.column or 0}"
                 err.print(f"{where}: error {f.rule} {f.message}", markup=False)
         err.print(f"{config.output.dir}/{o.path}: {o.message}", markup=False, style="red")
+    dropped = dropped_links(report)
+    for p in dropped:
+        line = f"{p.article}: {p.url or '(no URL)'}: related link dropped: {p.reason}"
+        err.print(line, markup=False, style="yellow")
     if as_json:
         click.echo(json.dumps(report_json(report), indent=2))
     else:
         table = Table(title="Build", title_justify="left")
-        for name in ("feeds", "files written", "unchanged", "failed", "items", "seconds"):
+        columns = ("feeds", "files written", "unchanged", "failed", "items", "links dropped")
+        for name in (*columns, "seconds"):
             table.add_column(name, justify="right")
         feeds = len({o.key for o in report.outcomes}) + report.skipped_feeds
         unchanged = report.count(Outcome.UNCHANGED)
@@ -317,6 +322,7 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
             f"{unchanged} (+{report.skipped_feeds} feeds skipped)",
             str(len(report.failed)),
             str(items),
+            str(len(dropped)),
             f"{seconds:.2f}",
         )
         out.print(table)
