@@ -93,6 +93,7 @@ def build_pass(
         finished=clock() if clock else now,
         outcomes=tuple(o for r in results for o in r.outcomes),
         skipped_feeds=sum(1 for r in results if r.skipped),
+        skipped_keys=tuple(r.key for r in results if r.skipped),
         links=tuple(p for r in results for p in r.links),
     )
     with store.begin("recording the build") as conn:

@@ -146,6 +146,7 @@ def cli(ctx: click.Context, config_path: Path) -> None:
     "--tag", "tags", multiple=True, metavar="NAME", help="Tag for plain-text exports (repeatable)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("-v", "--verbose", is_flag=True, help="List every article key by what happened.")
 @pass_state
 def import_command(
     state: State,
@@ -154,6 +155,7 @@ def import_command(
     section: str | None,
     tags: tuple[str, ...],
     as_json: bool,
+    verbose: bool,
 ) -> None:
     """Import articles from JSON Lines, Markdown and plain-text exports.
 
@@ -199,6 +201,8 @@ def import_command(
     if as_json:
         click.echo(json.dumps(tally.as_dict(), indent=2))
     else:
+        if verbose:
+            _list_keys({**tally.keys, "refused": [r["key"] or r["where"] for r in tally.refused]})
         table = Table(title="Import", title_justify="left")
         for name in ("created", "updated", "unchanged", "skipped", "unreadable", "warnings"):
             table.add_column(name, justify="right")
@@ -214,6 +218,13 @@ def import_command(
         _exit(ExitCode.INPUT)
     if tally.skipped:
         _exit(ExitCode.RECORDS_SKIPPED)
+
+
+def _list_keys(groups: dict[str, list[Any]]) -> None:
+    """One ``what<TAB>key`` line per key on stdout (``-v``), for grep and cut."""
+    for what, keys in groups.items():
+        for key in keys:
+            click.echo(f"{what}\t{key}")
 
 
 def _progress(what: str) -> Progress:
@@ -253,8 +264,11 @@ def _exit(code: ExitCode) -> NoReturn:
     help="Worker processes [default: the cores, for large builds].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON on stdout.")
+@click.option("-v", "--verbose", is_flag=True, help="List every feed key by what happened.")
 @pass_state
-def build_command(state: State, force: bool, jobs: int | None, as_json: bool) -> None:
+def build_command(
+    state: State, force: bool, jobs: int | None, as_json: bool, verbose: bool
+) -> None:
     """Build the feeds that need it: select, render, validate, publish atomically.
 
     Incremental: only feeds that imports touched, feeds of stories whose
@@ -308,6 +322,8 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
     if as_json:
         click.echo(json.dumps(report_json(report), indent=2))
     else:
+        if verbose:
+            _list_keys(dict(report.feed_keys()))
         table = Table(title="Build", title_justify="left")
         columns = ("feeds", "files written", "unchanged", "failed", "items", "links dropped")
         for name in (*columns, "seconds"):

@@ -345,6 +345,27 @@ class BuildReport:
     skipped_feeds: int = 0  # feeds whose items had not changed: nothing rendered
     warnings: tuple[str, ...] = field(default_factory=tuple)
     links: tuple[LinkProblem, ...] = ()
+    skipped_keys: tuple[str, ...] = ()  # the keys of those skipped feeds
+
+    def feed_keys(self) -> dict[str, list[str]]:
+        """Feed keys by what happened to them: written, unchanged (or skipped), failed.
+
+        A feed with one failed format is failed; else one written file makes it
+        written; a feed not rendered at all (skipped) is unchanged.
+        """
+        by_key: dict[str, set[Outcome]] = {}
+        for o in self.outcomes:
+            by_key.setdefault(o.key, set()).add(o.outcome)
+        groups: dict[str, list[str]] = {"written": [], "unchanged": [], "failed": []}
+        for key, found in by_key.items():
+            if found & {Outcome.FAILED, Outcome.REJECTED}:
+                groups["failed"].append(key)
+            elif Outcome.WRITTEN in found:
+                groups["written"].append(key)
+            else:
+                groups["unchanged"].append(key)
+        groups["unchanged"].extend(k for k in self.skipped_keys if k not in by_key)
+        return {name: sorted(keys) for name, keys in groups.items()}
 
     @property
     def failed(self) -> tuple[PublishOutcome, ...]:

@@ -68,6 +68,7 @@ def report_json(report: BuildReport) -> dict[str, Any]:
             "skipped_feeds": report.skipped_feeds,
             "links_dropped": len(dropped_links(report)),
         },
+        "feeds": report.feed_keys(),
         "warnings": list(report.warnings),
         "links": [
             {
