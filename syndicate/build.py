@@ -25,14 +25,18 @@ render do) and prints nothing (the CLI does).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+
+from sqlalchemy import Connection
 
 from . import __version__
 from .builder import Builder
 from .config import Config
-from .errors import OutputError
+from .dates import rfc3339_date
+from .errors import NotRecordedError, OutputError, StoreError
 from .links.checker import note_links_config
 from .model import BuildReport, FeedResult
 from .planning import LastBuild, PublishedFile, is_full, missing_feeds, output_folders, plan_feeds
@@ -46,6 +50,7 @@ from .store.builds import (
     record_results,
     recorded_files,
 )
+from .store.ops import BUILD_FAILURE, delete_fact, put_fact
 from .store.queue import claim, done, visibility_changes
 from .workers import ProgressCallback, build_feeds
 
@@ -53,6 +58,33 @@ from .workers import ProgressCallback, build_feeds
 def config_fingerprint(config: Config) -> str:
     blob = config.model_dump_json(exclude={"root", "source"}) + __version__
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@contextlib.contextmanager
+def recording(store: Store, now: datetime, worker: str, doing: str) -> Iterator[Connection]:
+    """The transaction that records a build; a refusal is noted for `syndicate status`.
+
+    When the store refuses the record (a statement too large, a constraint)
+    but still answers, the failure and its error are kept in ``ops_state`` and
+    ``NotRecordedError`` is raised (exit 8): status must not say "last build
+    never" about a build that published feeds. When even that note cannot be
+    written the store is unreachable and the original ``StoreError`` (exit 5)
+    goes up. A recorded build clears an earlier note.
+    """
+    try:
+        with store.begin(doing) as conn:
+            yield conn
+            delete_fact(conn, BUILD_FAILURE)
+    except StoreError as e:
+        note = {"started": rfc3339_date(now), "worker": worker, "error": str(e)}
+        try:
+            with store.begin("noting the failed build") as conn:
+                put_fact(conn, BUILD_FAILURE, note, now)
+        except StoreError:
+            raise e from None
+        raise NotRecordedError(
+            store.where, f"{doing} failed, the feeds were built but not recorded: {e.what}"
+        ) from e
 
 
 def build_pass(
@@ -96,7 +128,7 @@ def build_pass(
         skipped_keys=tuple(r.key for r in results if r.skipped),
         links=tuple(p for r in results for p in r.links),
     )
-    with store.begin("recording the build") as conn:
+    with recording(store, now, worker, "recording the build") as conn:
         record_results(conn, results, now, worker, "full" if full else "incremental")
         done(conn, queued)
         record_build(conn, report, config_fp, now)
@@ -154,7 +186,7 @@ def drain_queue(
     builder.begin(now)
     results: list[FeedResult] = []
     while not should_stop():
-        with store.begin("building queued feeds") as conn:
+        with recording(store, now, worker, "building queued feeds") as conn:
             claimed = claim(conn, batch)
             if not claimed:
                 break

@@ -32,6 +32,7 @@ from .errors import (
     BusyError,
     ConfigError,
     InputError,
+    NotRecordedError,
     OutputError,
     StoreError,
     SyndicateError,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 _EXIT_FOR: list[tuple[type[SyndicateError], str]] = [
     (ConfigError, "CONFIG"),
     (StoreError, "STORE"),
+    (NotRecordedError, "NOT_RECORDED"),
     (InputError, "INPUT"),
     (OutputError, "OUTPUT"),
     (BusyError, "BUSY"),
@@ -297,16 +299,20 @@ def build_command(
             progress.update(task, completed=done, total=total)
 
         now = now_utc()
-        report = run_build(
-            config,
-            store,
-            now,
-            full=force,
-            force=force,
-            jobs=jobs,
-            clock=now_utc,
-            progress=on_progress,
-        )
+        try:
+            report = run_build(
+                config,
+                store,
+                now,
+                full=force,
+                force=force,
+                jobs=jobs,
+                clock=now_utc,
+                progress=on_progress,
+            )
+        except NotRecordedError:
+            _status_writer(config, store)(now)  # the page must show the failed build too
+            raise
         _status_writer(config, store)(now)
 
     for o in report.failed:

@@ -392,4 +392,5 @@ class ExitCode(enum.IntEnum):
     STORE = 5  # the database cannot be reached, or its schema is not ours
     INPUT = 6  # an input file or folder cannot be read at all
     OUTPUT = 7  # the output directory cannot be written
+    NOT_RECORDED = 8  # build: feeds published, but the store refused the build's record
     BUSY = 75  # another build holds the lock (EX_TEMPFAIL: try again later)

@@ -22,11 +22,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 
 from ..config import Config
+from ..dates import parse_timestamp
 from ..kinds import group_of, kinds
 from ..model import FEED_FORMATS
 from ..planning import plan_feeds, select_items
 from ..store import status as reads
-from .records import BuildBucket, FeedStatus, StatusReport, Totals
+from ..store.ops import BUILD_FAILURE, get_fact
+from .records import BuildBucket, BuildFailure, FeedStatus, StatusReport, Totals
 
 CHART_BUCKETS = 48
 BUCKET = timedelta(minutes=30)
@@ -243,7 +245,18 @@ def get_status(conn: Connection, config: Config, now: datetime) -> StatusReport:
         totals=totals,
         buckets=buckets,
         last_build=reads.last_whole_build(conn),
+        build_failure=_build_failure(conn),
     )
+
+
+def _build_failure(conn: Connection) -> BuildFailure | None:
+    """The last build the store refused to record (a recorded build clears it)."""
+    fact = get_fact(conn, BUILD_FAILURE)
+    if fact is None:
+        return None
+    value, written = fact
+    started = parse_timestamp(value["started"]) if value.get("started") else written
+    return BuildFailure(started=started, worker=str(value.get("worker", "")), error=value["error"])
 
 
 def _ordered_groups(groups: Iterable[str]) -> list[str]:

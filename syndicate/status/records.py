@@ -68,6 +68,15 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildFailure:
+    """A build that ran but whose record the store refused: its feeds' rows are stale."""
+
+    started: datetime
+    worker: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
 class StatusReport:
     """Everything the status table and page show, as of ``generated``."""
 
@@ -77,6 +86,12 @@ class StatusReport:
     totals: Totals
     buckets: tuple[BuildBucket, ...] = field(default=())
     last_build: WholeBuild | None = None
+    build_failure: BuildFailure | None = None
+
+    @property
+    def problem(self) -> bool:
+        """Anything to look at: a build that was not recorded, or a feed with a problem."""
+        return self.build_failure is not None or any(f.problem for f in self.feeds)
 
 
-__all__ = ["BuildBucket", "FeedStatus", "StatusReport", "Totals", "WholeBuild"]
+__all__ = ["BuildBucket", "BuildFailure", "FeedStatus", "StatusReport", "Totals", "WholeBuild"]

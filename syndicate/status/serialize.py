@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..dates import rfc3339_date
-from .records import BuildBucket, FeedStatus, StatusReport, Totals, WholeBuild
+from .records import BuildBucket, BuildFailure, FeedStatus, StatusReport, Totals, WholeBuild
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -61,6 +61,10 @@ def build_json(b: WholeBuild) -> dict[str, Any]:
     }
 
 
+def failure_json(b: BuildFailure) -> dict[str, Any]:
+    return {"started": _iso(b.started), "worker": b.worker, "error": b.error}
+
+
 def totals_json(t: Totals) -> dict[str, Any]:
     return {
         "feeds": t.feeds,
@@ -82,6 +86,8 @@ def status_json(report: StatusReport, feeds: Iterable[FeedStatus] | None = None)
         "site": report.site_title,
         "totals": totals_json(report.totals),
         "last_build": build_json(report.last_build) if report.last_build else None,
+        "build_failure": failure_json(report.build_failure) if report.build_failure else None,
+        "problem": report.problem,
         "feeds": [feed_json(f) for f in (report.feeds if feeds is None else feeds)],
         "chart": [bucket_json(b) for b in report.buckets],
     }
