@@ -111,6 +111,9 @@ class SiteConfig(_Strict):
     attribution: str | None = None
     default_section: Annotated[str, Field(min_length=1)] = "news"
     article_url: str = "{base_url}/{section}/{slug}"
+    # the pages tag and author feeds point at (their <link>, home_page_url)
+    tag_url: str = "{base_url}/tags/{slug}"
+    author_url: str = "{base_url}/authors/{slug}"
     hubs: list[HttpUrl] = []
     # The date in the tag: URIs that identify our feeds (RFC 4151 §2.1: a day the
     # site owned its domain). Feed readers key subscriptions by it: never change it.
@@ -125,6 +128,15 @@ class SiteConfig(_Strict):
             raise ValueError(
                 "expected a pattern using only {base_url}, {section}, {slug}, {year}, {month}"
             ) from None
+        return value
+
+    @field_validator("tag_url", "author_url")
+    @classmethod
+    def _page_pattern(cls, value: str) -> str:
+        try:
+            value.format(base_url="", slug="")
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            raise ValueError("expected a pattern using only {base_url}, {slug}") from None
         return value
 
     @property
