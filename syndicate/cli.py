@@ -433,7 +433,12 @@ def _status_writer(config: Config, store: Store) -> Any:
 
 @cli.group("db")
 def db_group() -> None:
-    """Manage the store's schema."""
+    """Manage the store: its schema and its backups.
+
+    \b
+    Example:
+        syndicate db upgrade
+    """
 
 
 @db_group.command("upgrade")
