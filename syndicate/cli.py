@@ -15,6 +15,7 @@ the commands whose modules are heavy are loaded when first used (``LazyCommand``
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -76,6 +77,8 @@ class SyndicateGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SyndicateError as e:
+            if isinstance(e, StoreError) and isinstance(ctx.obj, State):
+                e = ctx.obj.named_store_error(e)
             click.echo(f"Error: {e}", err=True)
             ctx.exit(exit_code_for(e))
 
@@ -90,13 +93,22 @@ class State:
         if self._config is None:
             from .config import load_config
 
-            self._config = load_config(self.config_path)
+            self._config = load_config(self.config_path, os.environ)
         return self._config
+
+    def named_store_error(self, error: StoreError) -> StoreError:
+        """``error`` saying which setting gave the store URL (store.url or the variable)."""
+        if self._config is None or error.where.startswith("store (from "):
+            return error
+        return StoreError(f"store (from {self._config.store_origin}) {error.where}", error.what)
 
     def open_store(self) -> Store:
         from .store import Store
 
-        return Store.open(self.config.store_url)
+        try:
+            return Store.open(self.config.store_url)
+        except StoreError as e:
+            raise self.named_store_error(e) from e
 
 
 pass_state = click.make_pass_decorator(State)
@@ -459,6 +471,15 @@ def db_upgrade(state: State) -> None:
         err.print(f"{store.where}: already at revision {after}", markup=False)
     else:
         err.print(f"{store.where}: upgraded {before or 'empty'} -> {after}", markup=False)
+
+
+db_group.add_command(
+    LazyCommand(
+        "backup",
+        "syndicate.commands.db_backup:db_backup_command",
+        "Copy the SQLite store to PATH while it is in use (SQLite's online backup).",
+    )
+)
 
 
 cli.add_command(validate_command)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -279,6 +280,8 @@ class Config(_Strict):
     # Set by load_config: where the file was, to resolve relative paths.
     root: Path = Path(".")
     source: str = "config.toml"
+    # Set by load_config: what gave store.url (an error about the store names it).
+    store_origin: str = "store.url"
 
     @property
     def output_dir(self) -> Path:
@@ -362,8 +365,16 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     return config.model_copy(update={"root": root, "source": source})
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate ``path``; every failure is a one-line ``ConfigError``."""
+STORE_URL_VARIABLE = "SYNDICATE_STORE_URL"
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate ``path``; every failure is a one-line ``ConfigError``.
+
+    ``env`` (the process environment, passed in by the CLI) may hold
+    ``SYNDICATE_STORE_URL``, which replaces ``store.url``: a PostgreSQL password then
+    lives in the service's environment, not in a config file people copy around.
+    """
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -379,7 +390,12 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(name, f"not valid TOML: {e}") from e
-    if "root" in data or "source" in data:
-        key = "root" if "root" in data else "source"
-        raise ConfigError(name, f"{key}: unknown key")
-    return parse_config(data, root=path.resolve().parent, source=name)
+    for key in ("root", "source", "store_origin"):
+        if key in data:
+            raise ConfigError(name, f"{key}: unknown key")
+    config = parse_config(data, root=path.resolve().parent, source=name)
+    override = (env or {}).get(STORE_URL_VARIABLE, "")
+    if override:
+        store = StoreConfig(url=override)
+        config = config.model_copy(update={"store": store, "store_origin": STORE_URL_VARIABLE})
+    return config

@@ -39,7 +39,7 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(
 def config_keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     keys = []
     for name, field in model.model_fields.items():
-        if name in ("root", "source"):
+        if name in ("root", "source", "store_origin"):
             continue
         if name == "kind_groups":  # one [feeds.<group>] table per registered feed kind
             keys += [f"{prefix}{k.group}" for k in kinds()]
