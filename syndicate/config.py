@@ -153,6 +153,9 @@ class StoreConfig(_Strict):
 class OutputConfig(_Strict):
     dir: Annotated[str, Field(min_length=1)] = "feeds"
     report: str = "build-report.json"
+    # Build history is operational detail: by default the page sits beside the
+    # output folder (relative to config.toml's folder), not among the public feeds.
+    status_page: str = "status.html"
 
 
 LinkPolicy = Literal["drop", "keep", "hold", "fail"]
@@ -290,6 +293,11 @@ class Config(_Strict):
     @property
     def report_path(self) -> Path:
         return (self.root / self.output.report).resolve() if self.output.report else Path()
+
+    @property
+    def status_page_path(self) -> Path | None:
+        """Where the status page goes; None when ``output.status_page`` is ``""``."""
+        return (self.root / self.output.status_page).resolve() if self.output.status_page else None
 
     @property
     def inbox_dir(self) -> Path:

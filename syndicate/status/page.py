@@ -1,4 +1,4 @@
-"""Render a StatusReport as one self-contained HTML page, and publish it as ``status.html``.
+"""Render a StatusReport as one self-contained HTML page, written to ``output.status_page``.
 
 The page is what an operator opens in a browser, possibly offline or from a
 file share: no scripts, no external assets, a little inline CSS and an inline
@@ -27,8 +27,6 @@ from ..store import Store
 from .collect import get_status
 from .records import BuildBucket, StatusReport
 from .words import describe_relative
-
-PAGE_NAME = "status.html"
 
 # The chart's geometry, in SVG user units (it scales to the page width).
 WIDTH = 960
@@ -210,14 +208,17 @@ def render_status_html(report: StatusReport) -> str:
     )
 
 
-def write_status_page(config: Config, store: Store, now: datetime) -> Path:
-    """Gather the status and replace ``<output>/status.html`` atomically; return its path.
+def write_status_page(config: Config, store: Store, now: datetime) -> Path | None:
+    """Gather the status and replace ``output.status_page`` atomically; return its path.
 
     Called after each build; ``now`` is the build's own time, so the page says
-    what the build saw.
+    what the build saw. None (and nothing written) when the page is switched off.
     """
+    path = config.status_page_path
+    if path is None:
+        return None
     with store.connect() as conn:
         report = get_status(conn, config, now)
-    path = config.output_dir / PAGE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, render_status_html(report).encode("utf-8"))
     return path

@@ -52,7 +52,7 @@ def test_refused_record_is_a_failed_build_in_status(tmp_path: Path) -> None:
     assert "Last build FAILED" in problems.stdout and REFUSAL in problems.stdout
     data = json.loads(run(config, "status", "--json").stdout)
     assert REFUSAL in data["build_failure"]["error"] and data["problem"] is True
-    page = (tmp_path / "feeds" / "status.html").read_text(encoding="utf-8")
+    page = (tmp_path / "status.html").read_text(encoding="utf-8")
     assert 'id="build-failure"' in page and REFUSAL in page
 
     with sqlite3.connect(db) as conn:
