@@ -87,6 +87,10 @@ class StatusReport:
     buckets: tuple[BuildBucket, ...] = field(default=())
     last_build: WholeBuild | None = None
     build_failure: BuildFailure | None = None
+    time_zone: str = "UTC"  # site.time_zone: the page's times are written in it
+    # the newest fresh `syndicate run` heartbeat; None when no worker is running, and
+    # then a "next run" would be a guess (a cron schedule is not known here)
+    run_heartbeat: datetime | None = None
 
     @property
     def problem(self) -> bool:

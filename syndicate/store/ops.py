@@ -18,6 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .schema import ops_state
 
 HEARTBEAT_PREFIX = "run:"
+# `syndicate run` writes its heartbeat at least this often (its loop never sleeps longer).
+HEARTBEAT_EVERY = 60
 LINKS_CONFIG = "links-config"
 BUILD_FAILURE = "build-failure"
 
