@@ -58,6 +58,7 @@ def build_json(b: WholeBuild) -> dict[str, Any]:
         "failed": b.failed,
         "skipped": b.skipped,
         "exit_code": b.exit_code,
+        "full": b.full,
     }
 
 
@@ -88,6 +89,7 @@ def status_json(report: StatusReport, feeds: Iterable[FeedStatus] | None = None)
         "last_build": build_json(report.last_build) if report.last_build else None,
         "build_failure": failure_json(report.build_failure) if report.build_failure else None,
         "problem": report.problem,
+        "run_heartbeat": _iso(report.run_heartbeat),
         "feeds": [feed_json(f) for f in (report.feeds if feeds is None else feeds)],
         "chart": [bucket_json(b) for b in report.buckets],
     }

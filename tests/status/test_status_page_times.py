@@ -7,6 +7,7 @@ and the page read back with lxml.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,6 +54,8 @@ def test_an_incremental_build_is_called_incremental(built: Path) -> None:
     assert page(built, now).get_element_by_id("last-build-mode").text == "full"
     assert invoke(built, "build").exit_code == 0  # nothing changed: incremental
     assert page(built, now).get_element_by_id("last-build-mode").text == "incremental"
+    data = json.loads(invoke(built, "status", "--json").stdout)
+    assert data["last_build"]["full"] is False and data["run_heartbeat"] is None
     assert invoke(built, "build", "--all").exit_code == 0
     assert page(built, now).get_element_by_id("last-build-mode").text == "full"
 
