@@ -27,15 +27,20 @@ render do) and prints nothing (the CLI does).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
+
+from sqlalchemy import Connection
 
 from . import __version__
 from .builder import Builder
 from .config import Config
-from .errors import OutputError
+from .dates import rfc3339_date
+from .errors import NotRecordedError, OutputError, StoreError
+from .links.checker import note_links_config
 from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
 from .planning import (
@@ -57,6 +62,7 @@ from .store.builds import (
     record_results,
     recorded_files,
 )
+from .store.ops import BUILD_FAILURE, delete_fact, put_fact
 from .store.queue import claim, done, visibility_changes
 from .workers import ProgressCallback, build_feeds
 
@@ -64,6 +70,33 @@ from .workers import ProgressCallback, build_feeds
 def config_fingerprint(config: Config) -> str:
     blob = config.model_dump_json(exclude={"root", "source"}) + __version__
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@contextlib.contextmanager
+def recording(store: Store, now: datetime, worker: str, doing: str) -> Iterator[Connection]:
+    """The transaction that records a build; a refusal is noted for `syndicate status`.
+
+    When the store refuses the record (a statement too large, a constraint)
+    but still answers, the failure and its error are kept in ``ops_state`` and
+    ``NotRecordedError`` is raised (exit 8): status must not say "last build
+    never" about a build that published feeds. When even that note cannot be
+    written the store is unreachable and the original ``StoreError`` (exit 5)
+    goes up. A recorded build clears an earlier note.
+    """
+    try:
+        with store.begin(doing) as conn:
+            yield conn
+            delete_fact(conn, BUILD_FAILURE)
+    except StoreError as e:
+        note = {"started": rfc3339_date(now), "worker": worker, "error": str(e)}
+        try:
+            with store.begin("noting the failed build") as conn:
+                put_fact(conn, BUILD_FAILURE, note, now)
+        except StoreError:
+            raise e from None
+        raise NotRecordedError(
+            store.where, f"{doing} failed, the feeds were built but not recorded: {e.what}"
+        ) from e
 
 
 def build_pass(
@@ -80,6 +113,7 @@ def build_pass(
 ) -> BuildReport:
     """One build, without taking the lock (``run_build`` and ``syndicate run`` hold it)."""
     config_fp = config_fingerprint(config)
+    note_links_config(store, config.links, now)  # a [links] change re-judges every link
     with store.connect() as conn:
         last_now, last_config = last_build(conn)
         full = is_full(LastBuild(last_now, last_config), config_fp, now, asked=full or force)
@@ -106,10 +140,11 @@ def build_pass(
         finished=clock() if clock else now,
         outcomes=tuple(o for r in results for o in r.outcomes),
         skipped_feeds=sum(1 for r in results if r.skipped),
+        skipped_keys=tuple(r.key for r in results if r.skipped),
         links=tuple(p for r in results for p in r.links),
         errors=tuple(f"{config.source}: {line}" for line in config.partner_problems.values()),
     )
-    with store.begin("recording the build") as conn:
+    with recording(store, now, worker, "recording the build") as conn:
         record_results(conn, results, now, worker, "full" if full else "incremental")
         done(conn, queued)
         record_build(conn, report, config_fp, now)
@@ -170,11 +205,12 @@ def drain_queue(
     record, mark done, commit. A worker that dies mid-batch leaves its rows for
     the others; one asked to stop finishes the feed in hand and its batch.
     """
+    note_links_config(store, config.links, now)
     builder = builder or Builder(config, store, now)
     builder.begin(now)
     results: list[FeedResult] = []
     while not should_stop():
-        with store.begin("building queued feeds") as conn:
+        with recording(store, now, worker, "building queued feeds") as conn:
             claimed = claim(conn, batch)
             if not claimed:
                 break

@@ -15,6 +15,7 @@ the commands whose modules are heavy are loaded when first used (``LazyCommand``
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from .errors import (
     BusyError,
     ConfigError,
     InputError,
+    NotRecordedError,
     OutputError,
     StoreError,
     SyndicateError,
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 _EXIT_FOR: list[tuple[type[SyndicateError], str]] = [
     (ConfigError, "CONFIG"),
     (StoreError, "STORE"),
+    (NotRecordedError, "NOT_RECORDED"),
     (InputError, "INPUT"),
     (OutputError, "OUTPUT"),
     (BusyError, "BUSY"),
@@ -74,6 +77,8 @@ class SyndicateGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SyndicateError as e:
+            if isinstance(e, StoreError) and isinstance(ctx.obj, State):
+                e = ctx.obj.named_store_error(e)
             click.echo(f"Error: {e}", err=True)
             ctx.exit(exit_code_for(e))
 
@@ -88,13 +93,22 @@ class State:
         if self._config is None:
             from .config import load_config
 
-            self._config = load_config(self.config_path)
+            self._config = load_config(self.config_path, os.environ)
         return self._config
+
+    def named_store_error(self, error: StoreError) -> StoreError:
+        """``error`` saying which setting gave the store URL (store.url or the variable)."""
+        if self._config is None or error.where.startswith("store (from "):
+            return error
+        return StoreError(f"store (from {self._config.store_origin}) {error.where}", error.what)
 
     def open_store(self) -> Store:
         from .store import Store
 
-        return Store.open(self.config.store_url)
+        try:
+            return Store.open(self.config.store_url)
+        except StoreError as e:
+            raise self.named_store_error(e) from e
 
 
 pass_state = click.make_pass_decorator(State)
@@ -146,6 +160,7 @@ def cli(ctx: click.Context, config_path: Path) -> None:
     "--tag", "tags", multiple=True, metavar="NAME", help="Tag for plain-text exports (repeatable)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@click.option("-v", "--verbose", is_flag=True, help="List every article key by what happened.")
 @pass_state
 def import_command(
     state: State,
@@ -154,6 +169,7 @@ def import_command(
     section: str | None,
     tags: tuple[str, ...],
     as_json: bool,
+    verbose: bool,
 ) -> None:
     """Import articles from JSON Lines, Markdown and plain-text exports.
 
@@ -199,6 +215,8 @@ def import_command(
     if as_json:
         click.echo(json.dumps(tally.as_dict(), indent=2))
     else:
+        if verbose:
+            _list_keys({**tally.keys, "refused": [r["key"] or r["where"] for r in tally.refused]})
         table = Table(title="Import", title_justify="left")
         for name in ("created", "updated", "unchanged", "skipped", "unreadable", "warnings"):
             table.add_column(name, justify="right")
@@ -214,6 +232,13 @@ def import_command(
         _exit(ExitCode.INPUT)
     if tally.skipped:
         _exit(ExitCode.RECORDS_SKIPPED)
+
+
+def _list_keys(groups: dict[str, list[Any]]) -> None:
+    """One ``what<TAB>key`` line per key on stdout (``-v``), for grep and cut."""
+    for what, keys in groups.items():
+        for key in keys:
+            click.echo(f"{what}\t{key}")
 
 
 def _progress(what: str) -> Progress:
@@ -253,8 +278,11 @@ def _exit(code: ExitCode) -> NoReturn:
     help="Worker processes [default: the cores, for large builds].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON on stdout.")
+@click.option("-v", "--verbose", is_flag=True, help="List every feed key by what happened.")
 @pass_state
-def build_command(state: State, force: bool, jobs: int | None, as_json: bool) -> None:
+def build_command(
+    state: State, force: bool, jobs: int | None, as_json: bool, verbose: bool
+) -> None:
     """Build the feeds that need it: select, render, validate, publish atomically.
 
     Incremental: only feeds that imports touched, feeds of stories whose
@@ -273,7 +301,7 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
 
     from .build import run_build
     from .model import ExitCode, Outcome
-    from .report import report_json
+    from .report import dropped_links, report_json
 
     config = state.config
     with state.open_store() as store, _progress("Building") as progress:
@@ -283,16 +311,20 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
             progress.update(task, completed=done, total=total)
 
         now = now_utc()
-        report = run_build(
-            config,
-            store,
-            now,
-            full=force,
-            force=force,
-            jobs=jobs,
-            clock=now_utc,
-            progress=on_progress,
-        )
+        try:
+            report = run_build(
+                config,
+                store,
+                now,
+                full=force,
+                force=force,
+                jobs=jobs,
+                clock=now_utc,
+                progress=on_progress,
+            )
+        except NotRecordedError:
+            _status_writer(config, store)(now)  # the page must show the failed build too
+            raise
         _status_writer(config, store)(now)
 
     for line in report.errors:  # a refused partner profile: built nothing for it
@@ -303,11 +335,18 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
                 where = f"{config.output.dir}/{o.path}:{f.line or 0}:{f.column or 0}"
                 err.print(f"{where}: error {f.rule} {f.message}", markup=False)
         err.print(f"{config.output.dir}/{o.path}: {o.message}", markup=False, style="red")
+    dropped = dropped_links(report)
+    for p in dropped:
+        line = f"{p.article}: {p.url or '(no URL)'}: related link dropped: {p.reason}"
+        err.print(line, markup=False, style="yellow")
     if as_json:
         click.echo(json.dumps(report_json(report), indent=2))
     else:
+        if verbose:
+            _list_keys(dict(report.feed_keys()))
         table = Table(title="Build", title_justify="left")
-        for name in ("feeds", "files written", "unchanged", "failed", "items", "seconds"):
+        columns = ("feeds", "files written", "unchanged", "failed", "items", "links dropped")
+        for name in (*columns, "seconds"):
             table.add_column(name, justify="right")
         feeds = len({o.key for o in report.outcomes}) + report.skipped_feeds
         unchanged = report.count(Outcome.UNCHANGED)
@@ -319,6 +358,7 @@ def build_command(state: State, force: bool, jobs: int | None, as_json: bool) ->
             f"{unchanged} (+{report.skipped_feeds} feeds skipped)",
             str(len(report.failed)),
             str(items),
+            str(len(dropped)),
             f"{seconds:.2f}",
         )
         out.print(table)
@@ -410,7 +450,12 @@ def _status_writer(config: Config, store: Store) -> Any:
 
 @cli.group("db")
 def db_group() -> None:
-    """Manage the store's schema."""
+    """Manage the store: its schema and its backups.
+
+    \b
+    Example:
+        syndicate db upgrade
+    """
 
 
 @db_group.command("upgrade")
@@ -431,6 +476,15 @@ def db_upgrade(state: State) -> None:
         err.print(f"{store.where}: already at revision {after}", markup=False)
     else:
         err.print(f"{store.where}: upgraded {before or 'empty'} -> {after}", markup=False)
+
+
+db_group.add_command(
+    LazyCommand(
+        "backup",
+        "syndicate.commands.db_backup:db_backup_command",
+        "Copy the SQLite store to PATH while it is in use (SQLite's online backup).",
+    )
+)
 
 
 cli.add_command(validate_command)

@@ -14,10 +14,12 @@ This module reads one file and returns data; it never opens the store or writes.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -77,6 +79,22 @@ def _iso_date(value: str) -> str:
     return value
 
 
+def _host_name(value: str) -> str:
+    name = value.rstrip(".").lower()
+    if not name or any(c in name for c in "/:@*[] ") or len(name) > 253:
+        raise ValueError("expected a host name such as cms.internal (no scheme, port or wildcard)")
+    return name
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError:
+        raise ValueError(
+            "expected an address or CIDR block such as 10.20.0.0/16 (no host bits set)"
+        ) from None
+
+
 HttpUrl = Annotated[str, AfterValidator(_absolute_http_url)]
 Formats = Annotated[list[FeedFormat], Field(min_length=1)]
 
@@ -96,6 +114,9 @@ class SiteConfig(_Strict):
     attribution: str | None = None
     default_section: Annotated[str, Field(min_length=1)] = "news"
     article_url: str = "{base_url}/{section}/{slug}"
+    # the pages tag and author feeds point at (their <link>, home_page_url)
+    tag_url: str = "{base_url}/tags/{slug}"
+    author_url: str = "{base_url}/authors/{slug}"
     hubs: list[HttpUrl] = []
     # The date in the tag: URIs that identify our feeds (RFC 4151 §2.1: a day the
     # site owned its domain). Feed readers key subscriptions by it: never change it.
@@ -110,6 +131,15 @@ class SiteConfig(_Strict):
             raise ValueError(
                 "expected a pattern using only {base_url}, {section}, {slug}, {year}, {month}"
             ) from None
+        return value
+
+    @field_validator("tag_url", "author_url")
+    @classmethod
+    def _page_pattern(cls, value: str) -> str:
+        try:
+            value.format(base_url="", slug="")
+        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+            raise ValueError("expected a pattern using only {base_url}, {slug}") from None
         return value
 
     @property
@@ -130,6 +160,9 @@ class OutputConfig(_Strict):
     partners_dir: Annotated[str, Field(min_length=1)] = "partners"
     # Where ``syndicate serve`` answers for that folder (the feeds' self links).
     partners_url: HttpUrl | None = None
+    # Build history is operational detail: by default the page sits beside the
+    # output folder (relative to config.toml's folder), not among the public feeds.
+    status_page: str = "status.html"
 
 
 LinkPolicy = Literal["drop", "keep", "hold", "fail"]
@@ -205,8 +238,15 @@ class LinksConfig(_Strict):
 
     enabled: bool = True
     # Loopback, private, link-local, multicast, reserved and unspecified
-    # addresses are refused unless this is true (tests; an intranet newsroom).
+    # addresses are refused unless this is true. Dangerous outside tests: it
+    # opens every such address at once, the cloud metadata service
+    # (169.254.169.254) and the machine's own admin ports included. An intranet
+    # newsroom names its hosts or networks below instead.
     allow_private: bool = False
+    # Host names (exact, case-insensitive) and CIDR blocks whose addresses are
+    # accepted even when private: ["cms.internal"], ["10.20.0.0/16"].
+    allow_hosts: list[Annotated[str, AfterValidator(_host_name)]] = []
+    allow_networks: list[Annotated[str, AfterValidator(_cidr)]] = []
     connect_timeout: PositiveFloat = 5.0
     read_timeout: PositiveFloat = 10.0
     deadline: PositiveFloat = 20.0  # seconds per link, retries and redirects included
@@ -385,6 +425,8 @@ class Config(_Strict):
     # Set by load_config: where the file was, to resolve relative paths.
     root: Path = Path(".")
     source: str = "config.toml"
+    # Set by load_config: what gave store.url (an error about the store names it).
+    store_origin: str = "store.url"
 
     @property
     def output_dir(self) -> Path:
@@ -402,6 +444,11 @@ class Config(_Strict):
     @property
     def report_path(self) -> Path:
         return (self.root / self.output.report).resolve() if self.output.report else Path()
+
+    @property
+    def status_page_path(self) -> Path | None:
+        """Where the status page goes; None when ``output.status_page`` is ``""``."""
+        return (self.root / self.output.status_page).resolve() if self.output.status_page else None
 
     @property
     def inbox_dir(self) -> Path:
@@ -495,8 +542,16 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
     return config
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate ``path``; every failure is a one-line ``ConfigError``."""
+STORE_URL_VARIABLE = "SYNDICATE_STORE_URL"
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate ``path``; every failure is a one-line ``ConfigError``.
+
+    ``env`` (the process environment, passed in by the CLI) may hold
+    ``SYNDICATE_STORE_URL``, which replaces ``store.url``: a PostgreSQL password then
+    lives in the service's environment, not in a config file people copy around.
+    """
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -512,7 +567,12 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(name, f"not valid TOML: {e}") from e
-    if "root" in data or "source" in data:
-        key = "root" if "root" in data else "source"
-        raise ConfigError(name, f"{key}: unknown key")
-    return parse_config(data, root=path.resolve().parent, source=name)
+    for key in ("root", "source", "store_origin"):
+        if key in data:
+            raise ConfigError(name, f"{key}: unknown key")
+    config = parse_config(data, root=path.resolve().parent, source=name)
+    override = (env or {}).get(STORE_URL_VARIABLE, "")
+    if override:
+        store = StoreConfig(url=override)
+        config = config.model_copy(update={"store": store, "store_origin": STORE_URL_VARIABLE})
+    return config

@@ -6,6 +6,7 @@ The tree::
     ├── ConfigError                config.toml: a key, what was expected, what was found
     ├── InputError                 an import file or folder: path[:line], what is wrong
     ├── StoreError                 the database: unreachable, wrong schema, failed write
+    ├── NotRecordedError           a build ran but the store refused its record (reachable)
     ├── OutputError                the output directory: not writable, disk full
     └── BusyError                  another build holds the lock
 
@@ -39,6 +40,14 @@ class InputError(SyndicateError):
 
 class StoreError(SyndicateError):
     """The store cannot be reached, migrated, read or written."""
+
+
+class NotRecordedError(SyndicateError):
+    """A build published its feeds but the store, still reachable, refused to record it.
+
+    Not a ``StoreError``: that one means the store cannot be reached (exit 5);
+    this build's failure is noted in the store for `syndicate status`.
+    """
 
 
 class OutputError(SyndicateError):

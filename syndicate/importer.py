@@ -27,6 +27,12 @@ class ImportTally:
     unreadable: int = 0  # files that could not be read at all
     warnings: int = 0
     errors: list[str] = field(default_factory=list)
+    # Article keys by what the import did to them; a refused record is named by
+    # its key when it got that far, and always by where it is (file:line).
+    keys: dict[str, list[str]] = field(
+        default_factory=lambda: {"created": [], "updated": [], "unchanged": []}
+    )
+    refused: list[dict[str, str | None]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,7 +43,11 @@ class ImportTally:
             "unreadable": self.unreadable,
             "warnings": self.warnings,
             "errors": self.errors,
+            "articles": {**self.keys, "refused": self.refused},
         }
+
+    def refuse(self, key: str | None, where: str | None, reason: str) -> None:
+        self.refused.append({"key": key, "where": where, "reason": reason})
 
     @property
     def clean(self) -> bool:
@@ -70,6 +80,9 @@ def import_paths(
                 else:
                     tally.skipped += 1
                 tally.errors.append(str(item))
+                tally.refused.append(
+                    {"key": None, "where": str(item.origin), "reason": item.message}
+                )
                 on_error(str(item))
             elif isinstance(item, IngestWarning):
                 tally.warnings += 1
@@ -85,12 +98,18 @@ def import_paths(
             tally.skipped += 1
             line = f"{result.record.origin or result.record.key}: {result.reason}"
             tally.errors.append(line)
+            where = str(result.record.origin) if result.record.origin else None
+            tally.refused.append(
+                {"key": result.record.key, "where": where, "reason": result.reason}
+            )
             on_error(line)
-        elif result.change == "created":
-            tally.created += 1
-        elif result.change == "updated":
-            tally.updated += 1
         else:
-            tally.unchanged += 1
+            if result.change == "created":
+                tally.created += 1
+            elif result.change == "updated":
+                tally.updated += 1
+            else:
+                tally.unchanged += 1
+            tally.keys[result.change].append(result.key)
         on_record()
     return tally

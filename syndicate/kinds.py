@@ -36,7 +36,7 @@ from .partners import audience_of, terms_of
 from .store import feeds as store_feeds
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .config import Config, SiteConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,8 @@ class FeedKind:
     link: str
     summary: str  # one line for the docs: what the kind is
     single: bool = False
+    # the [site] key whose pattern ("{base_url}", "{slug}") replaces ``link``, if any
+    link_setting: str | None = None
     max_items: int | None = None  # default; None takes [feeds].max_items
     formats: tuple[FeedFormat, ...] | None = None  # default; None takes [feeds].formats
     # Its files go to the private folder (``output.partners_dir``), one folder per
@@ -209,10 +211,10 @@ def _register_builtins() -> None:
             single=True,
         )
     )
-    for name, group, every, described, link, summary in (
-        ("section", "sections", 300, "Latest in {name}", "{base}/{slug}", "one per section"),
-        ("tag", "tags", 900, "Stories tagged {name}", "{base}/tags/{slug}", "one per tag"),
-        ("author", "authors", 900, "Stories by {name}", "{base}/authors/{slug}", "one per author"),
+    for name, group, every, described, link, setting, summary in (
+        ("section", "sections", 300, "Latest in {name}", "{base}/{slug}", None, "one per section"),
+        ("tag", "tags", 900, "Stories tagged {name}", "", "tag_url", "one per tag"),
+        ("author", "authors", 900, "Stories by {name}", "", "author_url", "one per author"),
     ):
         members, select = _term_kind(name)  # type: ignore[arg-type]
         register(
@@ -225,6 +227,7 @@ def _register_builtins() -> None:
                 title="{site}: {name}",
                 description=described + " from {site}",
                 link=link,
+                link_setting=setting,
                 summary=summary,
             )
         )
@@ -281,6 +284,13 @@ def _partner_items(
 _register_builtins()
 
 
-def feed_link(kind: FeedKind, base_url: str, slug: str) -> str:
-    """The page a feed's ``<link>`` points at; Unicode slugs are percent-encoded."""
-    return kind.link.format(base=base_url, slug=quote(slug))
+def feed_link(kind: FeedKind, site: SiteConfig, slug: str) -> str:
+    """The page a feed's ``<link>`` points at; Unicode slugs are percent-encoded.
+
+    A kind with a ``link_setting`` takes its pattern from config (``site.tag_url``), so a
+    newsroom whose tag pages live elsewhere need not fork the kind.
+    """
+    if kind.link_setting is not None:
+        pattern: str = getattr(site, kind.link_setting)
+        return pattern.format(base_url=site.base_url, slug=quote(slug))
+    return kind.link.format(base=site.base_url, slug=quote(slug))

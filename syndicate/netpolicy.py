@@ -26,6 +26,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Sequence[str]]
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -121,12 +122,18 @@ def resolve_url(
     *,
     resolver: Resolver | None = None,
     allowed: Collection[str] = (),
+    allowed_hosts: Collection[str] = (),
+    allowed_networks: Collection[IPNetwork] = (),
 ) -> ResolvedURL:
     """Resolve the host of ``url`` once and check every address; raise AddressNotAllowedError.
 
     Every resolved address must be public unless ``allow_private``; one private
     answer among public ones refuses the URL (the connection could use it).
-    ``allowed`` lists addresses accepted anyway (an intranet host, a test server).
+    ``allowed`` lists addresses accepted anyway (an intranet host, a test server);
+    ``allowed_hosts`` names hosts (exact, case-insensitive) whose addresses are
+    accepted whatever they are; ``allowed_networks`` accepts addresses inside
+    those networks. Each opens only what it names: the rest of the private space,
+    the cloud metadata address 169.254.169.254 included, stays refused.
     """
     try:
         parts = urlsplit(url)
@@ -153,14 +160,33 @@ def resolve_url(
             ) from e
         if not addresses:
             raise AddressNotAllowedError(url, f"{host!r} resolves to no address", "unresolvable")
-    if not allow_private:
+    if not allow_private and normal_host(host) not in allowed_hosts:
         exceptions = {_canonical(a) for a in allowed}
         for address in addresses:
             bare = address.split("%", 1)[0]
-            if _canonical(bare) not in exceptions and not is_public_address(bare):
+            if (
+                _canonical(bare) not in exceptions
+                and not _in_networks(bare, allowed_networks)
+                and not is_public_address(bare)
+            ):
                 what = address if literal is not None else f"{host} is {address}, which"
                 raise AddressNotAllowedError(url, f"{what} is a non-public address")
     return ResolvedURL(parts.scheme, host, port, tuple(dict.fromkeys(addresses)))
+
+
+def normal_host(host: str) -> str:
+    """Spell a host name the way ``allowed_hosts`` compares it: lower case, no final dot."""
+    return host.strip("[]").rstrip(".").lower()
+
+
+def _in_networks(address: str, networks: Collection[IPNetwork]) -> bool:
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    return any(ip.version == net.version and ip in net for net in networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,16 +194,27 @@ class AddressPolicy:
     """Which addresses a component may connect to: ``resolve_url`` with settings bound.
 
     ``allowed`` names single addresses accepted even when private (a test
-    server, one intranet host) without opening the whole private space.
+    server), ``allowed_hosts`` host names (one intranet CMS) and
+    ``allowed_networks`` CIDR blocks, each without opening the whole private
+    space as ``allow_private`` does.
     """
 
     allow_private: bool = False
     allowed: frozenset[str] = frozenset()
     resolver: Resolver | None = None
+    allowed_hosts: frozenset[str] = frozenset()
+    allowed_networks: tuple[IPNetwork, ...] = ()
 
     def resolve(self, url: str) -> ResolvedURL:
         """Resolve and check ``url``; raise AddressNotAllowedError (see ``resolve_url``)."""
-        return resolve_url(url, self.allow_private, resolver=self.resolver, allowed=self.allowed)
+        return resolve_url(
+            url,
+            self.allow_private,
+            resolver=self.resolver,
+            allowed=self.allowed,
+            allowed_hosts=self.allowed_hosts,
+            allowed_networks=self.allowed_networks,
+        )
 
 
 def _canonical(address: str) -> str:

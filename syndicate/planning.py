@@ -59,7 +59,7 @@ def make_spec(
         title=kind.title.format(**words),
         description=kind.description.format(**words),
         path=path,
-        link=feed_link(kind, site.base_url, member.slug),
+        link=feed_link(kind, site, member.slug),
         self_urls={f: f"{feeds_url}/{quote(path)}.{FILE_EXTENSIONS[f]}" for f in group.formats},
         formats=group.formats,
         max_items=group.max_items,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .dates import rfc3339_date
-from .model import BuildReport, Outcome
+from .model import BuildReport, LinkProblem, Outcome
 from .publish import write_atomic
 
 
@@ -41,6 +41,19 @@ def finding_json(f: FindingLike) -> dict[str, Any]:
     }
 
 
+def dropped_links(report: BuildReport) -> list[LinkProblem]:
+    """The related links the build dropped, once per article and URL (not per feed).
+
+    One story's link is dropped from its site, section, tag and author feeds
+    alike; the operator needs to hear about it once.
+    """
+    seen: dict[tuple[str, str | None], LinkProblem] = {}
+    for p in report.links:
+        if p.action == "drop":
+            seen.setdefault((p.article, p.url), p)
+    return list(seen.values())
+
+
 def report_json(report: BuildReport) -> dict[str, Any]:
     return {
         "started": rfc3339_date(report.started),
@@ -53,7 +66,9 @@ def report_json(report: BuildReport) -> dict[str, Any]:
             "rejected": report.count(Outcome.REJECTED),
             "failed": report.count(Outcome.FAILED),
             "skipped_feeds": report.skipped_feeds,
+            "links_dropped": len(dropped_links(report)),
         },
+        "feeds": report.feed_keys(),
         "warnings": list(report.warnings),
         "errors": list(report.errors),
         "links": [

@@ -49,6 +49,7 @@ from .model import PublishOutcome
 from .planning import plan_feeds
 from .publish import build_lock, prepare_output, sweep_temp_files
 from .store import Store
+from .store.ops import HEARTBEAT_EVERY, HEARTBEAT_PREFIX, delete_fact, put_fact
 from .store.queue import (
     claim_cycle,
     enqueue,
@@ -337,6 +338,29 @@ class Service:
             if lift is not None and lift <= now:
                 self._job(self.drain)
 
+    def heartbeat(self, sleep_for: float) -> None:
+        """Say in the store that this worker is alive and when it wakes next.
+
+        The status page shows "next run" only while a heartbeat is fresh. A store
+        that refuses it is not a failure of the service (the next job will say so).
+        """
+        now = self.clock()
+        wakes = now + timedelta(seconds=sleep_for)
+        try:
+            with self.store.begin("writing the heartbeat") as conn:
+                value = {"next_wake": wakes.isoformat(), "pid": os.getpid()}
+                put_fact(conn, HEARTBEAT_PREFIX + self.worker, value, now)
+        except SyndicateError as e:
+            log.debug("heartbeat not written: %s", e)
+
+    def _stopped(self) -> None:
+        """A worker that stops cleanly takes its heartbeat with it."""
+        try:
+            with self.store.begin("clearing the heartbeat") as conn:
+                delete_fact(conn, HEARTBEAT_PREFIX + self.worker)
+        except SyndicateError as e:
+            log.debug("heartbeat not cleared: %s", e)
+
     def run_forever(self, sleep: Callable[[float], bool] | None = None) -> None:
         """Loop until stopped; ``sleep(seconds)`` returns True when woken by a stop."""
         wait = sleep or self.stop_event.wait
@@ -346,8 +370,11 @@ class Service:
             self.run_pending()
             if self.stop_event.is_set():
                 break
-            if wait(min(self.seconds_until_next(), 60.0)):
+            pause = min(self.seconds_until_next(), float(HEARTBEAT_EVERY))
+            self.heartbeat(pause)
+            if wait(pause):
                 break
+        self._stopped()
         log.info("syndicate run stopped")
 
     def stop(self, *_: object) -> None:

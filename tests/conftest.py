@@ -23,6 +23,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+SEED = SHARED / "seed" / "article.txt"
 
 _pg_problem: str | None = None
 _pg_checked = False
@@ -114,3 +115,13 @@ def make_article() -> object:
 def postgres_url() -> str:
     """The real PostgreSQL, emptied (skips, or fails in CI, when unreachable)."""
     return require_postgres()
+
+
+@pytest.fixture
+def seed_article() -> Path:
+    """The real plain-text export in ../shared (skips outside the development workplace)."""
+    if not SEED.is_file():
+        pytest.skip(
+            f"the shared seed article is absent ({SEED}): outside the development workplace"
+        )
+    return SEED

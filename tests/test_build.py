@@ -278,10 +278,10 @@ def test_unwritable_output_is_one_line_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
 
 
-def test_seed_article_imports_and_appears_in_feeds(project: Path, tmp_path: Path) -> None:
-    seed = REPO.parent / "shared" / "seed" / "article.txt"
-    if not seed.is_file():
-        pytest.skip("../shared/seed/article.txt is absent (outside the development workplace)")
+def test_seed_article_imports_and_appears_in_feeds(
+    project: Path, tmp_path: Path, seed_article: Path
+) -> None:
+    seed = seed_article
     folder = tmp_path / "exports"
     folder.mkdir()
     shutil.copy(seed, folder / "article.txt")

@@ -131,6 +131,15 @@ def status_command(obj: Any, group: str | None, problems: bool, as_json: bool) -
         click.echo(json.dumps(status_json(report, feeds), indent=2, ensure_ascii=False))
         return
     out = Console(highlight=False, soft_wrap=True)
+    failure = report.build_failure
+    if failure is not None:  # a build ran that the feeds' rows below do not show
+        out.print(
+            f"Last build FAILED ({_when(failure.started, now)}, {failure.worker}): {failure.error}",
+            markup=False,
+            style="bold red",
+        )
+        if not feeds:
+            return
     if not feeds:
         what = "problems" if problems else "feeds"
         Console(stderr=True, highlight=False).print(f"No {what} to show.", markup=False)

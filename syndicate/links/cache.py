@@ -16,10 +16,13 @@ from sqlalchemy import Connection
 
 from syndicate.store.links import (
     LinkCheckRow,
+    delete_all_checks,
     delete_expired_checks,
     fresh_link_checks,
     save_link_checks,
+    stored_link_checks,
 )
+from syndicate.store.ops import LINKS_CONFIG, get_fact, put_fact
 
 from .records import REFUSED_PREFIX, UrlCheck, UrlState
 
@@ -47,8 +50,22 @@ def get_fresh_checks(conn: Connection, urls: Iterable[str], now: datetime) -> di
 
 def save_checks(
     conn: Connection, checks: Sequence[UrlCheck], *, ok_ttl: int, failed_ttl: int
-) -> None:
-    """Insert or replace the results for their URLs; each expires after its TTL."""
+) -> set[str]:
+    """Insert or replace the results for their URLs; each expires after its TTL.
+
+    Return the URLs whose state moved from the one stored before (expired or
+    not): refused to ok, ok to broken... The feeds carrying them must be built
+    again, since a feed's bytes depend on its links' states. A URL seen for the
+    first time is not "changed": the import that brought it queued its feeds.
+    """
+    before = stored_link_checks(conn, [c.url for c in checks])
+    changed = {
+        c.url
+        for c in checks
+        if c.url in before
+        and _state(before[c.url].ok, c.url, before[c.url].reason, before[c.url].final_url)
+        != c.state
+    }
     rows = [
         LinkCheckRow(
             url=c.url,
@@ -61,6 +78,24 @@ def save_checks(
         for c in checks
     ]
     save_link_checks(conn, rows, ok_ttl=ok_ttl, failed_ttl=failed_ttl)
+    return changed
+
+
+def forget_checks_if_policy_changed(conn: Connection, fingerprint: str, now: datetime) -> bool:
+    """Forget every cached result when ``[links]`` changed since they were made.
+
+    A result is a judgement under one policy: a link refused before
+    ``allow_networks`` named its host, or broken under a shorter timeout, must
+    be checked again, not trusted for its TTL. Return whether anything was
+    forgotten (the first call on a store only remembers ``fingerprint``).
+    """
+    known = get_fact(conn, LINKS_CONFIG)
+    if known is not None and known[0].get("fingerprint") == fingerprint:
+        return False
+    put_fact(conn, LINKS_CONFIG, {"fingerprint": fingerprint}, now)
+    if known is None:
+        return False
+    return delete_all_checks(conn) > 0
 
 
 def delete_expired(conn: Connection, now: datetime) -> int:

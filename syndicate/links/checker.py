@@ -13,6 +13,8 @@ and never prints.
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
@@ -23,8 +25,9 @@ from syndicate.model import Article, Related
 from syndicate.netpolicy import AddressPolicy
 from syndicate.store import Store
 from syndicate.store.links import StoreTargetIndex, related_references
+from syndicate.store.queue import enqueue, memberships_of
 
-from .cache import get_fresh_checks, save_checks
+from .cache import forget_checks_if_policy_changed, get_fresh_checks, save_checks
 from .check import UrlChecker
 from .pool import Progress, origin_of, run_bounded
 from .records import LinkResult, UrlCheck
@@ -33,10 +36,40 @@ from .resolve import Resolution, lookups_for, resolve_related
 CheckMode = Literal["stale", "all", "force"]
 
 
+def address_policy(config: LinksConfig) -> AddressPolicy:
+    """The address policy ``[links]`` asks for: public only, plus what it names."""
+    return AddressPolicy(
+        allow_private=config.allow_private,
+        allowed_hosts=frozenset(config.allow_hosts),
+        allowed_networks=tuple(ipaddress.ip_network(n) for n in config.allow_networks),
+    )
+
+
+def links_fingerprint(config: LinksConfig) -> str:
+    """A digest of the ``[links]`` settings cached results were judged under."""
+    return hashlib.sha256(config.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def note_links_config(store: Store, config: LinksConfig, now: datetime) -> bool:
+    """After a change to ``[links]``, forget cached results and queue the feeds they shaped.
+
+    Every feed carrying an article with related coverage is queued, so the
+    next build (or `syndicate run` drain) judges its links under the new
+    settings instead of trusting results made under the old ones. Return
+    whether the settings changed.
+    """
+    with store.begin("noting the links settings") as conn:
+        if not forget_checks_if_policy_changed(conn, links_fingerprint(config), now):
+            return False
+        carriers = [article_id for article_id, _key, _ref in related_references(conn)]
+        enqueue(conn, memberships_of(conn, carriers), now, "links config changed")
+    return True
+
+
 class LinkChecker:
     """Resolve and check related references; one Session, bounded concurrency, a cache.
 
-    ``policy`` overrides the address policy built from ``config.allow_private``
+    ``policy`` overrides the address policy built from ``[links]``
     (tests allow exactly one loopback address with it); ``verify`` is passed to
     requests (a CA bundle path for a private CA).
     """
@@ -54,7 +87,7 @@ class LinkChecker:
         self.urls = UrlChecker(
             config,
             user_agent=user_agent(self.base_url),
-            policy=policy or AddressPolicy(allow_private=config.allow_private),
+            policy=policy or address_policy(config),
             verify=verify,
         )
 
@@ -157,12 +190,15 @@ class LinkChecker:
         fresh = {c.url: c for c in self.check_urls(stale, now, progress)}
         if fresh:
             with store.begin("saving link checks") as conn:
-                save_checks(
+                changed = save_checks(
                     conn,
                     list(fresh.values()),
                     ok_ttl=self.config.ok_ttl,
                     failed_ttl=self.config.failed_ttl,
                 )
+                carriers = [i for i, r in resolutions.items() if r.url in changed]
+                if carriers:  # their feeds were built with the old state
+                    enqueue(conn, memberships_of(conn, carriers), now, "link changed")
         out: dict[int, LinkResult] = {}
         for article_id, (key, related) in refs.items():
             resolution = resolutions[article_id]

@@ -22,12 +22,20 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 
 from ..config import Config
+from ..dates import parse_timestamp
 from ..kinds import group_of, kinds
 from ..model import FEED_FORMATS
 from ..planning import plan_feeds, select_items
 from ..store import status as reads
+from ..store.ops import (
+    BUILD_FAILURE,
+    HEARTBEAT_EVERY,
+    HEARTBEAT_PREFIX,
+    facts_with_prefix,
+    get_fact,
+)
 from ..store.websub import hub_states
-from .records import BuildBucket, FeedStatus, StatusReport, Totals
+from .records import BuildBucket, BuildFailure, FeedStatus, StatusReport, Totals
 
 CHART_BUCKETS = 48
 BUCKET = timedelta(minutes=30)
@@ -245,7 +253,31 @@ def get_status(conn: Connection, config: Config, now: datetime) -> StatusReport:
         buckets=buckets,
         last_build=reads.last_whole_build(conn),
         hubs=tuple(h for h in hub_states(conn) if h.hub in config.site.hubs),
+        build_failure=_build_failure(conn),
+        time_zone=config.site.time_zone,
+        run_heartbeat=fresh_heartbeat(conn, now),
     )
+
+
+# A worker that missed three beats is gone (killed, or its machine is down).
+HEARTBEAT_FRESH = timedelta(seconds=3 * HEARTBEAT_EVERY)
+
+
+def fresh_heartbeat(conn: Connection, now: datetime) -> datetime | None:
+    """The newest `syndicate run` heartbeat written within ``HEARTBEAT_FRESH`` of ``now``."""
+    beats = [written for _, written in facts_with_prefix(conn, HEARTBEAT_PREFIX).values()]
+    fresh = [b for b in beats if now - HEARTBEAT_FRESH <= b]
+    return max(fresh, default=None)
+
+
+def _build_failure(conn: Connection) -> BuildFailure | None:
+    """The last build the store refused to record (a recorded build clears it)."""
+    fact = get_fact(conn, BUILD_FAILURE)
+    if fact is None:
+        return None
+    value, written = fact
+    started = parse_timestamp(value["started"]) if value.get("started") else written
+    return BuildFailure(started=started, worker=str(value.get("worker", "")), error=value["error"])
 
 
 def _ordered_groups(groups: Iterable[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Render a StatusReport as one self-contained HTML page, and publish it as ``status.html``.
+"""Render a StatusReport as one self-contained HTML page, written to ``output.status_page``.
 
 The page is what an operator opens in a browser, possibly offline or from a
 file share: no scripts, no external assets, a little inline CSS and an inline
@@ -7,8 +7,9 @@ and the median build duration as a line). Jinja2 autoescapes everything that
 comes from the store (feed keys, the site title).
 
 Rendering is a function of the report alone: the same report gives the same
-bytes (relative times are measured from ``report.generated``, never the
-clock). This module reads the store only through ``collect.get_status``.
+bytes. Times are absolute, in ``site.time_zone`` with a ``<time datetime>``
+(a page read an hour later must not say "0 s ago"). This module reads the
+store only through ``collect.get_status``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -26,9 +28,6 @@ from ..publish import write_atomic
 from ..store import Store
 from .collect import get_status
 from .records import BuildBucket, StatusReport
-from .words import describe_relative
-
-PAGE_NAME = "status.html"
 
 # The chart's geometry, in SVG user units (it scales to the page width).
 WIDTH = 960
@@ -175,13 +174,9 @@ def build_chart(buckets: tuple[BuildBucket, ...]) -> Chart:
     )
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "never"
-
-
-def _relative(value: datetime | None, now: datetime) -> str:
-    """'5 min ago' / 'in 2 h', from the report's own ``generated`` (no clock)."""
-    return "" if value is None else describe_relative(value, now)
+def local_time(value: datetime, time_zone: str) -> str:
+    """``value`` as the newsroom reads it: "2026-11-25 12:00:00 GMT" in ``time_zone``."""
+    return value.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 @cache
@@ -194,7 +189,6 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["when"] = _when
     env.filters["seconds"] = format_seconds
     return env
 
@@ -206,18 +200,21 @@ def render_status_html(report: StatusReport) -> str:
         report=report,
         chart=build_chart(report.buckets),
         problems=[f for f in report.feeds if f.problem],
-        relative=lambda value: _relative(value, report.generated),
+        local=lambda value: local_time(value, report.time_zone),
     )
 
 
-def write_status_page(config: Config, store: Store, now: datetime) -> Path:
-    """Gather the status and replace ``<output>/status.html`` atomically; return its path.
+def write_status_page(config: Config, store: Store, now: datetime) -> Path | None:
+    """Gather the status and replace ``output.status_page`` atomically; return its path.
 
     Called after each build; ``now`` is the build's own time, so the page says
-    what the build saw.
+    what the build saw. None (and nothing written) when the page is switched off.
     """
+    path = config.status_page_path
+    if path is None:
+        return None
     with store.connect() as conn:
         report = get_status(conn, config, now)
-    path = config.output_dir / PAGE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, render_status_html(report).encode("utf-8"))
     return path

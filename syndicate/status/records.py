@@ -69,6 +69,15 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class BuildFailure:
+    """A build that ran but whose record the store refused: its feeds' rows are stale."""
+
+    started: datetime
+    worker: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
 class StatusReport:
     """Everything the status table and page show, as of ``generated``."""
 
@@ -79,6 +88,16 @@ class StatusReport:
     buckets: tuple[BuildBucket, ...] = field(default=())
     last_build: WholeBuild | None = None
     hubs: tuple[HubState, ...] = ()  # WebSub hubs: their last round and pings owed
+    build_failure: BuildFailure | None = None
+    time_zone: str = "UTC"  # site.time_zone: the page's times are written in it
+    # the newest fresh `syndicate run` heartbeat; None when no worker is running, and
+    # then a "next run" would be a guess (a cron schedule is not known here)
+    run_heartbeat: datetime | None = None
+
+    @property
+    def problem(self) -> bool:
+        """Anything to look at: a build that was not recorded, or a feed with a problem."""
+        return self.build_failure is not None or any(f.problem for f in self.feeds)
 
 
-__all__ = ["BuildBucket", "FeedStatus", "StatusReport", "Totals", "WholeBuild"]
+__all__ = ["BuildBucket", "BuildFailure", "FeedStatus", "StatusReport", "Totals", "WholeBuild"]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..dates import rfc3339_date
-from .records import BuildBucket, FeedStatus, StatusReport, Totals, WholeBuild
+from .records import BuildBucket, BuildFailure, FeedStatus, StatusReport, Totals, WholeBuild
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -58,7 +58,12 @@ def build_json(b: WholeBuild) -> dict[str, Any]:
         "failed": b.failed,
         "skipped": b.skipped,
         "exit_code": b.exit_code,
+        "full": b.full,
     }
+
+
+def failure_json(b: BuildFailure) -> dict[str, Any]:
+    return {"started": _iso(b.started), "worker": b.worker, "error": b.error}
 
 
 def totals_json(t: Totals) -> dict[str, Any]:
@@ -82,6 +87,9 @@ def status_json(report: StatusReport, feeds: Iterable[FeedStatus] | None = None)
         "site": report.site_title,
         "totals": totals_json(report.totals),
         "last_build": build_json(report.last_build) if report.last_build else None,
+        "build_failure": failure_json(report.build_failure) if report.build_failure else None,
+        "problem": report.problem,
+        "run_heartbeat": _iso(report.run_heartbeat),
         "feeds": [feed_json(f) for f in (report.feeds if feeds is None else feeds)],
         "chart": [bucket_json(b) for b in report.buckets],
         "websub": [

@@ -173,13 +173,25 @@ def fresh_link_checks(
     conn: Connection, urls: Iterable[str], now: datetime
 ) -> dict[str, LinkCheckRow]:
     """The stored results for ``urls`` that have not expired at ``now``."""
+    return stored_link_checks(conn, urls, fresh_at=now)
+
+
+def stored_link_checks(
+    conn: Connection, urls: Iterable[str], *, fresh_at: datetime | None = None
+) -> dict[str, LinkCheckRow]:
+    """The stored results for ``urls``, expired ones too unless ``fresh_at`` is given.
+
+    Expired results still say what the last build saw, which is what a new
+    result is compared with to know whether a link changed state.
+    """
     wanted = sorted(set(urls))
     found: dict[str, LinkCheckRow] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        rows = conn.execute(
-            select(link_checks).where(link_checks.c.url.in_(chunk), link_checks.c.expires_at > now)
-        )
+        query = select(link_checks).where(link_checks.c.url.in_(chunk))
+        if fresh_at is not None:
+            query = query.where(link_checks.c.expires_at > fresh_at)
+        rows = conn.execute(query)
         for r in rows:
             found[r.url] = LinkCheckRow(
                 url=r.url,
@@ -221,6 +233,11 @@ def save_link_checks(
     )
     for start in range(0, len(rows), _CHUNK):
         conn.execute(stmt, rows[start : start + _CHUNK])
+
+
+def delete_all_checks(conn: Connection) -> int:
+    """Forget every result (the policy they were judged under changed); return how many."""
+    return conn.execute(delete(link_checks)).rowcount
 
 
 def delete_expired_checks(conn: Connection, now: datetime) -> int:

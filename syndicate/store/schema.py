@@ -223,6 +223,18 @@ store_state = Table(
     Column("last_build_config", String(64)),
 )
 
+# Named facts about the running system, one row each, the value JSON:
+# ``run:<worker>`` heartbeats (`syndicate run`, every tick), ``links-config``
+# (the [links] settings cached link checks were made under), ``build-failure``
+# (the last build whose recording failed). ``store.ops`` reads and writes them.
+ops_state = Table(
+    "ops_state",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 builds = Table(
     "builds",
     metadata,

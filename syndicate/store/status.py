@@ -65,6 +65,7 @@ class WholeBuild:
     failed: int
     skipped: int
     exit_code: int
+    full: bool = False  # every feed planned (first build, config change, --all), else incremental
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +149,21 @@ def last_whole_build(conn: Connection) -> WholeBuild | None:
     r = conn.execute(select(builds).order_by(b.started.desc(), b.id.desc()).limit(1)).first()
     if r is None:
         return None
+    fb = feed_builds.c
+    full = conn.execute(
+        select(literal(1))
+        .where(fb.started == r.started, fb.reason == "full")  # ix_feed_builds_started
+        .limit(1)
+    ).first()
     return WholeBuild(
-        r.started, r.finished, r.written, r.unchanged, r.failed, r.skipped, r.exit_code
+        r.started,
+        r.finished,
+        r.written,
+        r.unchanged,
+        r.failed,
+        r.skipped,
+        r.exit_code,
+        full=full is not None,
     )
 
 

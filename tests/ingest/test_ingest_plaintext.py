@@ -6,14 +6,11 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from ingest_support import Parse, articles, errors, warnings
 
 from syndicate.ingest import ImportOptions
 from syndicate.ingest.plaintext import read_layout
 from syndicate.model import Author, Related, Term
-
-SEED = Path(__file__).resolve().parents[2] / ".." / "shared" / "seed" / "article.txt"
 
 EXPORT = """Skip to main content
   \u2022 Share to or
@@ -139,9 +136,8 @@ def test_a_paragraph_starting_with_by_is_not_a_byline() -> None:
     assert layout.authors == () and len(layout.paragraphs) == 1
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason=f"the shared seed article is absent ({SEED})")
-def test_seed_article(parse: Parse, tmp_path: Path) -> None:
-    items = parse({"seed.txt": SEED.read_bytes()}, opts=ImportOptions(section="world"))
+def test_seed_article(parse: Parse, tmp_path: Path, seed_article: Path) -> None:
+    items = parse({"seed.txt": seed_article.read_bytes()}, opts=ImportOptions(section="world"))
     assert errors(items) == []
     (a,) = articles(items)
     assert a.title == "Russian soldiers reportedly refuse secret Syria deployment"

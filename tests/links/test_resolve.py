@@ -25,7 +25,6 @@ SITE = "https://news.example.org"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 FLOOD_WALL = "Council approves £40m flood wall for the Lower Quay"
 FLOOD_WALL_URL = f"{SITE}/city/council-approves-40m-flood-wall-for-the-lower-quay"
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "article.txt"
 
 
 def resolve(store: Store, related: Related, self_id: int | None = None) -> Any:
@@ -146,15 +145,13 @@ def test_normalise_title() -> None:
     assert normalise_title("£40m") == "£40m"
 
 
-def test_seed_article_title_is_unresolved(examples_store: Store) -> None:
+def test_seed_article_title_is_unresolved(examples_store: Store, seed_article: Path) -> None:
     """The seed export's related story is not in our store: reported, never guessed."""
-    if not SEED.is_file():
-        pytest.skip(f"the seed article is not here ({SEED}): ../shared is absent")
     context = IngestContext(base_url=SITE, default_section="world")
     parsed = [
         p
         for p in parse_paths_iter(
-            [str(SEED)], context, ImportOptions(published=NOW - timedelta(days=1))
+            [str(seed_article)], context, ImportOptions(published=NOW - timedelta(days=1))
         )
         if isinstance(p, ParsedArticle)
     ]

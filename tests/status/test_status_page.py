@@ -17,7 +17,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from status_support import open_config
+from status_support import invoke, open_config
 
 from syndicate.status import FeedStatus, StatusReport, Totals
 from syndicate.status.page import render_status_html, write_status_page
@@ -72,10 +72,11 @@ def test_page_is_written_well_formed_and_shows_every_feed(failing: Path) -> None
     with Store.open(config.store_url) as store:
         path = write_status_page(config, store, now)
         again = render_status_html_for(config, store, now)
-    assert path == config.output_dir / "status.html"
+    assert path == config.root.resolve() / "status.html"  # beside feeds/, not in it
+    assert path.parent == config.output_dir.parent
     html = path.read_text(encoding="utf-8")
     assert html == again  # same store, same now: same bytes
-    assert not list(config.output_dir.glob(".status.html.*"))  # no temp file left
+    assert not list(path.parent.glob(".status.html.*"))  # no temp file left
     check_well_formed(html)
     rows = feed_rows(html)
     assert "site" in rows and len(rows) > 30
@@ -161,6 +162,7 @@ def test_chromium_renders_the_page_and_its_feed_table(failing: Path, tmp_path: P
     config = open_config(failing)
     with Store.open(config.store_url) as store:
         page = write_status_page(config, store, datetime.now(UTC))
+    assert page is not None
     url = page.resolve().as_uri()
 
     shot = tmp_path / "status.png"
@@ -178,3 +180,23 @@ def test_chromium_renders_the_page_and_its_feed_table(failing: Path, tmp_path: P
     assert "rss: rejected" in site and "atom: unchanged" in site and "errors" in site
     city = rows["section/city"].text_content()
     assert "rss: unchanged" in city and "json: unchanged" in city
+
+
+def test_a_build_keeps_the_page_out_of_the_public_folder(built: Path) -> None:
+    """Build history is not for readers: the page is beside feeds/, or where config says."""
+    root = built.parent
+    assert (root / "status.html").is_file()
+    assert not (root / "feeds" / "status.html").exists()
+    source = built.read_text(encoding="utf-8")
+    built.write_text(
+        source.replace(
+            'report = "data/build-report.json"', 'report = ""\nstatus_page = "ops/page.html"'
+        ),
+        encoding="utf-8",
+    )
+    assert invoke(built, "build").exit_code == 0
+    assert (root / "ops" / "page.html").is_file()
+    built.write_text(source.replace('report = "data/build-report.json"', 'status_page = ""'))
+    (root / "status.html").unlink()
+    assert invoke(built, "build").exit_code == 0
+    assert not (root / "status.html").exists() and not (root / "feeds" / "status.html").exists()
