@@ -14,22 +14,16 @@ This module reads one file and returns data; it never opens the store or writes.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     PositiveInt,
     ValidationError,
@@ -37,6 +31,19 @@ from pydantic import (
     model_validator,
 )
 
+from .config_values import (
+    LICENCE_MAX,
+    Formats,
+    HttpUrl,
+    MaxItems,
+    StrictModel,
+    cidr,
+    describe_error,
+    host_name,
+    iso_date,
+    language_tag,
+    time_zone_name,
+)
 from .errors import ConfigError
 from .kinds import kind_of_group, kinds
 from .model import FeedFormat
@@ -44,72 +51,13 @@ from .model import FeedFormat
 DEFAULT_STORE_URL = "sqlite:///data/syndicate.db"
 
 
-def _absolute_http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("expected an absolute http(s) URL")
-    return value.rstrip("/")
-
-
-def _time_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("expected an IANA time zone name such as Europe/London") from None
-    return value
-
-
-def _language(value: str) -> str:
-    # RFC 5646 primary subtag plus optional subtags; what RSS <language> and JSON Feed take.
-    parts = value.split("-")
-    if not (2 <= len(parts[0]) <= 3 and parts[0].isalpha()) or not all(
-        p.isalnum() and 1 <= len(p) <= 8 for p in parts[1:]
-    ):
-        raise ValueError("expected a language tag such as en or en-GB")
-    return value
-
-
-def _iso_date(value: str) -> str:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise ValueError("expected a date written YYYY-MM-DD") from None
-    if len(value) != 10:
-        raise ValueError("expected a date written YYYY-MM-DD")
-    return value
-
-
-def _host_name(value: str) -> str:
-    name = value.rstrip(".").lower()
-    if not name or any(c in name for c in "/:@*[] ") or len(name) > 253:
-        raise ValueError("expected a host name such as cms.internal (no scheme, port or wildcard)")
-    return name
-
-
-def _cidr(value: str) -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=True))
-    except ValueError:
-        raise ValueError(
-            "expected an address or CIDR block such as 10.20.0.0/16 (no host bits set)"
-        ) from None
-
-
-HttpUrl = Annotated[str, AfterValidator(_absolute_http_url)]
-Formats = Annotated[list[FeedFormat], Field(min_length=1)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
-class SiteConfig(_Strict):
+class SiteConfig(StrictModel):
     title: Annotated[str, Field(min_length=1)]
     base_url: HttpUrl
     feeds_url: HttpUrl | None = None
     description: str = ""
-    language: Annotated[str, AfterValidator(_language)] = "en"
-    time_zone: Annotated[str, AfterValidator(_time_zone)] = "UTC"
+    language: Annotated[str, AfterValidator(language_tag)] = "en"
+    time_zone: Annotated[str, AfterValidator(time_zone_name)] = "UTC"
     licence: str | None = None
     attribution: str | None = None
     default_section: Annotated[str, Field(min_length=1)] = "news"
@@ -120,7 +68,7 @@ class SiteConfig(_Strict):
     hubs: list[HttpUrl] = []
     # The date in the tag: URIs that identify our feeds (RFC 4151 §2.1: a day the
     # site owned its domain). Feed readers key subscriptions by it: never change it.
-    id_date: Annotated[str, AfterValidator(_iso_date)] = "2026-01-01"
+    id_date: Annotated[str, AfterValidator(iso_date)] = "2026-01-01"
 
     @field_validator("article_url")
     @classmethod
@@ -148,11 +96,11 @@ class SiteConfig(_Strict):
         return self.feeds_url or f"{self.base_url}/feeds"
 
 
-class StoreConfig(_Strict):
+class StoreConfig(StrictModel):
     url: Annotated[str, Field(min_length=1)] = DEFAULT_STORE_URL
 
 
-class OutputConfig(_Strict):
+class OutputConfig(StrictModel):
     dir: Annotated[str, Field(min_length=1)] = "feeds"
     report: str = "build-report.json"
     # Partner feeds: a private folder beside ``dir``, never inside it (a static
@@ -168,10 +116,7 @@ class OutputConfig(_Strict):
 LinkPolicy = Literal["drop", "keep", "hold", "fail"]
 
 
-MaxItems = Annotated[int, Field(gt=0, le=10_000)]
-
-
-class GroupConfig(_Strict):
+class GroupConfig(StrictModel):
     """One feed group (site, sections, tags, authors); unset keys inherit ``[feeds]``."""
 
     enabled: bool = True
@@ -181,7 +126,7 @@ class GroupConfig(_Strict):
     every: PositiveInt | None = None  # seconds between `syndicate run` rebuilds of the group
 
 
-class FeedsConfig(_Strict):
+class FeedsConfig(StrictModel):
     """``[feeds]``: defaults for every feed, and one table per feed kind's group.
 
     The groups are the registered kinds' (``syndicate.kinds``): ``[feeds.site]``,
@@ -222,7 +167,7 @@ class FeedsConfig(_Strict):
         )
 
 
-class ResolvedGroup(_Strict):
+class ResolvedGroup(StrictModel):
     enabled: bool
     formats: tuple[FeedFormat, ...]
     max_items: int
@@ -233,7 +178,7 @@ class ResolvedGroup(_Strict):
 PositiveFloat = Annotated[float, Field(gt=0)]
 
 
-class LinksConfig(_Strict):
+class LinksConfig(StrictModel):
     """How related-coverage links are checked (the links stage)."""
 
     enabled: bool = True
@@ -245,8 +190,8 @@ class LinksConfig(_Strict):
     allow_private: bool = False
     # Host names (exact, case-insensitive) and CIDR blocks whose addresses are
     # accepted even when private: ["cms.internal"], ["10.20.0.0/16"].
-    allow_hosts: list[Annotated[str, AfterValidator(_host_name)]] = []
-    allow_networks: list[Annotated[str, AfterValidator(_cidr)]] = []
+    allow_hosts: list[Annotated[str, AfterValidator(host_name)]] = []
+    allow_networks: list[Annotated[str, AfterValidator(cidr)]] = []
     connect_timeout: PositiveFloat = 5.0
     read_timeout: PositiveFloat = 10.0
     deadline: PositiveFloat = 20.0  # seconds per link, retries and redirects included
@@ -261,7 +206,7 @@ class LinksConfig(_Strict):
     per_host: PositiveInt = 4  # links checked at once on one host
 
 
-class WebSubConfig(_Strict):
+class WebSubConfig(StrictModel):
     """How ``site.hubs`` are pinged after a publish (``syndicate.websub``)."""
 
     timeout: PositiveFloat = 5.0  # seconds one request may take, start to end
@@ -272,7 +217,7 @@ class WebSubConfig(_Strict):
     keep: PositiveInt = 86_400  # seconds an undelivered ping is kept and retried
 
 
-class ImportConfig(_Strict):
+class ImportConfig(StrictModel):
     """Defaults for importing plain-text exports that carry no metadata."""
 
     max_file_bytes: PositiveInt = 20 * 1024 * 1024
@@ -283,7 +228,7 @@ class ImportConfig(_Strict):
         return self.workers or len(os.sched_getaffinity(0))
 
 
-class RunConfig(_Strict):
+class RunConfig(StrictModel):
     """`syndicate run`: the long-running service."""
 
     inbox: str = "inbox"  # files dropped here are imported, then moved to done/ or failed/
@@ -295,7 +240,6 @@ class RunConfig(_Strict):
 
 # ---------------------------------------------------------------- partners
 
-LICENCE_MAX = 500  # characters: a licence or attribution line, not a contract
 # Never in a partner's HTML, whatever its allow-list says: they run code or pull
 # in other documents.
 NEVER_ALLOWED_TAGS = frozenset(
@@ -312,7 +256,7 @@ def _safe_tags(value: list[str]) -> list[str]:
     return [t.lower() for t in value]
 
 
-class PartnerConfig(_Strict):
+class PartnerConfig(StrictModel):
     """``[partners.<name>]``: what one partner may receive, and in what shape.
 
     Allow lists (``sections``, ``tags``, ``licences``) are "any" when unset; a
@@ -364,7 +308,7 @@ def _gather_partners(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
             partner = PartnerConfig.model_validate(table)
         except ValidationError as e:
             error = e.errors(include_url=False)[0]
-            problems[name] = _describe({**error, "loc": ("partners", name, *error["loc"])})
+            problems[name] = describe_error({**error, "loc": ("partners", name, *error["loc"])})
             continue
         problem = _unknown_names(where, partner, sections, licences)
         if problem:
@@ -393,7 +337,7 @@ def _unknown_names(
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
-class Config(_Strict):
+class Config(StrictModel):
     """The whole file. ``[partners.<name>]`` tables are checked one by one
     (``syndicate.partners.gather_partners``): a bad profile is left out and its
     one-line error kept in ``partner_problems``, so the build publishes nothing
@@ -469,55 +413,6 @@ class Config(_Strict):
         return self.sections.get(slug)
 
 
-_EXPECTED = {
-    "int_parsing": "expected an integer",
-    "int_type": "expected an integer",
-    "greater_than": "expected a positive integer",
-    "less_than_equal": "expected at most 10000",
-    "string_type": "expected a string",
-    "string_too_short": "expected a non-empty string",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "list_type": "expected a list",
-    "too_short": "expected a non-empty list",
-    "string_too_long": f"expected at most {LICENCE_MAX} characters",
-    "dict_type": "expected a table",
-    "model_type": "expected a table",
-    "missing": "is required",
-    "extra_forbidden": "unknown key",
-    "literal_error": "expected one of",
-}
-
-
-def _describe(error: Any) -> str:
-    kind = error["type"]
-    path = [str(p) for p in error["loc"]]
-    if path[:2] == ["feeds", "kind_groups"]:  # FeedsConfig gathers [feeds.<group>] there
-        path = ["feeds", *path[2:]]
-    loc = ".".join(path)
-    value = error.get("input")
-    shown = json.dumps(value, default=str, ensure_ascii=False)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    if kind == "missing":
-        return f"{loc}: is required"
-    if kind == "extra_forbidden":
-        return f"{loc}: unknown key"
-    if kind == "greater_than" or (kind == "int_parsing" and "max_items" in loc):
-        return f"{loc}: expected a positive integer, got {shown}"
-    if kind == "literal_error" and path[-2:-1] == ["formats"]:
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{loc}: unknown format (expected one of {expected}), got {shown}"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{loc}: expected one of {expected}, got {shown}"
-    if kind == "value_error":
-        reason = str(error.get("ctx", {}).get("error", error["msg"]))
-        return f"{loc}: {reason}, got {shown}"
-    phrase = _EXPECTED.get(kind, error["msg"])
-    return f"{loc}: {phrase}, got {shown}"
-
-
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -530,7 +425,7 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
         config = Config.model_validate(data)
     except ValidationError as e:
         first = e.errors(include_url=False)[0]
-        raise ConfigError(source, _describe(first)) from e
+        raise ConfigError(source, describe_error(first)) from e
     config = config.model_copy(update={"root": root, "source": source})
     # Checked again with the real root: relative folders are read from config.toml's.
     if config.partners and _inside(config.partners_dir, config.output_dir):
