@@ -301,7 +301,7 @@ def build_command(
 
     from .build import run_build
     from .model import ExitCode, Outcome
-    from .report import dropped_links, report_json
+    from .report import dropped_links, feed_keys, report_json
 
     config = state.config
     with state.open_store() as store, _progress("Building") as progress:
@@ -343,7 +343,7 @@ def build_command(
         click.echo(json.dumps(report_json(report), indent=2))
     else:
         if verbose:
-            _list_keys(dict(report.feed_keys()))
+            _list_keys(dict(feed_keys(report)))
         table = Table(title="Build", title_justify="left")
         columns = ("feeds", "files written", "unchanged", "failed", "items", "links dropped")
         for name in (*columns, "seconds"):
@@ -445,48 +445,13 @@ def _status_writer(config: Config, store: Store) -> Any:
     return write
 
 
-# ---------------------------------------------------------------- db
-
-
-@cli.group("db")
-def db_group() -> None:
-    """Manage the store: its schema and its backups.
-
-    \b
-    Example:
-        syndicate db upgrade
-    """
-
-
-@db_group.command("upgrade")
-@pass_state
-def db_upgrade(state: State) -> None:
-    """Migrate the store to the newest schema (safe to run twice).
-
-    \b
-    Example:
-        syndicate db upgrade
-    """
-    from .store import Store
-
-    store = Store.open(state.config.store_url, migrate=False)
-    with store:
-        before, after = store.upgrade()
-    if before == after:
-        err.print(f"{store.where}: already at revision {after}", markup=False)
-    else:
-        err.print(f"{store.where}: upgraded {before or 'empty'} -> {after}", markup=False)
-
-
-db_group.add_command(
+cli.add_command(
     LazyCommand(
-        "backup",
-        "syndicate.commands.db_backup:db_backup_command",
-        "Copy the SQLite store to PATH while it is in use (SQLite's online backup).",
+        "db",
+        "syndicate.commands.db:db_group",
+        "Manage the store: its schema and its backups.",
     )
 )
-
-
 cli.add_command(validate_command)
 cli.add_command(
     LazyCommand(

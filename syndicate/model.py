@@ -455,26 +455,6 @@ class BuildReport:
     errors: tuple[str, ...] = ()
     skipped_keys: tuple[str, ...] = ()  # the keys of those skipped feeds
 
-    def feed_keys(self) -> dict[str, list[str]]:
-        """Feed keys by what happened to them: written, unchanged (or skipped), failed.
-
-        A feed with one failed format is failed; else one written file makes it
-        written; a feed not rendered at all (skipped) is unchanged.
-        """
-        by_key: dict[str, set[Outcome]] = {}
-        for o in self.outcomes:
-            by_key.setdefault(o.key, set()).add(o.outcome)
-        groups: dict[str, list[str]] = {"written": [], "unchanged": [], "failed": []}
-        for key, found in by_key.items():
-            if found & {Outcome.FAILED, Outcome.REJECTED}:
-                groups["failed"].append(key)
-            elif Outcome.WRITTEN in found:
-                groups["written"].append(key)
-            else:
-                groups["unchanged"].append(key)
-        groups["unchanged"].extend(k for k in self.skipped_keys if k not in by_key)
-        return {name: sorted(keys) for name, keys in groups.items()}
-
     @property
     def failed(self) -> tuple[PublishOutcome, ...]:
         bad = (Outcome.REJECTED, Outcome.FAILED)

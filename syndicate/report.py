@@ -68,7 +68,7 @@ def report_json(report: BuildReport) -> dict[str, Any]:
             "skipped_feeds": report.skipped_feeds,
             "links_dropped": len(dropped_links(report)),
         },
-        "feeds": report.feed_keys(),
+        "feeds": feed_keys(report),
         "warnings": list(report.warnings),
         "errors": list(report.errors),
         "links": [
@@ -111,3 +111,24 @@ def write_report(path: Path, report: BuildReport) -> None:
     """Write the JSON report atomically (a dashboard never reads half of it)."""
     data = json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
     write_atomic(path, data.encode("utf-8"))
+
+
+def feed_keys(report: BuildReport) -> dict[str, list[str]]:
+    """Feed keys by what happened to them: written, unchanged (or skipped), failed.
+
+    A feed with one failed format is failed; else one written file makes it
+    written; a feed not rendered at all (skipped) is unchanged.
+    """
+    by_key: dict[str, set[Outcome]] = {}
+    for o in report.outcomes:
+        by_key.setdefault(o.key, set()).add(o.outcome)
+    groups: dict[str, list[str]] = {"written": [], "unchanged": [], "failed": []}
+    for key, found in by_key.items():
+        if found & {Outcome.FAILED, Outcome.REJECTED}:
+            groups["failed"].append(key)
+        elif Outcome.WRITTEN in found:
+            groups["written"].append(key)
+        else:
+            groups["unchanged"].append(key)
+    groups["unchanged"].extend(k for k in report.skipped_keys if k not in by_key)
+    return {name: sorted(keys) for name, keys in groups.items()}

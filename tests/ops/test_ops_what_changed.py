@@ -8,6 +8,8 @@ from typing import Any
 
 from ops_support import record, run, write_config, write_records
 
+from syndicate.report import feed_keys
+
 
 def test_import_lists_article_keys_by_change(tmp_path: Path, store_url: str) -> None:
     config = write_config(tmp_path, store_url)
@@ -88,7 +90,7 @@ def test_a_feed_with_one_failed_format_is_failed() -> None:
         skipped_feeds=1,
         skipped_keys=("section/city",),
     )
-    assert report.feed_keys() == {
+    assert feed_keys(report) == {
         "written": ["tag/b"],
         "unchanged": ["section/city", "tag/a"],
         "failed": ["site"],
