@@ -32,11 +32,11 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from . import __version__
-from .builder import Builder
 from .config import Config
 from .dates import rfc3339_date
 from .errors import NotRecordedError, OutputError, StoreError
@@ -65,6 +65,9 @@ from .store.builds import (
 from .store.ops import BUILD_FAILURE, delete_fact, put_fact
 from .store.queue import claim, done, visibility_changes
 from .workers import ProgressCallback, build_feeds
+
+if TYPE_CHECKING:  # loaded when there is work (see workers.build_feeds)
+    from .builder import Builder
 
 
 def config_fingerprint(config: Config) -> str:
@@ -206,7 +209,10 @@ def drain_queue(
     the others; one asked to stop finishes the feed in hand and its batch.
     """
     note_links_config(store, config.links, now)
-    builder = builder or Builder(config, store, now)
+    if builder is None:
+        from .builder import Builder
+
+        builder = Builder(config, store, now)
     builder.begin(now)
     results: list[FeedResult] = []
     while not should_stop():

@@ -20,13 +20,15 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .builder import Builder
 from .config import Config
 from .model import FeedResult
 from .planning import PlannedFeed
 from .store import Store
+
+if TYPE_CHECKING:  # imported when there is work: a no-op build never loads render/validate
+    from .builder import Builder
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -116,6 +118,8 @@ def _start_worker(
     gc.freeze()  # what the parent built stays put (and its pages shared): see collecting_less
     gc.set_threshold(*BUILD_GC_THRESHOLD)
     store = Store.open(config.store_url, migrate=False)
+    from .builder import Builder  # loaded by the parent before the fork
+
     _worker.update(builder=Builder(config, store, now), known=known, shares=shares, ticks=ticks)
 
 
@@ -158,6 +162,12 @@ def build_feeds(
 ) -> list[FeedResult]:
     """Build every planned feed; results in plan order, every rename durable on return."""
     total = len(planned)
+    if not total:
+        return []
+    # Loaded here, not at module import, so that a no-op build skips feedgen,
+    # lxml and the validator; before the fork, so that workers share the pages.
+    from .builder import Builder
+
     workers = worker_count(total, jobs)
     windows = [planned[i : i + WINDOW] for i in range(0, total, WINDOW)]
     done = 0

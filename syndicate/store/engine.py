@@ -15,19 +15,24 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from ..errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+# The newest migration's revision. Every command opens the store and checks its
+# schema against this; reading it from the migration scripts means importing
+# Alembic and every script (~0.1 s a process), so it is written here and a test
+# (tests/store/test_store.py) holds it equal to Alembic's head.
+SCHEMA_HEAD = "0008"
 
 
 def redact(url: str) -> str:
@@ -104,24 +109,35 @@ def create_store_engine(url: str) -> Engine:
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def head_revision() -> str:
+    """The newest revision among the migration scripts (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The store's revision from Alembic's own table, read without importing Alembic."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def upgrade(engine: Engine, url: str) -> tuple[str | None, str]:
     """Migrate to the newest schema; return (before, after) revisions."""
+    from alembic import command
+
     with wrap_errors(url, "migration"):
         before = current_revision(engine)
         cfg = _alembic_config()
@@ -146,7 +162,7 @@ def ensure_schema(engine: Engine, url: str) -> None:
     if revision is None:
         upgrade(engine, url)
         return
-    head = head_revision()
+    head = SCHEMA_HEAD
     if revision != head:
         raise StoreError(
             redact(url),
