@@ -102,7 +102,7 @@ from syndicate.validate import validate_bytes
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 VARIANTS = ("import", "naive", "hugo", "full", "noop", "cron", "service")
-PROFILE_VARIANTS = ("naive", "full", "full-j1", "noop")
+PROFILE_VARIANTS = ("naive", "full", "full-j1", "noop", "service")
 CHILD_TIMEOUT = 3600
 SNAPSHOT_ENV = "SYNDICATE_BENCH_CODE"
 SAMPLE_EVERY = 0.02  # seconds between samples of a process tree's memory
@@ -586,7 +586,7 @@ def profile_one(variant: str, size: int, seed: int, profile: Path) -> None:
     work.mkdir(parents=True)
     try:
         shutil.copyfile(ensure_store(size, seed), work / "store.db")
-        if variant == "noop":
+        if variant in ("noop", "service"):
             spawn("prime", work)
         row = spawn(variant, work, "--profile", str(profile))
     finally:
