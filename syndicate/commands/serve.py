@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from ..errors import OutputError
+from ..errors import ConfigError, OutputError
 
 
 @click.command("serve")
@@ -41,6 +41,31 @@ from ..errors import OutputError
     type=click.IntRange(0),
     help="Memory for feed bodies; past it the least recently sent are read again.",
 )
+@click.option(
+    "--nginx-config",
+    "nginx_config",
+    is_flag=False,
+    flag_value="-",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="Print ('-' or no value) or write an nginx server block for the folder, and exit.",
+)
+@click.option(
+    "--nginx-listen",
+    default="80",
+    show_default=True,
+    help="nginx's listen argument in the generated block ('443 ssl', '127.0.0.1:8081').",
+)
+@click.option(
+    "--nginx-server-name",
+    default=None,
+    help="server_name in the generated block. [default: the host of site.feeds_url]",
+)
+@click.option(
+    "--nginx-brotli",
+    is_flag=True,
+    help="Add brotli_static on (needs an nginx brotli static module loaded; see the README).",
+)
 @click.pass_obj
 def serve_command(
     obj: Any,
@@ -50,6 +75,10 @@ def serve_command(
     access_log: Path,
     no_access_log: bool,
     cache_mb: int,
+    nginx_config: Path | None,
+    nginx_listen: str,
+    nginx_server_name: str | None,
+    nginx_brotli: bool,
 ) -> None:
     """Serve the published feeds over HTTP with conditional GET and precompressed bodies.
 
@@ -63,6 +92,11 @@ def serve_command(
     Example:
         syndicate serve --port 8080
         syndicate serve --host 0.0.0.0 --access-log /var/log/syndicate-access.log
+        syndicate serve --port 8080 --nginx-config /etc/nginx/conf.d/syndicate.conf
+
+    With --nginx-config it prints or writes an nginx configuration serving the
+    same folder with the same headers (partner paths proxied to this command at
+    --host/--port) and exits; it needs no reload after a build.
     """
     config = obj.config
     output = config.output_dir
@@ -73,6 +107,17 @@ def serve_command(
     if not output.is_dir():
         raise OutputError(str(output), "no such folder: run `syndicate build` first")
     hubs = tuple(str(h) for h in config.site.hubs)
+    if nginx_config is not None:
+        _write_nginx_config(
+            config,
+            nginx_config,
+            prefix=prefix,
+            upstream=_upstream(host, port),
+            listen=nginx_listen,
+            server_name=nginx_server_name,
+            brotli=nginx_brotli,
+        )
+        return
     import uvicorn
 
     from ..serve.app import FeedServer
@@ -118,3 +163,66 @@ def serve_command(
         click.echo("stopped", err=True)
     if log_stream is not None and log_stream is not sys.stderr:
         log_stream.close()
+
+
+def _upstream(host: str, port: int) -> str:
+    """Where nginx reaches this command: a wildcard address means this machine."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _write_nginx_config(
+    config: Any,
+    target: Path,
+    *,
+    prefix: str,
+    upstream: str,
+    listen: str,
+    server_name: str | None,
+    brotli: bool,
+) -> None:
+    """Print or write the nginx block for this config and the folder's manifest."""
+    from ..kinds import kinds
+    from ..manifest import MANIFEST_NAME, read_manifest
+    from ..publish import write_atomic
+    from ..serve import nginx
+
+    output = config.output_dir
+    entries = list(read_manifest(output / MANIFEST_NAME).values())
+    cadences = {k.folder: config.feeds.group(k.group).every for k in kinds() if not k.private}
+    feeds_url = str(config.site.published_feeds_url).rstrip("/")
+    partners_prefix = "/" + urlsplit(str(config.partners_url)).path.strip("/")
+    if partners_prefix == "/" or partners_prefix == prefix:
+        raise ConfigError(
+            config.source,
+            f"output.partners_url: its path must differ from the feeds' ({prefix or '/'}) "
+            f"for nginx to proxy it, got {str(config.partners_url)!r}",
+        )
+    site = nginx.Site(
+        root=output,
+        prefix=prefix,
+        feeds_url=feeds_url,
+        hubs=tuple(str(h) for h in config.site.hubs),
+        listen=listen,
+        server_name=server_name or urlsplit(feeds_url).hostname or "_",
+        partners_prefix=partners_prefix,
+        upstream=upstream,
+        brotli=brotli,
+    )
+    try:
+        text = nginx.server_config(
+            site, nginx.content_types(entries), nginx.folder_max_ages(entries, cadences)
+        )
+    except ValueError as e:
+        raise ConfigError(config.source, f"cannot write an nginx configuration: {e}") from None
+    if str(target) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(target, text.encode("utf-8"))
+    except OSError as e:
+        raise OutputError(str(target), f"cannot write the nginx configuration: {e.strerror}") from e
+    click.echo(f"wrote {target}: `nginx -t` then `nginx -s reload` to apply", err=True)
