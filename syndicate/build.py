@@ -39,6 +39,7 @@ from . import __version__
 from .builder import Builder
 from .config import Config
 from .dates import rfc3339_date
+from .discovery import publish_pages
 from .errors import NotRecordedError, OutputError, StoreError
 from .links.checker import note_links_config
 from .manifest import publish_manifest
@@ -150,6 +151,7 @@ def build_pass(
         record_build(conn, report, config_fp, now)
     with store.connect() as conn:  # after the files are in place: see ``manifest``
         publish_manifest(conn, config, now, results)
+        publish_pages(conn, config, now)
     if config.site.hubs:
         from .websub import notify  # requests and a thread pool, only for sites with hubs
 
@@ -226,5 +228,6 @@ def drain_queue(
         results.extend(batch_results)
     if results:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            publish_manifest(conn, config, now, results)
+            if publish_manifest(conn, config, now, results):
+                publish_pages(conn, config, now)  # a change the page may show
     return results
