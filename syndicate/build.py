@@ -39,7 +39,7 @@ from . import __version__
 from .builder import Builder
 from .config import Config
 from .dates import rfc3339_date
-from .discovery import publish_pages
+from .discovery import pages_missing, publish_pages
 from .errors import NotRecordedError, OutputError, StoreError
 from .links.checker import note_links_config
 from .manifest import publish_manifest
@@ -228,6 +228,6 @@ def drain_queue(
         results.extend(batch_results)
     if results:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            if publish_manifest(conn, config, now, results):
+            if publish_manifest(conn, config, now, results) or pages_missing(config):
                 publish_pages(conn, config, now)  # a change the page may show
     return results

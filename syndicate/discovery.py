@@ -42,7 +42,7 @@ from .model import FILE_EXTENSIONS, MEDIA_TYPES, FeedFormat, FeedSpec
 from .planning import plan_feeds
 from .publish import write_atomic
 from .store.builds import published_item_counts
-from .stylesheets import publish_stylesheets
+from .stylesheets import STYLE_FOLDER, STYLESHEETS, publish_stylesheets
 
 INDEX_NAME = "index.html"
 FORMAT_NAMES: dict[FeedFormat, str] = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
@@ -177,6 +177,14 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     write_atomic(path, data)
     return True
+
+
+def pages_missing(config: Config) -> bool:
+    """Whether the page (or a stylesheet the feeds name) is not in the output folder."""
+    names = [INDEX_NAME]
+    if config.output.stylesheets:
+        names += [f"{STYLE_FOLDER}/{name}" for name in STYLESHEETS.values()]
+    return not all((config.output_dir / name).is_file() for name in names)
 
 
 def publish_pages(conn: Connection, config: Config, now: datetime) -> list[str]:

@@ -10,7 +10,7 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from syndicate.build import run_build
+from syndicate.build import drain_queue, run_build
 from syndicate.config import Config, parse_config
 from syndicate.store import Store
 from syndicate.stylesheets import stylesheet_bytes
@@ -188,3 +188,22 @@ def test_the_switch_off_leaves_the_instruction_and_the_files_out(
     for path in ("index.rss", "index.atom", "sections/city.rss"):
         assert b"xml-stylesheet" not in (out / path).read_bytes()
     assert (out / "index.html").is_file()  # the discovery page is written either way
+
+
+def test_a_service_worker_writes_the_page_when_it_publishes(
+    tmp_path: Path, store_url: str, make_article: Any, now: datetime
+) -> None:
+    """`syndicate run` builds through ``drain_queue``: the page follows what it publishes."""
+    config = make_config(tmp_path, store_url)
+    with Store.open(config.store_url) as store:
+        list(store.upsert_iter(stories(make_article, now), authority=AUTH, now=now))
+        results = drain_queue(config, store, now, worker="w1")
+        assert results
+        assert set(rows(page_of(config))) >= {"site", "section/city", "section/world"}
+        assert (config.output_dir / "_style" / "atom.xsl").is_file()
+        later = now + timedelta(minutes=1)
+        record = make_article("w9", section="world", published=later)
+        list(store.upsert_iter([record], authority=AUTH, now=later))
+        assert drain_queue(config, store, later, worker="w1")
+        world = rows(page_of(config))["section/world"]
+        assert [td.text_content() for td in world.iter("td")][2] == "2"
