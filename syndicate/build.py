@@ -10,6 +10,7 @@ The whole flow, as pipes::
       |   stage_feed | DurableBatch | place_staged                  # publish
       | record_results, done(queue), record_build    # store.builds: one transaction
       | publish_manifest                              # manifest: ETags, cache lifetimes
+      | publish_pages (when the manifest moved)       # discovery: index.html, stylesheets
       | notify(hubs, files written)                  # websub: after the files are durable
       -> BuildReport
 
@@ -150,8 +151,10 @@ def build_pass(
         done(conn, queued)
         record_build(conn, report, config_fp, now)
     with store.connect() as conn:  # after the files are in place: see ``manifest``
-        publish_manifest(conn, config, now, results)
-        publish_pages(conn, config, now)
+        changed = publish_manifest(conn, config, now, results)
+        # what the page shows moves only with the manifest (or the config: a full build)
+        if changed or full or pages_missing(config):
+            publish_pages(conn, config, now)
     if config.site.hubs:
         from .websub import notify  # requests and a thread pool, only for sites with hubs
 
