@@ -8,8 +8,12 @@ that path end to end, in a real headless Chromium against a real server.
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import lxml.html
 import pytest
@@ -170,3 +174,45 @@ def test_chromium_shows_rss_and_atom_feeds_as_pages(server: Server, tmp_path: Pa
         assert titles == [f"Story a{i}" for i in range(5)], path
         assert "This is a web feed" in doc.text_content()
         assert doc.find(".//pre") is None  # not the XML shown as text
+
+
+class _XmlFolder(http.server.SimpleHTTPRequestHandler):
+    """A plain static server that labels feeds ``application/xml`` (as some do)."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        ".rss": "application/xml",
+        ".atom": "application/xml",
+        ".xsl": "text/xsl",
+        ".html": "text/html",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_chromium_runs_the_stylesheet_itself_where_it_still_does_xslt(
+    project: Path, tmp_path: Path
+) -> None:
+    """The client-side path: the instruction, its relative href and the XSLT, in a browser.
+
+    Chromium 156 runs XSLT only for ``application/xml`` (with a deprecation
+    banner); served as ``application/rss+xml`` the same bytes are shown as text,
+    which is why ``syndicate serve`` transforms them itself.
+    """
+    binary = chromium()
+    out = project.parent / "feeds"
+    handler = functools.partial(_XmlFolder, directory=str(out))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = httpd.server_address[1]
+        for path in ("index.rss", "tags/harbour.atom"):
+            dom = run_chromium(binary, tmp_path, "--dump-dom", f"http://127.0.0.1:{port}/{path}")
+            assert dom.returncode == 0, dom.stderr.decode(errors="replace")[-2000:]
+            doc = lxml.html.fromstring(dom.stdout)
+            titles = [h2.text_content().strip() for h2 in doc.iter("h2")]
+            assert titles == [f"Story a{i}" for i in range(5)], path
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
