@@ -10,6 +10,7 @@ The whole flow, as pipes::
       |   stage_feed | DurableBatch | place_staged                  # publish
       | record_results, done(queue), record_build    # store.builds: one transaction
       | publish_manifest                              # manifest: ETags, cache lifetimes
+      | publish_pages (when the manifest moved)       # discovery: index.html, stylesheets
       | notify(hubs, files written)                  # websub: after the files are durable
       -> BuildReport
 
@@ -39,6 +40,7 @@ from sqlalchemy import Connection
 from . import __version__
 from .config import Config
 from .dates import rfc3339_date
+from .discovery import pages_missing, publish_pages
 from .errors import NotRecordedError, OutputError, StoreError
 from .links.checker import note_links_config
 from .manifest import publish_manifest
@@ -152,7 +154,10 @@ def build_pass(
         done(conn, queued)
         record_build(conn, report, config_fp, now)
     with store.connect() as conn:  # after the files are in place: see ``manifest``
-        publish_manifest(conn, config, now, results)
+        changed = publish_manifest(conn, config, now, results)
+        # what the page shows moves only with the manifest (or the config: a full build)
+        if changed or full or pages_missing(config):
+            publish_pages(conn, config, now)
     if config.site.hubs:
         from .websub import notify  # requests and a thread pool, only for sites with hubs
 
@@ -232,5 +237,6 @@ def drain_queue(
         results.extend(batch_results)
     if results:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            publish_manifest(conn, config, now, results)
+            if publish_manifest(conn, config, now, results) or pages_missing(config):
+                publish_pages(conn, config, now)  # a change the page may show
     return results

@@ -111,6 +111,9 @@ class OutputConfig(StrictModel):
     # Build history is operational detail: by default the page sits beside the
     # output folder (relative to config.toml's folder), not among the public feeds.
     status_page: str = "status.html"
+    # An <?xml-stylesheet?> in every public RSS and Atom feed, and the XSLT files
+    # it names in <dir>/_style/: a feed opened in a browser reads as a page.
+    stylesheets: bool = True
 
 
 LinkPolicy = Literal["drop", "keep", "hold", "fail"]

@@ -235,6 +235,9 @@ class FeedSpec:
     updated_fallback: datetime | None = None
     # A partner's feed: its contract shapes every item (render reads it).
     partner: PartnerTerms | None = None
+    # The XSLT stylesheet a browser shows the feed with, per format (rss, atom),
+    # relative to the feed's own URL ("../_style/rss.xsl"); empty for none.
+    stylesheets: dict[FeedFormat, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from .guids import make_feed_id, tag_authority
 from .kinds import FeedKind, Member, feed_link, kind_named, kinds, split_key
 from .model import FILE_EXTENSIONS, FeedSpec, ItemRef, Outcome
 from .store.feeds import newest_visible_update
+from .stylesheets import stylesheet_hrefs
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,11 @@ def make_spec(
         rights=site.licence,
         feed_id=make_feed_id(tag_authority(site.base_url), site.id_date, key),
         updated_fallback=updated_fallback,
+        stylesheets=(
+            stylesheet_hrefs(path, group.formats)
+            if config.output.stylesheets and not kind.private
+            else {}
+        ),
     )
 
 

@@ -122,6 +122,7 @@ def serve_command(
 
     from ..serve.app import FeedServer
     from ..serve.folder import Folder
+    from ..serve.views import Views
 
     log_stream: TextIO | None = None
     if not no_access_log:
@@ -139,7 +140,10 @@ def serve_command(
     folder.refresh()
     if not folder.entries:
         click.echo(f"{output}: no manifest yet; serving 404s until a build writes one", err=True)
-    app = FeedServer(folder, prefix=prefix, feeds_url=feeds_url, hubs=hubs, access_log=log_stream)
+    views = Views(folder, feeds=config.output.stylesheets)  # README "Feeds in a browser"
+    app = FeedServer(
+        folder, prefix=prefix, feeds_url=feeds_url, hubs=hubs, access_log=log_stream, views=views
+    )
     server = uvicorn.Server(
         uvicorn.Config(
             app,

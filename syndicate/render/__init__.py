@@ -147,10 +147,12 @@ class Renderer:
         for fmt in formats:
             fragments = [c[fmt] for c in cached]
             if fmt == "rss":
-                head = serialize_document(build_rss_root(spec, dates))
+                head = serialize_document(build_rss_root(spec, dates), spec.stylesheets.get("rss"))
                 parts = RSS_FRAGMENTS.split(head, fragments)
             elif fmt == "atom":
-                head = serialize_document(build_atom_root(spec, dates, with_author))
+                head = serialize_document(
+                    build_atom_root(spec, dates, with_author), spec.stylesheets.get("atom")
+                )
                 parts = ATOM_FRAGMENTS.split(head, fragments)
             else:
                 head_obj = jsonfeed.build_jsonfeed_head(spec, with_author)
@@ -215,11 +217,11 @@ def render_document(spec: FeedSpec, articles: Sequence[Article], fmt: FeedFormat
         assert channel is not None
         for item in items:
             channel.append(build_rss_item(item))
-        return serialize_document(root)
+        return serialize_document(root, spec.stylesheets.get("rss"))
     if fmt == "atom":
         root = build_atom_root(spec, dates, needs_feed_author(articles))
         for item in items:
             root.append(build_atom_entry(item))
-        return serialize_document(root)
+        return serialize_document(root, spec.stylesheets.get("atom"))
     head = jsonfeed.build_jsonfeed_head(spec, needs_feed_author(articles))
     return jsonfeed.dump_jsonfeed(head, [jsonfeed.build_jsonfeed_item(item) for item in items])

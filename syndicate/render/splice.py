@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -35,10 +36,26 @@ XML_DECLARATION = True
 ENCODING = "UTF-8"
 
 
-def serialize_document(root: etree._Element) -> bytes:
-    """Serialize a whole feed document: UTF-8, XML declaration, no pretty-printing."""
+def serialize_document(root: etree._Element, stylesheet: str | None = None) -> bytes:
+    """Serialize a whole feed document: UTF-8, XML declaration, no pretty-printing.
+
+    ``stylesheet`` (an href) adds an ``<?xml-stylesheet?>`` processing
+    instruction on its own line after the declaration (W3C "Associating Style
+    Sheets with XML documents"), so a browser shows the feed through it; feed
+    readers skip processing instructions. Written as bytes, not as a sibling
+    node of the root, because ``tostring(root)`` would leave a sibling out.
+    """
     data: bytes = etree.tostring(root, encoding=ENCODING, xml_declaration=XML_DECLARATION)
+    if stylesheet:
+        end = data.index(b"?>") + 2
+        data = data[:end] + b"\n" + stylesheet_pi(stylesheet) + data[end:]
     return data
+
+
+def stylesheet_pi(href: str) -> bytes:
+    """The processing instruction that points a browser at an XSLT stylesheet."""
+    quoted = escape(href, {'"': "&quot;"})
+    return f'<?xml-stylesheet type="text/xsl" href="{quoted}"?>'.encode()
 
 
 class FragmentWriter:

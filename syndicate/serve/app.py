@@ -30,6 +30,7 @@ from ..model import CodedFile
 from .conditional import http_date, is_not_modified
 from .folder import Folder, Unlisted
 from .negotiate import choose_coding
+from .views import Views
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -53,8 +54,10 @@ class FeedServer:
         hubs: tuple[str, ...] = (),
         access_log: TextIO | None = None,
         clock: Callable[[], float] = time.time,
+        views: Views | None = None,
     ) -> None:
         self.folder = folder
+        self.views = views  # pages for browsers (``views``): index, stylesheets, feeds as HTML
         self.prefix = prefix.rstrip("/")
         self.feeds_url = feeds_url.rstrip("/")
         self.hub_links = ", ".join(f'<{h}>; rel="hub"' for h in hubs)
@@ -91,7 +94,12 @@ class FeedServer:
             return _plain(405, b"method not allowed\n", [(b"allow", ALLOW)])
         folder = self.folder
         folder.refresh()
-        entry = folder.entries.get(self._relative(scope["path"]) or "")
+        relative = self._relative(scope["path"])
+        entry = folder.entries.get(relative or "")
+        if self.views is not None:
+            page = self.views.respond(method, relative, entry, scope["headers"])
+            if page is not None:
+                return page
         if entry is None:
             return _not_found()
         accept = inm = ims = None
@@ -137,7 +145,7 @@ class FeedServer:
             path = path[len(prefix) :]
         rel = path[1:]
         if not rel:
-            return None
+            return ""  # the folder itself: no feed (``views`` answers its index page)
         for segment in rel.split("/"):
             if segment in ("", ".", "..") or "\\" in segment or "\x00" in segment:
                 return None
@@ -160,7 +168,7 @@ class FeedServer:
             (b"content-type", entry.content_type.encode()),
             (b"etag", coded.etag.encode()),
             (b"last-modified", http_date(entry.last_modified).encode()),
-            (b"vary", b"accept-encoding"),
+            (b"vary", self._vary(entry)),
             (b"link", self._links(entry).encode()),
             (b"content-length", str(coded.length).encode()),
         ]
@@ -175,7 +183,7 @@ class FeedServer:
         headers: Headers = [
             (b"content-type", entry.content_type.encode()),
             (b"etag", body.etag.encode()),
-            (b"vary", b"accept-encoding"),
+            (b"vary", self._vary(entry)),
             (b"cache-control", b"no-cache"),
             (b"link", self._links(entry).encode()),
             (b"content-length", str(len(body.body)).encode()),
@@ -183,6 +191,10 @@ class FeedServer:
         if coded.coding != "identity":
             headers.append((b"content-encoding", coded.coding.encode()))
         return headers
+
+    def _vary(self, entry: ManifestEntry) -> bytes:
+        vary = self.views.vary(entry) if self.views is not None else None
+        return vary or b"accept-encoding"
 
     def _links(self, entry: ManifestEntry) -> str:
         own = f'<{self.feeds_url}/{quote(entry.path)}>; rel="self"'

@@ -58,6 +58,18 @@ def recorded_files(conn: Connection) -> list[tuple[str, str, str]]:
     return [(r.path, r.feed_key, r.outcome) for r in rows]
 
 
+def published_item_counts(conn: Connection) -> dict[str, int]:
+    """Items in each file as last published, by path (a file whose last build failed: none).
+
+    A rejected build's count is of the bytes that were refused, not of the file
+    still on disk, so those files are left out rather than miscounted.
+    """
+    query = select(feed_state.c.path, feed_state.c.item_count).where(
+        feed_state.c.outcome.in_([o.value for o in _GOOD])
+    )
+    return {r.path: r.item_count for r in conn.execute(query)}
+
+
 def record_results(
     conn: Connection,
     results: Sequence[FeedResult],

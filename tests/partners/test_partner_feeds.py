@@ -32,6 +32,8 @@ def _files(folder: Path) -> set[str]:
     """The feeds in ``folder``; each must have its precompressed copies beside it."""
     found = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
     found = {f for f in found if not f.startswith(".")}  # the lock and the manifest
+    # the pages for people beside the public feeds (discovery page, stylesheets)
+    found = {f for f in found if f != "index.html" and not f.startswith("_style/")}
     feeds = {f for f in found if not f.endswith((".gz", ".br"))}
     assert found == feeds | {f + s for f in feeds for s in (".gz", ".br")}
     return feeds
@@ -52,6 +54,10 @@ def test_each_partner_gets_its_formats_in_its_private_folder(
         private = tmp_path / "partners"
         assert _files(private) == {"wire/index.atom", "wire/index.json", "glance/index.rss"}
         assert not any(p.startswith("partners") for p in _files(tmp_path / "feeds"))
+        page = (tmp_path / "feeds" / "index.html").read_text(encoding="utf-8")
+        assert "wire" not in page and "glance" not in page and "partner" not in page
+        assert b"xml-stylesheet" not in (private / "wire" / "index.atom").read_bytes()
+        assert b"xml-stylesheet" not in (private / "glance" / "index.rss").read_bytes()
         partner_files = {o.path for o in report.outcomes if o.key.startswith("partner/")}
         assert partner_files == {
             "partners/wire/index.atom",

@@ -7,26 +7,21 @@ Without chromium the browser test skips, except in CI (``CI=true``), where it fa
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import lxml.html
-import pytest
+from browser_support import PNG_MAGIC, chromium, run_chromium
 from status_support import invoke, open_config
 
 from syndicate.status import FeedStatus, StatusReport, Totals
 from syndicate.status.page import render_status_html, write_status_page
 from syndicate.store import Store
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 VOID = {"meta", "link", "br", "hr", "img", "input", "source", "wbr", "col", "area", "base"}
 SVG_EMPTY = {"line", "rect", "circle", "polyline", "path"}
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 class TagBalance(HTMLParser):
@@ -125,36 +120,6 @@ def test_store_text_is_escaped() -> None:
     check_well_formed(html)
     assert list(feed_rows(html)) == [feed.key]
     assert render_status_html(replace(report)) == html
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
-    if found is None:
-        message = "chromium is not installed (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message + " (CI=true: the browser test must run)")
-        pytest.skip(message)
-    return found
-
-
-def run_chromium(binary: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    command = [
-        binary,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, timeout=120, check=False)
 
 
 def test_chromium_renders_the_page_and_its_feed_table(failing: Path, tmp_path: Path) -> None:
