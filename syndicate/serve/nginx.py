@@ -51,7 +51,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..discovery import INDEX_NAME
 from ..manifest import CONTENT_TYPES, ManifestEntry
+from ..stylesheets import STYLE_FOLDER
 
 # Debian's path for the module of libnginx-mod-http-brotli-static (bookworm main)
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
@@ -191,6 +193,31 @@ def server_config(site: Site, types: Mapping[str, str], max_ages: Mapping[str, i
             "    }",
             "",
         ]
+    # the discovery page and the feeds' stylesheets (``discovery``, ``stylesheets``);
+    # the HTML view of a feed for a browser is ``syndicate serve``'s alone
+    shortest_cc = f"public, max-age={shortest}"
+    style = re.escape(STYLE_FOLDER)
+    lines += [
+        f"    location = {prefix}/ {{",
+        "        types { }",
+        '        default_type "text/html; charset=utf-8";',
+        f'        add_header Cache-Control "{shortest_cc}";',
+        f"        try_files /{INDEX_NAME} =404;",
+        "    }",
+        f"    location = {prefix}/{INDEX_NAME} {{",
+        "        types { }",
+        '        default_type "text/html; charset=utf-8";',
+        f'        add_header Cache-Control "{shortest_cc}";',
+        f"        try_files /{INDEX_NAME} =404;",
+        "    }",
+        f'    location ~ "^{prefix}/(?<syndicate_style>{style}/[a-z]+\\.xsl)$" {{',
+        "        types { }",
+        '        default_type "text/xsl; charset=utf-8";',
+        f'        add_header Cache-Control "{shortest_cc}";',
+        "        try_files /$syndicate_style =404;",
+        "    }",
+        "",
+    ]
     lines += ["    location / {", "        return 404;", "    }", "}", ""]
     return "\n".join(lines)
 

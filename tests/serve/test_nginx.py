@@ -167,7 +167,6 @@ def test_a_rebuild_is_served_at_once_with_new_validators(project: Path, nginx: N
     "path",
     [
         "/feeds/nope.rss",
-        "/feeds/",
         "/feeds",
         "/index.rss",
         "/feeds/.manifest.json",
@@ -318,3 +317,17 @@ def test_the_cli_refuses_partners_at_the_feeds_path(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert done.stderr.strip().splitlines()[-1].startswith("Error: ")
     assert "output.partners_url" in done.stderr and done.stdout == ""
+
+
+def test_the_discovery_page_and_the_stylesheets_are_served(project: Path, nginx: Nginx) -> None:
+    output = _output(project)
+    for path in ("/feeds/", "/feeds/index.html"):
+        page = requests.get(nginx.url(path), timeout=10)
+        assert page.status_code == 200, path
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert page.content == (output / "index.html").read_bytes()
+    style = requests.get(nginx.url("/feeds/_style/rss.xsl"), timeout=10)
+    assert style.status_code == 200
+    assert style.headers["Content-Type"].startswith("text/xsl")
+    assert style.content == (output / "_style" / "rss.xsl").read_bytes()
+    assert requests.get(nginx.url("/feeds/_style/nope.txt"), timeout=10).status_code == 404
