@@ -135,3 +135,27 @@ def test_an_unreadable_secret_stops_only_that_partner(tmp_path: Path, store_url:
     assert (tmp_path / "feeds" / "index.json").is_file()  # the public feeds as usual
     signed = run(config, "partner", "sign-url", "acme", "index.rss")
     assert signed.exit_code == 4 and '"missing.key"' in signed.stderr
+
+
+def test_built_partner_feeds_pass_their_own_profile_and_not_anothers(
+    tmp_path: Path, store_url: str
+) -> None:
+    config = write_project(
+        tmp_path, store_url, secret=None, licence="© The Ledger", attribution="The Ledger"
+    )
+    text = config.read_text().replace(
+        '[partners.zenith]\nformats = ["json"]',
+        '[partners.zenith]\nformats = ["json"]\ntags = ["climate"]\nmax_item_bytes = 256',
+    )
+    config.write_text(text)
+    write_story(tmp_path / "a.jsonl")
+    assert run(config, "import", str(tmp_path / "a.jsonl")).exit_code == 0
+    assert run(config, "build").exit_code == 0
+    acme = tmp_path / "partners" / "acme"
+    own = run(config, "validate", "--profile", "acme", str(acme))
+    assert own.exit_code == 0, own.output
+    assert own.stdout == "" and "2 feed(s): 0 error(s)" in own.stderr
+    other = run(config, "validate", "--profile", "zenith", str(acme / "index.rss"))
+    assert other.exit_code == 1
+    assert "PARTNER-TAG-OUTSIDE item 1 has none of the allowed tags" in other.stdout
+    assert "PARTNER-ITEM-SIZE item 1 is" in other.stdout
