@@ -97,6 +97,8 @@ def serve_command(
     app: Any = FeedServer(
         folder, prefix=prefix, feeds_url=feeds_url, hubs=hubs, access_log=log_stream
     )
+    for line in config.partner_problems.values():  # such a partner's feeds are not served
+        click.echo(f"warning: {config.source}: {line}; not served", err=True)
     if config.partners:
         app = _with_partners(obj, app, cache_mb * 1024 * 1024)
     server = uvicorn.Server(

@@ -18,8 +18,10 @@ partner), so rather than a change counter, which would itself be a query per
 check, it is read again whenever the copy held is older than ``ttl`` (2 s): one
 indexed SELECT per 2 seconds whatever the request rate, a revocation effective
 within 2 seconds, and no invalidation to get wrong across processes or
-machines. While the store cannot be read, partner requests get 503: a revoked
-token must never pass because the database was down (public feeds go on).
+machines. The read runs on the event loop (a few milliseconds every 2 s; a
+thread hop per request would cost more). While the store cannot be read,
+partner requests get 503: a revoked token must never pass because the database
+was down (public feeds go on).
 
 Secrets are read once, when ``serve`` starts (``access.read_secret``): rotating
 one means restarting serve, which also voids every URL signed with the old one.

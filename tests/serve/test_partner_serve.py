@@ -209,3 +209,46 @@ def test_serve_refuses_a_partner_url_without_a_path_of_its_own(tmp_path: Path) -
     result = CliRunner().invoke(cli, ["-c", str(config), "serve", "--port", "0"], env={})
     assert result.exit_code == 4
     assert "output.partners_url: needs a path of its own" in result.stderr
+
+
+@pytest.mark.postgres
+def test_tokens_in_postgresql_are_seen_by_a_running_serve(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    config = write_partner_project(tmp_path)
+    text = config.read_text()
+    start = text.index('url = "sqlite:')
+    end = text.index("\n", start)
+    config.write_text(text[:start] + f'url = "{postgres_url}"' + text[end:])
+    build(config, NOW, some_articles(NOW, 2))
+    server = Server(config)
+    try:
+        assert get(server, ACME_RSS).status_code == 401
+        token = cli_run(config, "partner", "token", "acme")
+        assert _eventually(lambda: get(server, ACME_RSS, **bearer(token)).status_code) == 200
+        assert get(server, ZENITH_JSON, **bearer(token)).status_code == 403
+        cli_run(config, "partner", "token", "acme", "--revoke", "1")
+        assert _eventually(lambda: get(server, ACME_RSS, **bearer(token)).status_code) == 401
+    finally:
+        code, err = server.stop()
+    assert code == 0, err
+
+
+def test_a_partner_whose_secret_cannot_be_read_is_not_served(tmp_path: Path) -> None:
+    config = write_partner_project(tmp_path)
+    build(config, NOW, some_articles(NOW, 2))
+    acme = cli_run(config, "partner", "token", "acme")
+    zenith = cli_run(config, "partner", "token", "zenith")
+    (tmp_path / "acme.key").unlink()
+    server = Server(config)
+    try:
+        assert get(server, ACME_RSS, **bearer(acme)).status_code == 401
+        assert get(server, ZENITH_JSON, **bearer(zenith)).status_code == 200
+        assert get(server, "/feeds/index.rss").status_code == 200
+    finally:
+        code, err = server.stop()
+    assert code == 0
+    assert (
+        f"warning: {config}: partners.acme.secret_file: cannot read the secret "
+        '(No such file or directory), got "acme.key"; not served'
+    ) in err
