@@ -309,16 +309,13 @@ def publish_manifest(
     # same way, behind ``serve.auth``.
     private = [(rest, k) for p, k in recorded if (rest := private_path(p)) is not None]
     folder = config.partners_dir
-    if private or (folder / MANIFEST_NAME).exists():
+    if folder.is_dir() and (private or (folder / MANIFEST_NAME).exists()):
         inside = {
-            rest: Rendered(
-                tuple(replace(c, path=private_path(c.path) or c.path) for c in r.codings), r.updated
-            )
+            rest: Rendered(tuple(_moved(c) for c in r.codings), r.updated)
             for p, r in rendered.items()
             if (rest := private_path(p)) is not None
         }
-        if folder.is_dir():
-            changed |= _publish_folder(folder, private, inside, cadence, pending, now)
+        changed |= _publish_folder(folder, private, inside, cadence, pending, now)
     return changed
 
 
@@ -327,6 +324,11 @@ def private_path(path: str) -> str | None:
     group, _, rest = path.partition("/")
     kind = kind_of_group(group) if rest else None
     return rest if kind is not None and kind.private else None
+
+
+def _moved(coded: CodedFile) -> CodedFile:
+    """A private feed's coding with its file named inside the private folder."""
+    return replace(coded, path=private_path(coded.path) or coded.path)
 
 
 def _publish_folder(

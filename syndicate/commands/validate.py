@@ -202,13 +202,11 @@ def validate_command(
     ctx = click.get_current_context()
     profile = None
     if profile_name is not None:
+        from syndicate.errors import SyndicateError
+
         try:
             profile = load_profile(ctx.obj, profile_name)
-        except Exception as e:  # a SyndicateError; its module costs start-up
-            from syndicate.errors import SyndicateError
-
-            if not isinstance(e, SyndicateError):
-                raise
+        except SyndicateError as e:  # config.toml or the profile: one line, exit 2
             click.echo(f"Error: {e}", err=True)
             ctx.exit(EXIT_UNREADABLE)
     names = [name for target in targets for name in _expand(target)]
