@@ -127,7 +127,7 @@ def tokens_command(state: State, name: str, as_json: bool) -> None:
     default=3600,
     show_default=True,
     type=click.IntRange(1, MAX_EXPIRES_IN),
-    help="Seconds the URL works for.",
+    help="Seconds the URL works for (at most 366 days).",
 )
 @pass_state
 def sign_url_command(state: State, name: str, path: str, expires_in: int) -> None:

@@ -215,9 +215,11 @@ def _check_item(found: _Found, profile: Profile, item: _Item) -> None:
         first = item.categories[0]
         section = profile.section_slugs.get(first) or profile.slug(first)
         tags = tuple(profile.slug(c) for c in item.categories[1:])
-    if section is not None and (
-        section in profile.deny_sections
-        or (profile.sections is not None and section not in profile.sections)
+    if section is None:
+        if profile.sections is not None:  # an allow-list: a story must show it is in it
+            found.add("PARTNER-SECTION", f"{label} has no section", line)
+    elif section in profile.deny_sections or (
+        profile.sections is not None and section not in profile.sections
     ):
         found.add("PARTNER-SECTION", f"{label} is in section {_q(section)}", line)
     denied = sorted(set(tags) & profile.deny_tags)

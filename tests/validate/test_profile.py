@@ -216,6 +216,14 @@ def _fields(profile: Profile) -> dict[str, object]:
     return {name: getattr(profile, name) for name in Profile.__slots__}  # type: ignore[attr-defined]
 
 
+def test_an_item_without_a_section_under_a_sections_allow_list() -> None:
+    doc = ATOM.replace('<category term="city" label="City"/>', "", 1)
+    doc = doc.replace('<category term="harbour" label="Harbour"/>', "", 1)
+    assert rules(doc, "atom") == ["PARTNER-SECTION", "PARTNER-TAG-OUTSIDE"]
+    any_section = Profile(**{**_fields(PROFILE), "sections": None, "tags": None})
+    assert rules(doc, "atom", any_section) == []
+
+
 def test_a_finding_is_on_the_line_of_its_item() -> None:
     doc = RSS.replace("<category>City</category>", "<category>Sport</category>")
     (finding,) = check_profile(doc.encode(), "rss", PROFILE)
