@@ -462,6 +462,13 @@ cli.add_command(
 )
 cli.add_command(
     LazyCommand(
+        "partner",
+        "syndicate.commands.partner:partner_group",
+        "Give partners access to their private feeds: tokens and signed URLs.",
+    )
+)
+cli.add_command(
+    LazyCommand(
         "serve",
         "syndicate.commands.serve:serve_command",
         "Serve the published feeds over HTTP with conditional GET and precompressed bodies.",

@@ -289,6 +289,8 @@ class PartnerConfig(StrictModel):
     max_item_bytes: Annotated[int, Field(ge=256)] | None = None
     tombstones: bool = False  # RFC 6721 deleted-entry for killed stories (kills, later)
     embargoed: Literal["hold", "advance"] = "hold"
+    # The HMAC key of its signed URLs (syndicate.access), relative to config.toml's folder.
+    secret_file: Annotated[str, Field(min_length=1)] | None = None
 
 
 def _gather_partners(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -437,7 +439,9 @@ def parse_config(data: dict[str, Any], *, root: Path, source: str) -> Config:
             f"output.partners_dir: must not be inside output.dir (it would be public), "
             f"got {json.dumps(config.output.partners_dir)}",
         )
-    return config
+    from .access import without_unreadable_secrets  # reads each profile's secret_file
+
+    return without_unreadable_secrets(config)
 
 
 STORE_URL_VARIABLE = "SYNDICATE_STORE_URL"

@@ -18,6 +18,9 @@ when the bytes changed and that date did not move forward (a story killed or
 dropped, an older one coming out of embargo): then it is the build's ``now``,
 so that ``If-Modified-Since`` never hides a change from a reader.
 
+The private folder (partner feeds, ``output.partners_dir``) has a manifest of
+its own, ``<partners_dir>/.manifest.json``, with paths relative to that folder.
+
 Nothing here renders, validates or decides what a feed holds.
 """
 
@@ -29,7 +32,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +40,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from .config import Config
-from .kinds import group_of
+from .kinds import group_of, kind_of_group
 from .model import FILE_EXTENSIONS, MEDIA_TYPES, CodedFile, FeedResult
 from .precompress import SUFFIXES, make_etag, sibling
 from .publish import write_atomic
@@ -347,13 +350,46 @@ def publish_manifest(
             return 0
 
     recorded = [(path, key) for path, key, _ in recorded_files(conn)]
+    public = [(p, k) for p, k in recorded if private_path(p) is None]
+    rendered = rendered_files(results)
+    pending = pending_changes(conn, now)
+    changed = _publish_folder(output, public, rendered, cadence, pending, now)
+    # The private kinds' files (partners) get their own manifest in their own
+    # folder, with paths relative to it: `syndicate serve` answers for them the
+    # same way, behind ``serve.auth``.
+    private = [(rest, k) for p, k in recorded if (rest := private_path(p)) is not None]
+    folder = config.partners_dir
+    if folder.is_dir() and (private or (folder / MANIFEST_NAME).exists()):
+        inside = {
+            rest: Rendered(tuple(_moved(c) for c in r.codings), r.updated)
+            for p, r in rendered.items()
+            if (rest := private_path(p)) is not None
+        }
+        changed |= _publish_folder(folder, private, inside, cadence, pending, now)
+    return changed
+
+
+def private_path(path: str) -> str | None:
+    """A private kind's output path inside the private folder (``kinds.output_file``), else None."""
+    group, _, rest = path.partition("/")
+    kind = kind_of_group(group) if rest else None
+    return rest if kind is not None and kind.private else None
+
+
+def _moved(coded: CodedFile) -> CodedFile:
+    """A private feed's coding with its file named inside the private folder."""
+    return replace(coded, path=private_path(coded.path) or coded.path)
+
+
+def _publish_folder(
+    folder: Path,
+    recorded: Iterable[tuple[str, str]],
+    rendered: Mapping[str, Rendered],
+    cadence: Callable[[str], int],
+    pending: Mapping[str, datetime],
+    now: datetime,
+) -> bool:
     entries = plan_manifest(
-        output,
-        read_manifest(output / MANIFEST_NAME),
-        recorded,
-        rendered_files(results),
-        cadence,
-        pending_changes(conn, now),
-        now,
+        folder, read_manifest(folder / MANIFEST_NAME), recorded, rendered, cadence, pending, now
     )
-    return write_manifest(output, entries)
+    return write_manifest(folder, entries)

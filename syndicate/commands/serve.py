@@ -141,9 +141,13 @@ def serve_command(
     if not folder.entries:
         click.echo(f"{output}: no manifest yet; serving 404s until a build writes one", err=True)
     views = Views(folder, feeds=config.output.stylesheets)  # README "Feeds in a browser"
-    app = FeedServer(
+    app: Any = FeedServer(
         folder, prefix=prefix, feeds_url=feeds_url, hubs=hubs, access_log=log_stream, views=views
     )
+    for line in config.partner_problems.values():  # such a partner's feeds are not served
+        click.echo(f"warning: {config.source}: {line}; not served", err=True)
+    if config.partners:
+        app = _with_partners(obj, app, cache_mb * 1024 * 1024)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -157,6 +161,9 @@ def serve_command(
         )
     )
     click.echo(f"serving {output} at http://{host}:{port}{prefix}/", err=True)
+    if config.partners:
+        where = f"http://{host}:{port}{app.prefix}/"
+        click.echo(f"serving {config.partners_dir} at {where} (token or signed URL)", err=True)
     # uvicorn stops gracefully on SIGTERM/SIGINT, then raises the signal again
     # under the handlers it found: these make that a clean exit (code 0).
     stopped: list[int] = []
@@ -230,3 +237,44 @@ def _write_nginx_config(
     except OSError as e:
         raise OutputError(str(target), f"cannot write the nginx configuration: {e.strerror}") from e
     click.echo(f"wrote {target}: `nginx -t` then `nginx -s reload` to apply", err=True)
+
+
+def _with_partners(obj: Any, public: Any, cache_bytes: int) -> Any:
+    """``public`` with the partner folder behind ``serve.auth`` under partners_url's path."""
+    from ..access import read_secret
+    from ..serve.app import FeedServer
+    from ..serve.auth import PartnerGuard, Tokens, WithPartners
+    from ..serve.folder import Folder
+    from ..store.tokens import active_tokens
+
+    config = obj.config
+    partners_url = config.partners_url.rstrip("/")
+    prefix = "/" + urlsplit(partners_url).path.strip("/")
+    if prefix == "/" or (public.prefix + "/").startswith(prefix + "/"):
+        raise ConfigError(
+            config.source,
+            f"output.partners_url: needs a path of its own beside the public feeds' "
+            f"({public.prefix or '/'}), got {partners_url!r}",
+        )
+    secrets = {
+        name: None if p.secret_file is None else read_secret(name, p.secret_file, config.root)
+        for name, p in config.partners.items()
+        if p.enabled
+    }
+    store = obj.open_store()  # open while serve runs; its engine reconnects as needed
+
+    def load() -> list[Any]:
+        with store.connect() as conn:
+            return active_tokens(conn)
+
+    folder = Folder(config.partners_dir, cache_bytes=cache_bytes)
+    folder.refresh()
+    guard = PartnerGuard(prefix, secrets, Tokens(load))
+    partners = FeedServer(
+        folder,
+        prefix=prefix,
+        feeds_url=partners_url,
+        access_log=public.access_log,
+        guard=guard,
+    )
+    return WithPartners(public, partners)

@@ -26,6 +26,7 @@ import click
 
 if TYPE_CHECKING:
     from syndicate.validate import ValidationResult
+    from syndicate.validate.profile import Profile
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json", ".feed")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -39,6 +40,7 @@ class Outcome:
     name: str
     result: ValidationResult | None = None
     error: str | None = None
+    data: bytes | None = None  # what was validated (``--profile`` reads it again)
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
@@ -78,17 +80,17 @@ def _check_one(
             fetched = fetch_feed(target, allow_private=allow_private, max_bytes=max_bytes)
         except FetchError as e:
             return Outcome(target, error=str(e))
-        return Outcome(
-            target, validate_bytes(fetched.data, url=self_url or target, max_bytes=max_bytes)
-        )
+        result = validate_bytes(fetched.data, url=self_url or target, max_bytes=max_bytes)
+        return Outcome(target, result, data=fetched.data)
     if target == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
-        return Outcome("<stdin>", validate_bytes(data, url=self_url, max_bytes=max_bytes))
+        result = validate_bytes(data, url=self_url, max_bytes=max_bytes)
+        return Outcome("<stdin>", result, data=data)
     try:
         data = _read_file(Path(target), max_bytes)
     except OSError as e:
         return Outcome(target, error=f"{target}: {e.strerror or e}")
-    return Outcome(target, validate_bytes(data, url=self_url, max_bytes=max_bytes))
+    return Outcome(target, validate_bytes(data, url=self_url, max_bytes=max_bytes), data=data)
 
 
 def _exit_code(outcomes: list[Outcome], strict: bool) -> int:
@@ -158,6 +160,14 @@ def _print_json(outcomes: list[Outcome]) -> None:
     help="Allow URLs on loopback, private and link-local addresses.",
 )
 @click.option(
+    "--profile",
+    "profile_name",
+    metavar="NAME",
+    default=None,
+    help="Also check partner NAME's contract ([partners.NAME] in config.toml): licence, "
+    "attribution, images, size budgets, sections and tags.",
+)
+@click.option(
     "--self-url",
     metavar="URL",
     default=None,
@@ -171,6 +181,7 @@ def validate_command(
     max_bytes: int,
     allow_private: bool,
     self_url: str | None,
+    profile_name: str | None = None,
 ) -> None:
     """Validate RSS 2.0, Atom 1.0 and JSON Feed files, folders, URLs or stdin (-).
 
@@ -186,12 +197,25 @@ def validate_command(
         syndicate validate feeds/index.rss feeds/sections/world.rss
         syndicate validate feeds/ https://news.example.org/feeds/index.json
         syndicate validate --format json --strict - < feeds/tags/climate.atom
+        syndicate validate --profile coastwire partners/coastwire/
     """
+    ctx = click.get_current_context()
+    profile = None
+    if profile_name is not None:
+        from syndicate.errors import SyndicateError
+
+        try:
+            profile = load_profile(ctx.obj, profile_name)
+        except SyndicateError as e:  # config.toml or the profile: one line, exit 2
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(EXIT_UNREADABLE)
     names = [name for target in targets for name in _expand(target)]
     outcomes = [
         _check_one(name, max_bytes=max_bytes, allow_private=allow_private, self_url=self_url)
         for name in names
     ]
+    if profile is not None:
+        outcomes = [_with_profile(o, profile) for o in outcomes]
     if output_format == "json":
         _print_json(outcomes)
     else:
@@ -199,7 +223,6 @@ def validate_command(
     for o in outcomes:
         if o.error is not None:
             click.echo(f"Error: {o.error}", err=True)
-    ctx = click.get_current_context()
     if not outcomes:
         click.echo("Error: no feed files found", err=True)
         ctx.exit(EXIT_UNREADABLE)
@@ -219,3 +242,56 @@ def summary_line(outcomes: list[Outcome]) -> str:
     if unreadable:
         line += f"; {unreadable} input(s) could not be read"
     return line
+
+
+def load_profile(state: object, name: str) -> Profile:
+    """Partner ``name``'s contract from config.toml, as the validator's ``Profile``."""
+    from syndicate.errors import ConfigError
+    from syndicate.partners import terms_of
+    from syndicate.text import slugify_term
+    from syndicate.validate.profile import Profile
+
+    config = state.config  # type: ignore[attr-defined]  # cli.State; importing cli here cycles
+    problem = config.partner_problems.get(name)
+    if problem is not None:
+        raise ConfigError(config.source, problem)
+    if name not in config.partners:
+        raise ConfigError(config.source, f"partners.{name}: no such partner profile")
+    terms = terms_of(name, config.partners[name], config.site, config.licences)
+
+    def maybe(values: tuple[str, ...] | None) -> frozenset[str] | None:
+        return None if values is None else frozenset(values)
+
+    return Profile(
+        name=name,
+        attribution=terms.attribution,
+        licence=terms.licence_statement,
+        licence_url=None if terms.licence_url is None else str(terms.licence_url),
+        images=terms.images,
+        max_feed_bytes=terms.max_feed_bytes,
+        max_item_bytes=terms.max_item_bytes,
+        sections=maybe(terms.sections),
+        deny_sections=frozenset(terms.deny_sections),
+        tags=maybe(terms.tags),
+        deny_tags=frozenset(terms.deny_tags),
+        section_slugs={display: slug for slug, display in config.sections.items()},
+        slug=slugify_term,
+    )
+
+
+def _with_profile(outcome: Outcome, profile: Profile) -> Outcome:
+    """``outcome`` with the profile's findings added (a document the format rules could read)."""
+    from syndicate.validate import ValidationResult
+    from syndicate.validate.profile import check_profile
+
+    result, data = outcome.result, outcome.data
+    if result is None or data is None or result.format not in ("rss", "atom", "json"):
+        return outcome
+    extra = check_profile(data, result.format, profile)
+    findings = tuple(
+        sorted(
+            (*result.findings, *extra),
+            key=lambda f: (f.line or 0, f.column or 0, f.rule, f.message),
+        )
+    )
+    return Outcome(outcome.name, ValidationResult(result.format, findings), data=data)

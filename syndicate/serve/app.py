@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
 from ..manifest import ManifestEntry
@@ -42,6 +42,16 @@ ALLOW = b"GET, HEAD"
 _TEXT = b"text/plain; charset=utf-8"
 
 
+class Guard(Protocol):
+    """Who may read (``serve.auth`` for partner feeds): asked before anything is looked up."""
+
+    def check(self, scope: Scope, now: float) -> tuple[int, Headers, bytes] | None:
+        """None to go on; else the answer (401, 403, 503) instead of the feed."""
+
+    def loggable_query(self, query: bytes) -> bytes:
+        """The query string as the access log may show it (no credentials)."""
+
+
 class FeedServer:
     """Serve ``folder``'s feeds under ``prefix`` ("/feeds"; "" for the root)."""
 
@@ -55,6 +65,7 @@ class FeedServer:
         access_log: TextIO | None = None,
         clock: Callable[[], float] = time.time,
         views: Views | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self.folder = folder
         self.views = views  # pages for browsers (``views``): index, stylesheets, feeds as HTML
@@ -63,6 +74,9 @@ class FeedServer:
         self.hub_links = ", ".join(f'<{h}>; rel="hub"' for h in hubs)
         self.access_log = access_log
         self.clock = clock
+        self.guard = guard
+        # what a guarded feed may be kept by: its reader's own cache, never a shared one
+        self.cache_scope = b"private" if guard is not None else b"public"
         self._headers: dict[tuple[str, str], Headers] = {}
         self._generation = -1
         self._log_second = -1
@@ -92,6 +106,10 @@ class FeedServer:
         method = scope["method"]
         if method != "GET" and method != "HEAD":
             return _plain(405, b"method not allowed\n", [(b"allow", ALLOW)])
+        if self.guard is not None:
+            refused = self.guard.check(scope, self.clock())
+            if refused is not None:
+                return refused
         folder = self.folder
         folder.refresh()
         relative = self._relative(scope["path"])
@@ -129,7 +147,7 @@ class FeedServer:
         headers = self._cached_headers(entry, coded)
         if entry.next_change is not None:  # count down to the visibility change
             left = max(0, min(entry.max_age, int(entry.next_change.timestamp() - now)))
-            headers = [*headers, (b"cache-control", b"public, max-age=%d" % left)]
+            headers = [*headers, (b"cache-control", b"%s, max-age=%d" % (self.cache_scope, left))]
         if (inm is not None or ims is not None) and is_not_modified(
             method, inm, ims, coded.etag, entry.last_modified
         ):
@@ -175,7 +193,9 @@ class FeedServer:
         if coded.coding != "identity":
             headers.append((b"content-encoding", coded.coding.encode()))
         if entry.next_change is None:
-            headers.append((b"cache-control", b"public, max-age=%d" % entry.max_age))
+            headers.append(
+                (b"cache-control", b"%s, max-age=%d" % (self.cache_scope, entry.max_age))
+            )
         return headers
 
     def _unlisted_headers(self, entry: ManifestEntry, coded: CodedFile, body: Unlisted) -> Headers:
@@ -215,6 +235,8 @@ class FeedServer:
         host = client[0] if client else "-"
         target = scope.get("raw_path") or scope["path"].encode()
         query = scope.get("query_string")
+        if query and self.guard is not None:
+            query = self.guard.loggable_query(query)
         if query:
             target = target + b"?" + query
         request = (

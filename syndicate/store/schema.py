@@ -319,3 +319,17 @@ websub_hubs = Table(
     Column("failed", Integer, nullable=False),
     Column("last_error", Text),
 )
+
+# Access tokens for partner feeds (``syndicate partner token``): only the
+# SHA-256 digest of each token is kept, never the token. ``store.tokens`` reads
+# and writes them; ``syndicate serve`` matches a Bearer token by its digest.
+partner_tokens = Table(
+    "partner_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("partner", String(63), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Index("ix_partner_tokens_partner", "partner"),
+)
