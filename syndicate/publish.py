@@ -30,7 +30,7 @@ import errno
 import fcntl
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -109,17 +109,36 @@ def write_atomic(path: Path, content: bytes, *, sync_dir: bool = True) -> None:
 
 
 def write_temp(path: Path, content: bytes, *, sync: bool = False) -> Path:
-    """Write ``content`` to a new temp file beside ``path`` (mode 0644); fsync it if ``sync``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
+    """Write ``content`` to a new temp file beside ``path`` (mode 0644); fsync it if ``sync``.
+
+    A full build writes ~20,000 of these: ``tempfile.mkstemp`` and a ``mkdir``
+    per file were half the cost of writing, so the name is 4 random bytes tried
+    with ``O_EXCL`` and the folder is made only when the open says it is missing.
+    """
+    folder = path.parent
+    made_folder = False
+    while True:
+        tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            break
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if made_folder:
+                raise
+            folder.mkdir(parents=True, exist_ok=True)
+            made_folder = True
     try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o644)
-            f.write(content)
+        try:
+            os.fchmod(fd, 0o644)  # whatever the umask: a web server must read it
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
             if sync:
-                f.flush()
-                os.fsync(f.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         _discard(tmp)
         raise
