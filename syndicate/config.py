@@ -256,6 +256,9 @@ def _safe_tags(value: list[str]) -> list[str]:
     return [t.lower() for t in value]
 
 
+TOMBSTONE_DAYS = 30  # `tombstones = true`: long enough for a weekly poller to see a kill
+
+
 class PartnerConfig(StrictModel):
     """``[partners.<name>]``: what one partner may receive, and in what shape.
 
@@ -284,7 +287,9 @@ class PartnerConfig(StrictModel):
     max_items: MaxItems = 50
     max_feed_bytes: Annotated[int, Field(ge=1024)] | None = None
     max_item_bytes: Annotated[int, Field(ge=256)] | None = None
-    tombstones: bool = False  # RFC 6721 deleted-entry for killed stories (kills, later)
+    # Kills announced for this many days (true: TOMBSTONE_DAYS): RFC 6721 deleted
+    # entries in Atom and RSS, a "_syndicate_kills" list in JSON Feed.
+    tombstones: bool | Annotated[int, Field(ge=1, le=3650)] = False
     embargoed: Literal["hold", "advance"] = "hold"
 
 
