@@ -221,7 +221,9 @@ def import_command(
         click.echo(json.dumps(tally.as_dict(), indent=2))
     else:
         if verbose:
-            _list_keys({**tally.keys, "refused": [r["key"] or r["where"] for r in tally.refused]})
+            refused = [r["key"] or r["where"] for r in tally.refused]
+            kept = [r["key"] for r in tally.not_revived]
+            _list_keys({**tally.keys, "refused": refused, "not-revived": kept})
         table = Table(title="Import", title_justify="left")
         for name in ("created", "updated", "unchanged", "skipped", "unreadable", "warnings"):
             table.add_column(name, justify="right")

@@ -250,12 +250,12 @@ def has_tombstone(
     tags: Collection[str] = (),
     licence: str | None = None,
 ) -> bool:
-    """Whether ``audience`` is told at ``now`` that ``article`` was killed (the twin of
-    ``tombstone_clause``).
+    """Whether ``audience`` is told at ``now`` that ``article`` was killed.
 
-    A story killed in (since, now] that it could see at the moment of the kill:
-    published by then, its embargo lifted (or the audience gets it in advance)
-    and licensed to it. A story it never had is never announced to it.
+    The Python twin of ``tombstone_clause``. A story killed in (since, now]
+    that it could see at the moment of the kill: published by then, its
+    embargo lifted (or the audience gets it in advance) and licensed to it.
+    A story it never had is never announced to it.
     """
     at = article.killed_at
     if article.status != "killed" or at is None or not since < at <= now:
