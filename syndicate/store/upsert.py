@@ -277,7 +277,7 @@ def _write(
         if (
             old is not None
             and not revived  # a story killed by `syndicate kill` kept its digest
-            and old.content_hash in (digest, legacy_content_hash(record))
+            and (old.content_hash == digest or old.content_hash == legacy_content_hash(record))
         ):
             results.append(UpsertResult(record.key, old.guid, "unchanged"))
             continue
