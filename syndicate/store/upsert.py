@@ -32,7 +32,13 @@ from ..dates import to_utc
 from ..guids import make_guid
 from ..html_key import html_key
 from ..model import ParsedArticle
-from ..text import normalise_title, reference_slug, reference_title_key, url_spellings
+from ..text import (
+    collapse_spaces,
+    normalise_title,
+    reference_slug,
+    reference_title_key,
+    url_spellings,
+)
 from .queue import SITE_KEY, memberships_of
 from .schema import article_authors, article_tags, articles, authors, sections, tags
 from .terms import TermIds
@@ -57,10 +63,14 @@ class UpsertResult:
 def content_hash(record: ParsedArticle) -> str:
     """A stable digest of everything a feed can show, to detect real edits.
 
-    The body counts by what it renders (``html_key``): a re-import that only
-    re-indents or re-spells the same HTML is no edit (issue 17).
+    The body counts by what it renders (``html_key``), the correction note by
+    its words: a re-import that only re-indents or re-spells them is no edit
+    (issue 17).
     """
-    return _digest(replace(record, content_html=html_key(record.content_html)))
+    correction = collapse_spaces(record.correction) if record.correction else record.correction
+    return _digest(
+        replace(record, content_html=html_key(record.content_html), correction=correction)
+    )
 
 
 def legacy_content_hash(record: ParsedArticle) -> str:
@@ -104,7 +114,9 @@ def _updated(record: ParsedArticle, existing: Any, now: datetime) -> datetime:
     """
     if existing is None:
         return record.updated
-    if record.correction and record.correction != existing.correction:
+    if record.correction and collapse_spaces(record.correction) != collapse_spaces(
+        existing.correction or ""
+    ):
         return max(now, record.updated, record.published)
     if "updated" in record.derived:
         return max(now, record.published)

@@ -171,6 +171,9 @@ def test_a_correction_is_dated_at_its_import(
     assert (row.guid, row.updated, row.correction) == (guid, later, "The bridge is 300 m long.")
     [same] = _store(store, later + timedelta(hours=1), fixed)
     assert same.change == "unchanged" and _row(store, "a").updated == later
+    respaced = make_article("a", published=published, correction="The bridge is\n 300 m  long.")
+    [same] = _store(store, later + timedelta(hours=2), respaced)
+    assert same.change == "unchanged" and _row(store, "a").updated == later
 
 
 def _audiences() -> list[Audience]:
