@@ -45,6 +45,7 @@ from .errors import NotRecordedError, OutputError, StoreError
 from .links.checker import note_links_config
 from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
+from .partners import tombstone_windows
 from .planning import (
     LastBuild,
     PublishedFile,
@@ -64,6 +65,7 @@ from .store.builds import (
     record_results,
     recorded_files,
 )
+from .store.kills import tombstone_expiries
 from .store.ops import BUILD_FAILURE, delete_fact, put_fact
 from .store.queue import claim, done, visibility_changes
 from .workers import ProgressCallback, build_feeds
@@ -135,6 +137,8 @@ def build_pass(
                 present |= {f"{group}/{path}" for path in found}
             keys = {c.feed_key for c in queued} | missing_feeds(recorded, present)
             keys |= visibility_changes(conn, last_now, now)
+            if any(tombstone_expiries(conn, last_now, now, d) for d in tombstone_windows(config)):
+                keys.add("site")  # partner feeds follow the site's: a kill's days ran out
             planned = plan_feeds(conn, config, now, keys=keys) if keys else []
             known = known_fingerprints(conn, {p.spec.key for p in planned})
     results = build_feeds(

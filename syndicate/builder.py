@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from .durable import DurableBatch, sync_directories
 from .kinds import kind_named, output_file
 from .links import LinkChecker, LinkResult
 from .model import Article, FeedResult, ItemRef, LinkProblem, PublishOutcome
+from .partners import audience_of
 from .planning import PlannedFeed, fingerprint, select_items
 from .precompress import siblings_present
 from .publish import Staged, discard_staged, place_staged, stage_feed
@@ -323,6 +324,12 @@ class Builder:
         """
         started = time.perf_counter() - spent
         spec = planned.spec
+        if spec.partner is not None and spec.partner.tombstones:
+            # The kills it is told about: part of the spec, so of its fingerprint too.
+            found = self.store.tombstones(
+                audience_of(spec.partner), self.now, spec.partner.tombstones
+            )
+            spec = replace(spec, tombstones=tuple(found))
         kind = kind_named(spec.kind)
         assert kind is not None, f"{spec.key}: kind {spec.kind!r} is not registered"
         policy = self.config.feeds.group(kind.group).related_policy

@@ -159,6 +159,7 @@ def cli(ctx: click.Context, config_path: Path) -> None:
 @click.option(
     "--tag", "tags", multiple=True, metavar="NAME", help="Tag for plain-text exports (repeatable)."
 )
+@click.option("--revive", is_flag=True, help="Bring killed stories back when a record says so.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="List every article key by what happened.")
 @pass_state
@@ -168,6 +169,7 @@ def import_command(
     published: str | None,
     section: str | None,
     tags: tuple[str, ...],
+    revive: bool,
     as_json: bool,
     verbose: bool,
 ) -> None:
@@ -176,7 +178,8 @@ def import_command(
     PATHS are files, folders (read recursively) or - for JSON Lines on stdin.
     Re-importing the same file changes nothing; an edited article is updated in
     place and keeps its GUID. Bad records are reported one per line on stderr
-    and skipped; the good ones are stored.
+    and skipped; the good ones are stored. A killed story stays killed (one
+    line on stderr per record that would revive it) unless --revive.
 
     \b
     Example:
@@ -207,7 +210,9 @@ def import_command(
             now_utc(),
             options=options,
             stdin=sys.stdin.buffer,
+            revive=revive,
             on_error=lambda line: err.print(line, markup=False),
+            on_notice=lambda line: err.print(line, markup=False),
             on_warning=lambda line: err.print(f"warning: {line}", markup=False, style="yellow"),
             on_record=lambda: progress.advance(task),
         )
@@ -216,7 +221,9 @@ def import_command(
         click.echo(json.dumps(tally.as_dict(), indent=2))
     else:
         if verbose:
-            _list_keys({**tally.keys, "refused": [r["key"] or r["where"] for r in tally.refused]})
+            refused = [r["key"] or r["where"] for r in tally.refused]
+            kept = [r["key"] for r in tally.not_revived]
+            _list_keys({**tally.keys, "refused": refused, "not-revived": kept})
         table = Table(title="Import", title_justify="left")
         for name in ("created", "updated", "unchanged", "skipped", "unreadable", "warnings"):
             table.add_column(name, justify="right")
@@ -453,6 +460,13 @@ cli.add_command(
     )
 )
 cli.add_command(validate_command)
+cli.add_command(
+    LazyCommand(
+        "kill",
+        "syndicate.commands.kill:kill_command",
+        "Kill a story: out of every feed, public and partner, at the next build.",
+    )
+)
 cli.add_command(
     LazyCommand(
         "check-links",

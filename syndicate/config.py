@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     Field,
+    PlainValidator,
     PositiveInt,
     ValidationError,
     field_validator,
@@ -259,6 +260,15 @@ def _safe_tags(value: list[str]) -> list[str]:
     return [t.lower() for t in value]
 
 
+TOMBSTONE_DAYS = 30  # `tombstones = true`: long enough for a weekly poller to see a kill
+
+
+def _tombstone_days(value: object) -> bool | int:
+    if isinstance(value, bool) or (isinstance(value, int) and 1 <= value <= 3650):
+        return value
+    raise ValueError("expected true, false or a number of days from 1 to 3650")
+
+
 class PartnerConfig(StrictModel):
     """``[partners.<name>]``: what one partner may receive, and in what shape.
 
@@ -287,7 +297,9 @@ class PartnerConfig(StrictModel):
     max_items: MaxItems = 50
     max_feed_bytes: Annotated[int, Field(ge=1024)] | None = None
     max_item_bytes: Annotated[int, Field(ge=256)] | None = None
-    tombstones: bool = False  # RFC 6721 deleted-entry for killed stories (kills, later)
+    # Kills announced for this many days (true: TOMBSTONE_DAYS): RFC 6721 deleted
+    # entries in Atom and RSS, a "_syndicate_kills" list in JSON Feed.
+    tombstones: Annotated[bool | int, PlainValidator(_tombstone_days)] = False
     embargoed: Literal["hold", "advance"] = "hold"
     # The HMAC key of its signed URLs (syndicate.access), relative to config.toml's folder.
     secret_file: Annotated[str, Field(min_length=1)] | None = None

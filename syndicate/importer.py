@@ -33,6 +33,9 @@ class ImportTally:
         default_factory=lambda: {"created": [], "updated": [], "unchanged": []}
     )
     refused: list[dict[str, str | None]] = field(default_factory=list)
+    # Killed stories a record would have brought back (without --revive): they stay killed.
+    not_revived: list[dict[str, str | None]] = field(default_factory=list)
+    killed: list[str] = field(default_factory=list)  # stories this import killed
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -43,7 +46,12 @@ class ImportTally:
             "unreadable": self.unreadable,
             "warnings": self.warnings,
             "errors": self.errors,
-            "articles": {**self.keys, "refused": self.refused},
+            "articles": {
+                **self.keys,
+                "refused": self.refused,
+                "not_revived": self.not_revived,
+                "killed": self.killed,
+            },
         }
 
     def refuse(self, key: str | None, where: str | None, reason: str) -> None:
@@ -62,17 +70,27 @@ def import_paths(
     *,
     options: ImportOptions | None = None,
     stdin: BinaryIO | None = None,
+    revive: bool = False,
     on_error: Callable[[str], None] = lambda _: None,
     on_warning: Callable[[str], None] = lambda _: None,
+    on_notice: Callable[[str], None] = lambda _: None,
     on_record: Callable[[], None] = lambda: None,
 ) -> ImportTally:
-    """Parse ``paths`` and store every good record; bad ones are tallied and reported."""
+    """Parse ``paths`` and store every good record; bad ones are tallied and reported.
+
+    A killed story stays killed unless ``revive``: each record that would have
+    brought one back is reported through ``on_notice`` (and in the tally), and
+    the import otherwise goes on.
+    """
     tally = ImportTally()
     context = IngestContext.from_config(config)
+    origins: dict[str, str] = {}  # key -> where its latest record is, for notices
 
     def parsed_iter(items: Iterable[object]) -> Iterator[ParsedArticle]:
         for item in items:
             if isinstance(item, ParsedArticle):
+                if item.origin is not None:
+                    origins[item.key] = str(item.origin)
                 yield item
             elif isinstance(item, RecordError):
                 if item.whole_file:
@@ -92,7 +110,7 @@ def import_paths(
         parse_paths_iter(list(paths), context, options or ImportOptions(), stdin=stdin)
     )
     for result in store.upsert_iter(
-        records, authority=tag_authority(config.site.base_url), now=now
+        records, authority=tag_authority(config.site.base_url), now=now, revive=revive
     ):
         if isinstance(result, UpsertFailure):
             tally.skipped += 1
@@ -103,7 +121,15 @@ def import_paths(
                 {"key": result.record.key, "where": where, "reason": result.reason}
             )
             on_error(line)
+        elif result.change == "not revived":
+            where = origins.get(result.key)
+            when = f" {result.killed_at.date().isoformat()}" if result.killed_at else ""
+            reason = f"killed{when}; not revived (import with --revive to bring it back)"
+            tally.not_revived.append({"key": result.key, "where": where, "reason": reason})
+            on_notice(f"{where or result.key}: {result.key}: {reason}")
         else:
+            if result.killed:
+                tally.killed.append(result.key)
             if result.change == "created":
                 tally.created += 1
             elif result.change == "updated":

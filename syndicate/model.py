@@ -125,6 +125,7 @@ class ParsedArticle:
     related: Related | None = None
     correction: str | None = None
     language: str | None = None
+    kill_reason: str | None = None  # why a killed story was killed (partner tombstones)
     origin: Origin | None = None
     # The fields ingest derived because the record did not give them ("slug",
     # "url", "updated"): for an article already stored, the store keeps its slug
@@ -198,10 +199,19 @@ class PartnerTerms:
     licence_url: str | None = None
     max_feed_bytes: int | None = None
     max_item_bytes: int | None = None
-    tombstones: bool = False
+    tombstones: int = 0  # days a kill is announced (RFC 6721 deleted entries); 0: never
     embargo_advance: bool = False  # embargoed stories early, marked with the lift time
     # [licences]: an article's licence id and the statement its items carry
     licence_names: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A killed story a partner's feed says is gone (RFC 6721 ``at:deleted-entry``)."""
+
+    guid: str
+    killed_at: datetime
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -238,6 +248,8 @@ class FeedSpec:
     # The XSLT stylesheet a browser shows the feed with, per format (rss, atom),
     # relative to the feed's own URL ("../_style/rss.xsl"); empty for none.
     stylesheets: dict[FeedFormat, str] = field(default_factory=dict)
+    # Its stories killed within the contract's tombstone days, newest first (build fills it).
+    tombstones: tuple[Tombstone, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from .model import PartnerTerms
 from .store.visibility import Audience
 
 if TYPE_CHECKING:
-    from .config import PartnerConfig, SiteConfig
+    from .config import Config, PartnerConfig, SiteConfig
 
 
 def _sorted(values: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -45,10 +45,25 @@ def terms_of(
         licence_url=profile.licence_url,
         max_feed_bytes=profile.max_feed_bytes,
         max_item_bytes=profile.max_item_bytes,
-        tombstones=profile.tombstones,
+        tombstones=tombstone_days(profile.tombstones),
         embargo_advance=profile.embargoed == "advance",
         licence_names=tuple(sorted(licences.items())),
     )
+
+
+def tombstone_days(value: bool | int) -> int:
+    """``tombstones`` as days: true is ``TOMBSTONE_DAYS``, false none."""
+    from .config import TOMBSTONE_DAYS
+
+    if value is True:
+        return TOMBSTONE_DAYS
+    return 0 if value is False else int(value)
+
+
+def tombstone_windows(config: Config) -> set[int]:
+    """The distinct tombstone days of the enabled partners that announce kills."""
+    days = {tombstone_days(p.tombstones) for p in config.partners.values() if p.enabled}
+    return days - {0}
 
 
 def audience_of(terms: PartnerTerms) -> Audience:

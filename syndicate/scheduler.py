@@ -5,7 +5,8 @@ The loop, with the ``schedule`` package keeping the cadences::
     every group's `every` seconds  -> open the group's cycle (one worker wins it)
                                       and queue all its feeds
     every run.queue_every          -> drain the feed queue (imports queue their feeds)
-    every run.inbox_every          -> import files dropped into the inbox
+    every run.inbox_every          -> import files dropped into the inbox (a file
+                                      that kills a story is built at once)
     at the next embargo lift       -> queue the lifted stories' feeds, drain
     sleep until the earliest of those, or a signal
 
@@ -230,6 +231,8 @@ class Service:
             )
             for line in errors:
                 log.error("%s", line)
+            for refused in tally.not_revived:
+                log.warning("%s: %s: %s", refused["where"], refused["key"], refused["reason"])
             target = inbox / ("done" if tally.clean else "failed")
             move_into(target, files, stamp)
             log.info(
@@ -241,6 +244,9 @@ class Service:
                 tally.skipped + tally.unreadable,
                 target.name,
             )
+            if tally.killed:  # a kill is urgent: build now, not after the rest of the inbox
+                log.info("killed %s: building now", ", ".join(tally.killed))
+                self.drain()
         self.drain()
 
     def recheck_links(self) -> None:

@@ -65,7 +65,7 @@ def to_article(parsed: ParsedArticle, n: int) -> Article:
     values = {
         f.name: getattr(parsed, f.name)
         for f in fields(ParsedArticle)
-        if f.name not in ("origin", "derived")
+        if f.name not in ("origin", "derived", "kill_reason")  # kill_reason: the store's only
     }
     return Article(guid=f"tag:news.example.org,2026-01-01:prop/{n}", revision=1, **values)
 

@@ -18,7 +18,7 @@ from syndicate.config import parse_config
 from syndicate.model import Term
 from syndicate.scheduler import Service, backoff_seconds, cycle_of, inbox_batches
 from syndicate.store import Store
-from syndicate.store.schema import feed_builds
+from syndicate.store.schema import articles, feed_builds
 
 AUTH = "news.example.org"
 
@@ -199,3 +199,45 @@ def test_embargo_that_lifted_while_down_goes_out_at_restart(
     restarted = Service(service.config, service.store, clock=clock, worker="again")
     restarted.drain()
     assert "Story held" in site_titles(restarted)
+
+
+def test_a_kill_in_the_inbox_is_built_before_the_rest_of_the_inbox(
+    service: Service, clock: FakeClock
+) -> None:
+    service.drain()
+    assert "Story a0" in site_titles(service)
+    inbox = service.config.inbox_dir
+    inbox.mkdir()
+    with service.store.connect() as conn:
+        row = conn.execute(select(articles.c.url).where(articles.c.key == "a0")).one()
+    kill = {
+        "id": "a0",
+        "title": "Story a0",
+        "url": row.url,
+        "published": (clock.now - timedelta(hours=1)).isoformat(),
+        "section": "city",
+        "status": "killed",
+        "kill_reason": "Legal request",
+        "body_html": "<p>Body of a0.</p>",
+    }
+    later = {
+        "id": "later",
+        "title": "Dropped in",
+        "published": (clock.now - timedelta(minutes=5)).isoformat(),
+        "section": "city",
+        "body_html": "<p>From the inbox.</p>",
+    }
+    (inbox / "1-kill.jsonl").write_text(json.dumps(kill) + "\n", encoding="utf-8")
+    (inbox / "2-later.jsonl").write_text(json.dumps(later) + "\n", encoding="utf-8")
+    built = len(history(service))
+    service.import_inbox()
+    site_builds = [k for k, _ in history(service)[built:] if k == "site"]
+    assert len(site_builds) == 2  # once right after the kill, once after the rest
+    assert "Story a0" not in site_titles(service) and "Dropped in" in site_titles(service)
+    with service.store.connect() as conn:
+        killed = conn.execute(select(articles).where(articles.c.key == "a0")).one()
+    assert (killed.status, killed.killed_at, killed.kill_reason) == (
+        "killed",
+        clock.now,
+        "Legal request",
+    )

@@ -27,6 +27,7 @@ BODY_KEYS = ("body_html", "body_markdown")
 OPTIONAL_KEYS = (
     "slug", "url", "updated", "section", "tags", "authors", "summary", "status",
     "embargo_until", "attribution", "licence", "image", "related", "correction", "language",
+    "kill_reason",
 )  # fmt: skip
 KNOWN_KEYS = frozenset(REQUIRED_KEYS + BODY_KEYS + OPTIONAL_KEYS)
 STATUSES: tuple[Status, ...] = ("published", "draft", "killed")
@@ -162,6 +163,7 @@ def _build(
         related=_related(record.get("related"), url),
         correction=_text(record, "correction"),
         language=_language(record.get("language")),
+        kill_reason=_line(record, "kill_reason"),
         origin=origin,
         derived=_derived(record),
     )

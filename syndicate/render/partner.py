@@ -52,6 +52,7 @@ from syndicate.render.items import (
 from syndicate.render.media import embargo_mark, media_content
 from syndicate.render.rss import build_rss_item, build_rss_root
 from syndicate.render.splice import serialize_document
+from syndicate.render.tombstones import append_deleted_entries, json_kills
 
 # The strict default: text structure, links and images; nothing that runs,
 # styles or embeds another document.
@@ -133,6 +134,10 @@ def partner_item(
     source = article.summary or summarize_html(body or _plain_body(article)) or article.title
     summary = cap_text(source, terms.summary_chars)
     content = body if full else f"<p>{html.escape(summary, quote=False)}</p>"
+    if article.correction and not full:
+        # All a summary-only reader may show is the summary: the correction leads
+        # it (the content has it on top already, from compose_content_html).
+        summary = cap_text(f"Correction: {article.correction} — {source}", terms.summary_chars)
     image = article.image if terms.images and article.image and article.image.syndication else None
     statement = dict(terms.licence_names).get(article.licence or "", article.licence)
     shaped = replace(
@@ -238,6 +243,8 @@ def _document(
         }
         if feed_rights:
             head["_rights"] = feed_rights
+        if spec.tombstones:
+            head["_syndicate"]["kills"] = json_kills(spec.tombstones)
         return jsonfeed.dump_jsonfeed(head, [json_item(i) for _, i in kept])
     if fmt == "rss":
         root = build_rss_root(spec, dates)
@@ -249,10 +256,12 @@ def _document(
             )
         for _, item in kept:
             channel.append(rss_item(item))
+        append_deleted_entries(channel, spec.tombstones)
         return serialize_document(root)
     root = build_atom_root(spec, dates, with_author)
     for _, item in kept:
         root.append(atom_entry(item))
+    append_deleted_entries(root, spec.tombstones)
     return serialize_document(root)
 
 

@@ -8,6 +8,7 @@ composed inside one transaction and tested on both databases:
 
 - ``visibility``: the one rule of what may be in a feed at an instant (SQL and its twin);
 - ``articles``: importing (idempotent upserts) and loading articles;
+- ``kills``: `syndicate kill`, and the kills partner feeds announce (tombstones);
 - ``feeds``: who has a feed and which articles each one carries;
 - ``queue``: the feed queue builds and workers share;
 - ``builds``: what builds leave (file state, history, the last build);
@@ -31,12 +32,14 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 
 from ..errors import BusyError
-from ..model import Article, ParsedArticle
+from ..model import Article, ParsedArticle, Tombstone
 from . import engine as _engine
 from .articles import chunked, load_articles
+from .kills import KillOutcome, kill_article, tombstones
 from .queue import enqueue_each
 from .terms import TermIds
 from .upsert import Touched, UpsertResult, upsert_article, upsert_many
+from .visibility import Audience
 
 
 def _record_fault(e: BaseException) -> bool:
@@ -159,27 +162,29 @@ class Store:
         authority: str,
         now: datetime,
         batch_size: int = 500,
+        revive: bool = False,
     ) -> Iterator[UpsertResult | UpsertFailure]:
         """Store records in batches; yield one result (or failure) per record, in order.
 
         Each batch is one transaction, written with a fixed number of statements.
         When the database refuses one of its records, the batch is written again
         record by record, each in a savepoint, so only that record is lost.
+        A killed story stays killed unless ``revive`` (see ``upsert_many``).
         """
         for batch in chunked(records, batch_size):
             with _engine.wrap_errors(self.url, "storing articles"):
-                results = self._store_batch(batch, authority=authority, now=now)
+                results = self._store_batch(batch, authority=authority, now=now, revive=revive)
             yield from results
 
     def _store_batch(
-        self, batch: list[ParsedArticle], *, authority: str, now: datetime
+        self, batch: list[ParsedArticle], *, authority: str, now: datetime, revive: bool = False
     ) -> list[UpsertResult | UpsertFailure]:
         """One transaction for the batch; retried when PostgreSQL picks it as a deadlock victim."""
         for attempt in itertools.count(1):
             try:
                 with self.engine.begin() as conn:
                     touched = Touched()
-                    results = self._upsert_batch(conn, batch, authority, now, touched)
+                    results = self._upsert_batch(conn, batch, authority, now, touched, revive)
                     # Last in the transaction, in key order: the shared queue rows
                     # (the site feed's above all) are locked briefly and always in
                     # the same order, so concurrent imports do not deadlock on them.
@@ -202,6 +207,7 @@ class Store:
         authority: str,
         now: datetime,
         touched: Touched,
+        revive: bool = False,
     ) -> list[UpsertResult | UpsertFailure]:
         results: list[UpsertResult | UpsertFailure] = []
         for run in _distinct_runs(batch):
@@ -209,7 +215,13 @@ class Store:
             attempt = Touched()
             try:
                 written = upsert_many(
-                    conn, self._terms, run, authority=authority, now=now, touched=attempt
+                    conn,
+                    self._terms,
+                    run,
+                    authority=authority,
+                    now=now,
+                    touched=attempt,
+                    revive=revive,
                 )
                 savepoint.commit()
             except Exception as e:
@@ -217,7 +229,7 @@ class Store:
                     raise
                 savepoint.rollback()
                 self._terms.forget()
-                results.extend(self._upsert_one_by_one(conn, run, authority, now, touched))
+                results.extend(self._upsert_one_by_one(conn, run, authority, now, touched, revive))
                 continue
             results.extend(written)
             for key, reason in attempt.reasons.items():
@@ -231,6 +243,7 @@ class Store:
         authority: str,
         now: datetime,
         touched: Touched,
+        revive: bool = False,
     ) -> list[UpsertResult | UpsertFailure]:
         results: list[UpsertResult | UpsertFailure] = []
         for record in run:
@@ -238,7 +251,13 @@ class Store:
             attempt = Touched()
             try:
                 result = upsert_article(
-                    conn, self._terms, record, authority=authority, now=now, touched=attempt
+                    conn,
+                    self._terms,
+                    record,
+                    authority=authority,
+                    now=now,
+                    touched=attempt,
+                    revive=revive,
                 )
                 savepoint.commit()
             except Exception as e:
@@ -258,6 +277,16 @@ class Store:
     def load(self, ids: Sequence[int]) -> dict[int, Article]:
         with _engine.wrap_errors(self.url, "reading articles"), self.engine.connect() as conn:
             return load_articles(conn, ids)
+
+    def kill(self, key: str, reason: str | None, now: datetime) -> KillOutcome | None:
+        """Kill a stored story and queue its feeds (``kills.kill_article``); None if unknown."""
+        with self.begin("killing a story") as conn:
+            return kill_article(conn, key, reason, now)
+
+    def tombstones(self, audience: Audience, now: datetime, days: int) -> list[Tombstone]:
+        """The kills a partner's feed announces at ``now`` (``kills.tombstones``)."""
+        with self.connect() as conn:
+            return tombstones(conn, audience, now, days)
 
 
 def _distinct_runs(batch: list[ParsedArticle]) -> Iterator[list[ParsedArticle]]:

@@ -145,6 +145,10 @@ articles = Table(
     Column("related_title_key", Text),
     Column("correction", Text),
     Column("language", String(35)),
+    # When the story was killed and why: partner tombstones (RFC 6721) for a few
+    # days after; cleared by a revival (`syndicate import --revive`).
+    Column("killed_at", UTCDateTime),
+    Column("kill_reason", Text),
     Column("revision", Integer, nullable=False, server_default=text("1")),
     Column("content_hash", String(64), nullable=False),
     Column("first_imported", UTCDateTime, nullable=False),
@@ -154,6 +158,8 @@ articles = Table(
     Index("ix_articles_embargo", "embargo_until"),
     # The newest update (the date an empty feed shows) without a scan.
     Index("ix_articles_updated", "status", "updated"),
+    # The stories killed in a tombstone window, newest kill first.
+    Index("ix_articles_killed", "status", "killed_at"),
     # Resolving related coverage: by URL, slug or folded title.
     Index("ix_articles_url", "url"),
     Index("ix_articles_slug", "slug"),

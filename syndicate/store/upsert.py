@@ -31,12 +31,19 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 from ..dates import to_utc
 from ..guids import make_guid
 from ..model import ParsedArticle
-from ..text import normalise_title, reference_slug, reference_title_key, url_spellings
+from ..text import (
+    collapse_spaces,
+    normalise_title,
+    reference_slug,
+    reference_title_key,
+    url_spellings,
+)
 from .queue import SITE_KEY, memberships_of
 from .schema import article_authors, article_tags, articles, authors, sections, tags
 from .terms import TermIds
 
-Change = Literal["created", "updated", "unchanged"]
+# "not revived": a killed story a record would bring back without ``revive``; it stays killed.
+Change = Literal["created", "updated", "unchanged", "not revived"]
 # Why a feed is rebuilt, weakest first: a feed keeps the strongest reason it has.
 REASONS = ("related", "updated", "created")
 _CHUNK = 500  # values per IN list, far below every driver's bound-parameter limit
@@ -48,11 +55,35 @@ class UpsertResult:
     key: str
     guid: str
     change: Change
+    killed: bool = False  # this record killed a story that was out (its feeds drop it)
+    killed_at: datetime | None = None  # for "not revived": when the story was killed
 
 
 def content_hash(record: ParsedArticle) -> str:
-    """A stable digest of everything a feed can show, to detect real edits."""
+    """A stable digest of everything a feed can show, to detect real edits.
 
+    The body counts by what it renders (``html_key``), the correction note by
+    its words: a re-import that only re-indents or re-spells them is no edit
+    (issue 17).
+    """
+    from ..html_key import html_key  # lxml.html: loaded by imports, not by every command
+
+    correction = collapse_spaces(record.correction) if record.correction else record.correction
+    return _digest(
+        replace(record, content_html=html_key(record.content_html), correction=correction)
+    )
+
+
+def legacy_content_hash(record: ParsedArticle) -> str:
+    """The digest stores made before ``html_key`` (over the body as written).
+
+    Accepted as "unchanged" too, so the first re-import after an upgrade does
+    not date every stored story as edited; the next real edit stores the new one.
+    """
+    return _digest(record)
+
+
+def _digest(record: ParsedArticle) -> str:
     def default(value: object) -> object:
         if isinstance(value, datetime):
             return to_utc(value).isoformat()
@@ -60,7 +91,11 @@ def content_hash(record: ParsedArticle) -> str:
             return [getattr(value, s) for s in value.__slots__]
         raise TypeError(type(value).__name__)
 
-    blob = json.dumps(record.content_fields(), default=default, ensure_ascii=False)
+    fields = record.content_fields()
+    if record.kill_reason is None:  # as before the field existed: old digests still match
+        assert fields[-1] is None, "kill_reason must stay the last content field"
+        fields = fields[:-1]
+    blob = json.dumps(fields, default=default, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -73,10 +108,39 @@ def _settled(record: ParsedArticle, existing: Any) -> ParsedArticle:
 
 
 def _updated(record: ParsedArticle, existing: Any, now: datetime) -> datetime:
-    """``updated`` as stored: an edit whose record gives none is dated at its import."""
-    if existing is not None and "updated" in record.derived:
+    """``updated`` as stored: an edit whose record gives none is dated at its import.
+
+    A new or changed correction is dated at its import whatever the record says
+    (readers must see the item as updated); a later ``updated`` in it still wins.
+    """
+    if existing is None:
+        return record.updated
+    if record.correction and collapse_spaces(record.correction) != collapse_spaces(
+        existing.correction or ""
+    ):
+        return max(now, record.updated, record.published)
+    if "updated" in record.derived:
         return max(now, record.published)
     return record.updated
+
+
+def _kill_values(record: ParsedArticle, existing: Any, now: datetime) -> dict[str, Any]:
+    """``killed_at`` and ``kill_reason`` as stored after this record.
+
+    The moment is set when a story that was out (stored as published) is
+    killed, and kept while it stays killed; a story killed before it was ever
+    published has none (no partner saw it, so none gets a tombstone).
+    """
+    if record.status != "killed":
+        return {"killed_at": None, "kill_reason": None}
+    was_killed = existing is not None and existing.status == "killed"
+    if was_killed:
+        return {
+            "killed_at": existing.killed_at,
+            "kill_reason": record.kill_reason or existing.kill_reason,
+        }
+    was_out = existing is not None and existing.status == "published"
+    return {"killed_at": now if was_out else None, "kill_reason": record.kill_reason}
 
 
 def _article_values(record: ParsedArticle, digest: str) -> dict[str, Any]:
@@ -146,6 +210,10 @@ _EXISTING_COLUMNS = (
     articles.c.url,
     articles.c.slug,
     articles.c.title_key,
+    articles.c.status,
+    articles.c.correction,
+    articles.c.killed_at,
+    articles.c.kill_reason,
 )
 
 
@@ -157,11 +225,14 @@ def upsert_article(
     authority: str,
     now: datetime,
     touched: Touched,
+    revive: bool = False,
 ) -> UpsertResult:
     """Insert or update one article inside the caller's transaction."""
     existing = conn.execute(select(*_EXISTING_COLUMNS).where(articles.c.key == record.key)).first()
     found = {record.key: existing} if existing is not None else {}
-    return _write(conn, terms, [record], found, authority=authority, now=now, touched=touched)[0]
+    return _write(
+        conn, terms, [record], found, authority=authority, now=now, touched=touched, revive=revive
+    )[0]
 
 
 def upsert_many(
@@ -172,8 +243,13 @@ def upsert_many(
     authority: str,
     now: datetime,
     touched: Touched,
+    revive: bool = False,
 ) -> list[UpsertResult]:
-    """Insert or update ``records`` (distinct keys) inside the caller's transaction."""
+    """Insert or update ``records`` (distinct keys) inside the caller's transaction.
+
+    A stored killed story stays killed, whatever a record says, unless
+    ``revive`` (``syndicate import --revive``): its result is "not revived".
+    """
     keys = sorted({r.key for r in records})
     assert len(keys) == len(records), "a batch's keys must be distinct"
     existing: dict[str, Any] = {}
@@ -181,7 +257,9 @@ def upsert_many(
         chunk = keys[start : start + _CHUNK]
         rows = conn.execute(select(*_EXISTING_COLUMNS).where(articles.c.key.in_(chunk)))
         existing.update((r.key, r) for r in rows)
-    return _write(conn, terms, records, existing, authority=authority, now=now, touched=touched)
+    return _write(
+        conn, terms, records, existing, authority=authority, now=now, touched=touched, revive=revive
+    )
 
 
 def _write(
@@ -193,6 +271,7 @@ def _write(
     authority: str,
     now: datetime,
     touched: Touched,
+    revive: bool = False,
 ) -> list[UpsertResult]:
     results: list[UpsertResult] = []
     new: list[tuple[ParsedArticle, dict[str, Any]]] = []
@@ -201,12 +280,23 @@ def _write(
     for record in records:
         old = existing.get(record.key)
         record = _settled(record, old)
+        revived = old is not None and old.status == "killed" and record.status != "killed"
+        if revived and not revive and old is not None:
+            results.append(
+                UpsertResult(record.key, old.guid, "not revived", killed_at=old.killed_at)
+            )
+            continue
         digest = content_hash(record)
-        if old is not None and old.content_hash == digest:
+        if (
+            old is not None
+            and not revived  # a story killed by `syndicate kill` kept its digest
+            and (old.content_hash == digest or old.content_hash == legacy_content_hash(record))
+        ):
             results.append(UpsertResult(record.key, old.guid, "unchanged"))
             continue
         values = _article_values(record, digest)
         values["updated"] = _updated(record, old, now)
+        values.update(_kill_values(record, old, now))
         values["last_changed"] = now
         written.append(record)
         if old is None:
@@ -215,7 +305,8 @@ def _write(
             results.append(UpsertResult(record.key, guid, "created"))
         else:
             changed.append((record, values, old))
-            results.append(UpsertResult(record.key, old.guid, "updated"))
+            kills = record.status == "killed" and old.status == "published"
+            results.append(UpsertResult(record.key, old.guid, "updated", killed=kills))
     if not written:
         return results
 

@@ -18,6 +18,9 @@ holds the two, every feed kind's selection, the status counts and the embargo
 wake-up time to the same answer. Nothing else in syndicate compares
 ``embargo_until`` or ``published`` with a clock value.
 
+Which killed stories an audience is told about (RFC 6721 tombstones in partner
+feeds: ``tombstone_clause`` and its twin ``has_tombstone``) is decided here too.
+
 The moments the answer can change are also here (``becomes_visible_queries``,
 ``next_change``, ``waiting_moments``): a build queues the feeds of stories that became visible since
 the last one, and ``syndicate run`` sleeps until the next such moment.
@@ -228,6 +231,51 @@ def _licence_clause(audience: Audience) -> Any:
     if audience.deny_licences:
         parts.append(or_(licence.is_(None), not_(licence.in_(sorted(audience.deny_licences)))))
     return and_(true(), *parts)
+
+
+class KilledFacts(VisibleFacts, Protocol):
+    """What the tombstone rule reads besides ``VisibleFacts``: when the story was killed."""
+
+    @property
+    def killed_at(self) -> datetime | None: ...
+
+
+def has_tombstone(
+    article: KilledFacts,
+    since: datetime,
+    now: datetime,
+    audience: Audience = PUBLIC,
+    *,
+    section: str | None = None,
+    tags: Collection[str] = (),
+    licence: str | None = None,
+) -> bool:
+    """Whether ``audience`` is told at ``now`` that ``article`` was killed.
+
+    The Python twin of ``tombstone_clause``. A story killed in (since, now]
+    that it could see at the moment of the kill: published by then, its
+    embargo lifted (or the audience gets it in advance) and licensed to it.
+    A story it never had is never announced to it.
+    """
+    at = article.killed_at
+    if article.status != "killed" or at is None or not since < at <= now:
+        return False
+    if article.published > at:
+        return False
+    if not audience.embargo_advance and under_embargo(article.embargo_until, at):
+        return False
+    return not audience.restricted or _licensed(audience, section, tags, licence)
+
+
+def tombstone_clause(since: Any, now: Any, audience: Audience = PUBLIC) -> Any:
+    """SQL over ``articles``: ``has_tombstone`` (killed in (since, now], seen when killed)."""
+    at = articles.c.killed_at
+    parts = [articles.c.status == "killed", at > since, at <= now, articles.c.published <= at]
+    if not audience.embargo_advance:
+        parts.append(embargo_lifted(at))
+    if audience.restricted:
+        parts.append(_licence_clause(audience))
+    return and_(*parts)
 
 
 def becomes_visible_queries(since: datetime, now: datetime) -> tuple[Select[Any], Select[Any]]:

@@ -342,6 +342,9 @@ _e("EXT-THR-TOTAL", "RFC 4685 §5: thr:total is a non-negative integer")
 _e("EXT-THR-COUNT", "RFC 4685 §4: thr:count / thr:updated on replies links")
 _e("EXT-FH-EMPTY", "RFC 5005: fh:complete and fh:archive are empty")
 _e("EXT-APP-EDITED", "RFC 5023 §10.2: app:edited is an RFC 3339 date")
+_e("EXT-TOMBSTONE-REF", "RFC 6721 §3: at:deleted-entry has a ref, the entry's atom:id")
+_e("EXT-TOMBSTONE-WHEN", "RFC 6721 §3: at:deleted-entry has a when, an RFC 3339 date-time")
+_e("EXT-TOMBSTONE-DUPLICATE", "RFC 6721 §3: one ref and when pair at most once in a feed")
 _e("EXT-GEORSS", "GeoRSS Simple / GML: latitude-longitude pairs in WGS84 ranges")
 _w(
     "EXT-GEORSS-COMMA",

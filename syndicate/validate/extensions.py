@@ -37,6 +37,7 @@ from .namespaces import (
     ITUNES_SINGLE,
     MEDIA_NS,
     MEDIA_SINGLE,
+    TOMBSTONES_NS,
     W3C_GEO_NS,
 )
 from .values import check_iri_reference, check_mime, check_nonneg_int
@@ -69,6 +70,7 @@ KNOWN_PREFIXES = {
     "geo": W3C_GEO_NS,
     "media": MEDIA_NS,
     "itunes": ITUNES_NS,
+    "at": TOMBSTONES_NS,
     "atom": ATOM_NS,
 }
 _KNOWN_URIS = frozenset(KNOWN_PREFIXES.values())
@@ -137,6 +139,7 @@ _LATER = {
     W3C_GEO_NS: ("geo", "check_w3c_geo"),
     MEDIA_NS: ("media", "check_media"),
     ITUNES_NS: ("itunes", "check_itunes"),
+    TOMBSTONES_NS: ("tombstones", "check_tombstone"),
 }
 
 

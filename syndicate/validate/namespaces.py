@@ -15,6 +15,7 @@ ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 GEORSS_NS = "http://www.georss.org/georss"
 GML_NS = "http://www.opengis.net/gml"
 W3C_GEO_NS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721 deleted entries
 
 #: Media RSS 1.5.1 §5 "optional elements" a parent holds once: their values override the
 #: parent's, and two of one kind leave nothing to override with

@@ -70,6 +70,16 @@ def _config(partners: dict[str, Any], **over: Any) -> Config:
             {"licence_url": "ftp://x"},
             'partners.acme.licence_url: expected an absolute http(s) URL, got "ftp://x"',
         ),
+        (
+            {"tombstones": 0},
+            "partners.acme.tombstones: expected true, false or a number of days "
+            "from 1 to 3650, got 0",
+        ),
+        (
+            {"tombstones": "7"},
+            "partners.acme.tombstones: expected true, false or a number of days "
+            'from 1 to 3650, got "7"',
+        ),
     ],
 )
 def test_a_bad_key_is_one_line_and_only_that_partner_is_left_out(
