@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal
 
+from .history import FeedHistory
+
 Status = Literal["published", "draft", "killed"]
 FeedFormat = Literal["rss", "atom", "json"]
 
@@ -235,6 +237,8 @@ class FeedSpec:
     updated_fallback: datetime | None = None
     # A partner's feed: its contract shapes every item (render reads it).
     partner: PartnerTerms | None = None
+    # RFC 5005 archive links: a subscription feed's or an archive page's (``archives``).
+    history: FeedHistory | None = None
 
 
 @dataclass(frozen=True, slots=True)
