@@ -453,7 +453,10 @@ def _register_archive() -> None:
             title="{site}",
             description="{description}",
             link="{base}",
-            summary="monthly RFC 5005 archive pages of the feeds [archives] names",
+            summary=(
+                "monthly RFC 5005 archive pages (slug: kind/slug/YYYY-MM)"
+                " of the feeds [archives] names"
+            ),
             formats=archives.FORMATS,
             refine=_archive_spec,
             nested=True,
