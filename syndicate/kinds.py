@@ -96,6 +96,8 @@ class FeedKind:
     nested: bool = False
     # Its items carry their related-coverage links (checked, under the group's policy).
     related_links: bool = True
+    # Its feeds announce the site's WebSub hubs, and the hubs are pinged when they change.
+    pushed: bool = True
 
     def key(self, slug: str) -> str:
         return self.name if self.single else f"{self.name}/{slug}"
@@ -417,7 +419,7 @@ def _archive_spec(spec: FeedSpec, member: Member, config: Config) -> FeedSpec:
         link=feed_link(kind, site, slug),
         formats=formats,
         self_urls={f: spec.self_urls[f] for f in formats},
-        hubs=(),  # a closed page never changes: nothing to push
+        hubs=(),  # not pushed (``FeedKind.pushed``): a closed page never changes
         history=archives.page_history(page, feeds_url, formats, current),
     )
 
@@ -461,6 +463,7 @@ def _register_archive() -> None:
             refine=_archive_spec,
             nested=True,
             related_links=False,
+            pushed=False,
         )
     )
 

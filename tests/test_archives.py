@@ -18,13 +18,14 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from syndicate.build import run_build
+from syndicate.build import drain_queue, run_build
 from syndicate.config import parse_config
 from syndicate.errors import ConfigError
-from syndicate.model import ParsedArticle, Term
+from syndicate.model import Outcome, ParsedArticle, PublishOutcome, Term
 from syndicate.store import Store
 from syndicate.store.schema import articles
 from syndicate.validate import validate_bytes
+from syndicate.websub import changed_topics
 
 AUTH = "news.example.org"
 FEEDS_URL = "https://news.example.org/feeds"
@@ -263,3 +264,28 @@ def test_archives_off_by_default_and_bad_kinds_refused(tmp_path: Path) -> None:
             root=tmp_path,
             source="config.toml",
         )
+
+
+def test_run_workers_rebuild_the_page_an_edit_queued(site: Any) -> None:
+    """``syndicate run`` drains the queue: an edit to an old story reaches its page there too."""
+    config, store, stories = site
+    old = next(s for s in stories if s.key == "s20")  # 50 days back: October
+    later = NOW + timedelta(minutes=10)
+    list(store.upsert_iter([replace(old, title="Story s20, updated")], authority=AUTH, now=later))
+    results = drain_queue(config, store, later, worker="w1")
+    built = {r.key for r in results if not r.skipped}
+    month = f"2026-{old.published.month:02d}"
+    assert {f"archive/site/site/{month}", f"archive/section/{old.section.slug}/{month}"} <= built
+    page = feedparser.parse((config.output_dir / f"archive/site/site/{month}.rss").read_bytes())
+    assert "Story s20, updated" in {e.title for e in page.entries}
+
+
+def test_hubs_are_not_pinged_for_archive_pages() -> None:
+    def written(key: str, path: str) -> PublishOutcome:
+        return PublishOutcome(key=key, format="atom", path=path, outcome=Outcome.WRITTEN)
+
+    outcomes = [
+        written("archive/site/site/2026-10", "archive/site/site/2026-10.atom"),
+        written("site", "index.atom"),
+    ]
+    assert changed_topics(outcomes, FEEDS_URL) == [f"{FEEDS_URL}/index.atom"]
