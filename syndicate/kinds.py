@@ -391,8 +391,12 @@ def _archive_items(
 
 
 def archive_formats(config: Config) -> tuple[FeedFormat, ...]:
-    """The formats archive pages are written in: ``[feeds.archive]``'s, but never JSON."""
-    return tuple(f for f in config.feeds.group(archives.KIND).formats if f in archives.FORMATS)
+    """The formats archive pages are written in: ``[feeds.archive]``'s, but never JSON.
+
+    None when the group is disabled: no page is built, and no feed links to one.
+    """
+    group = config.feeds.group(archives.KIND)
+    return tuple(f for f in group.formats if f in archives.FORMATS) if group.enabled else ()
 
 
 def _subscription_urls(kind: FeedKind, slug: str, config: Config) -> dict[str, str]:
@@ -420,6 +424,9 @@ def _archive_spec(spec: FeedSpec, member: Member, config: Config) -> FeedSpec:
         formats=formats,
         self_urls={f: spec.self_urls[f] for f in formats},
         hubs=(),  # not pushed (``FeedKind.pushed``): a closed page never changes
+        # An empty month's <updated>: its first instant, not the site's newest story
+        # (that moves with every import, and the closed page would move with it).
+        updated_fallback=archives.month_start(page.month),
         history=archives.page_history(page, feeds_url, formats, current),
     )
 

@@ -48,7 +48,8 @@ def _config(tmp_path: Path, store_url: str, **archives: Any) -> Any:
 
 
 def _stories(make_article: Any) -> list[ParsedArticle]:
-    """40 stories from August to now, two sections; a killed, an embargoed, a scheduled one."""
+    """40 stories from August to now, two sections, one in June; a killed, an embargoed and a
+    scheduled one."""
     stories = [
         make_article(
             f"s{i}",
@@ -57,6 +58,8 @@ def _stories(make_article: Any) -> list[ParsedArticle]:
         )
         for i in range(40)
     ]
+    # June's only story: July is an empty month, and has an (empty) page
+    stories.append(make_article("june", published=datetime(2026, 6, 20, 9, 0, tzinfo=UTC)))
     stories.append(make_article("killed", published=NOW - timedelta(days=40), status="killed"))
     stories.append(
         make_article(
@@ -119,7 +122,7 @@ def test_walking_back_from_the_feed_meets_every_visible_story(site: Any, fmt: st
     config, store, _ = site
     guids, pages = walk(config.output_dir, f"index.{fmt}")
     assert guids == _visible(store)
-    assert pages[1:] == [f"archive/site/site/2026-{m:02d}.{fmt}" for m in (11, 10, 9, 8)]
+    assert pages[1:] == [f"archive/site/site/2026-{m:02d}.{fmt}" for m in (11, 10, 9, 8, 7, 6)]
     # a section's walk is its own stories only
     city, _ = walk(config.output_dir, f"sections/city.{fmt}")
     with store.connect() as conn:
@@ -134,6 +137,8 @@ def test_pages_carry_rfc5005_markers_and_pass_the_gate(site: Any) -> None:
     config, _, _ = site
     folder = config.output_dir / "archive" / "site" / "site"
     assert sorted(p.name for p in folder.glob("*.atom")) == [
+        "2026-06.atom",
+        "2026-07.atom",
         "2026-08.atom",
         "2026-09.atom",
         "2026-10.atom",
@@ -154,7 +159,7 @@ def test_pages_carry_rfc5005_markers_and_pass_the_gate(site: Any) -> None:
         assert rels["self"] == url
         closed = page.stem != "2026-11"  # the build's now is in November
         assert (f'xmlns:fh="{FH}"' in content.decode()) is closed, page.name
-        assert ("prev-archive" in rels) is (page.stem != "2026-08"), page.name
+        assert ("prev-archive" in rels) is (page.stem != "2026-06"), page.name
         assert ("next-archive" in rels) is closed, page.name
         if closed:
             month = int(page.stem[-2:]) + 1
@@ -175,7 +180,9 @@ def test_closed_pages_keep_bytes_and_mtimes_across_rebuilds(site: Any, make_arti
     archive = config.output_dir / "archive"
     before = _mtimes(archive)
     closed = {p: v for p, v in before.items() if "2026-11" not in p}
-    assert closed
+    assert "site/site/2026-07.atom" in closed  # an empty month's page too
+    july = feedparser.parse(closed["site/site/2026-07.atom"][1])
+    assert july.entries == [] and july.feed.updated == "2026-07-01T00:00:00Z"
     later = NOW + timedelta(minutes=10)
     assert run_build(config, store, later).exit_code == 0  # nothing changed
     assert _mtimes(archive) == before
@@ -289,3 +296,26 @@ def test_hubs_are_not_pinged_for_archive_pages() -> None:
         written("site", "index.atom"),
     ]
     assert changed_topics(outcomes, FEEDS_URL) == [f"{FEEDS_URL}/index.atom"]
+
+
+def test_a_disabled_archive_group_builds_no_page_and_links_none(
+    tmp_path: Path, store_url: str, make_article: Any
+) -> None:
+    config = _config(tmp_path, store_url)
+    off = config.model_copy(
+        update={
+            "feeds": parse_config(
+                {
+                    "site": {"title": "Ledger", "base_url": "https://news.example.org"},
+                    "feeds": {"archive": {"enabled": False}},
+                },
+                root=tmp_path,
+                source="config.toml",
+            ).feeds
+        }
+    )
+    with Store.open(off.store_url) as store:
+        list(store.upsert_iter(_stories(make_article), authority=AUTH, now=NOW))
+        assert run_build(off, store, NOW).exit_code == 0
+    assert not (off.output_dir / "archive").exists()
+    assert b"prev-archive" not in (off.output_dir / "index.atom").read_bytes()
