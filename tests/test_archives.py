@@ -227,13 +227,30 @@ def test_an_edit_or_kill_rewrites_only_its_page(site: Any) -> None:
     assert guid not in {e.id for e in page.entries}
 
 
-def test_embargo_lift_puts_the_story_on_its_page(site: Any) -> None:
+def test_embargo_lift_puts_the_story_on_its_closed_page(site: Any, make_article: Any) -> None:
+    """A story dated in October, under embargo until late November: it joins October's page."""
     config, store, _ = site
-    lifted = NOW + timedelta(days=10, seconds=1)  # still November: "held" is on the open page
-    assert run_build(config, store, lifted).exit_code == 0
-    guid = _guid_of(store)["held"]
-    page = feedparser.parse((config.output_dir / "archive/site/site/2026-11.atom").read_bytes())
-    assert guid in {e.id for e in page.entries}
+    archive = config.output_dir / "archive"
+    held = make_article(
+        "held-oct",
+        published=datetime(2026, 10, 20, 8, 0, tzinfo=UTC),
+        embargo_until=NOW + timedelta(days=1),
+        section=Term("world", "World"),
+    )
+    list(store.upsert_iter([held], authority=AUTH, now=NOW + timedelta(minutes=1)))
+    assert run_build(config, store, NOW + timedelta(minutes=2)).exit_code == 0
+    guid = _guid_of(store)["held-oct"]
+    october = archive / "site/site/2026-10.atom"
+    assert guid not in {e.id for e in feedparser.parse(october.read_bytes()).entries}
+    before = _mtimes(archive)
+    lifted = NOW + timedelta(days=1, seconds=1)  # still November: an incremental build
+    report = run_build(config, store, lifted)
+    assert report.exit_code == 0
+    assert guid in {e.id for e in feedparser.parse(october.read_bytes()).entries}
+    after = _mtimes(archive)
+    changed = {p for p in before if after[p] != before[p] and not p.endswith((".gz", ".br"))}
+    pages = {f"{f}/2026-10.{x}" for f in ("site/site", "section/world") for x in ("atom", "rss")}
+    assert changed - {p for p in changed if "2026-11" in p} == pages
 
 
 def test_a_month_that_ends_closes_its_page_and_opens_the_next(site: Any) -> None:
