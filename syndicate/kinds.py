@@ -14,6 +14,9 @@ syndication ``Feed`` class is the model: the framework calls a few hooks):
 - the words and URLs its feeds carry, and its defaults (``every``,
   ``max_items``, ``formats``).
 
+The ``archive`` kind's feeds are other feeds' monthly pages (RFC 5005,
+``syndicate.archives``): one member per archived feed and month.
+
 Build, planning, publish, status, the status page, ``syndicate run`` and the
 docs iterate ``kinds()``; adding a kind is one ``register`` call and its
 selection function (``tests/test_kinds.py`` registers a throwaway kind and
@@ -393,7 +396,7 @@ def _archive_items(
 def archive_formats(config: Config) -> tuple[FeedFormat, ...]:
     """The formats archive pages are written in: ``[feeds.archive]``'s, but never JSON.
 
-    None when the group is disabled: no page is built, and no feed links to one.
+    Empty when the group is disabled: no page is built, and no feed links to one.
     """
     group = config.feeds.group(archives.KIND)
     return tuple(f for f in group.formats if f in archives.FORMATS) if group.enabled else ()
