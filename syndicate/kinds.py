@@ -263,6 +263,7 @@ def _register_builtins() -> None:
             private=True,
             follows_site=True,
             refine=_partner_spec,
+            pushed=False,  # a public hub must never hear of a private feed
         )
     )
 

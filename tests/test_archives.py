@@ -304,13 +304,14 @@ def test_run_workers_rebuild_the_page_an_edit_queued(site: Any) -> None:
     assert "Story s20, updated" in {e.title for e in page.entries}
 
 
-def test_hubs_are_not_pinged_for_archive_pages() -> None:
+def test_hubs_are_not_pinged_for_archive_pages_or_partner_feeds() -> None:
     def written(key: str, path: str) -> PublishOutcome:
         return PublishOutcome(key=key, format="atom", path=path, outcome=Outcome.WRITTEN)
 
     outcomes = [
         written("archive/site/site/2026-10", "archive/site/site/2026-10.atom"),
         written("site", "index.atom"),
+        written("partner/coastwire", "partners/coastwire/index.atom"),  # private: never
     ]
     assert changed_topics(outcomes, FEEDS_URL) == [f"{FEEDS_URL}/index.atom"]
 
