@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from . import __version__
+from .archives import month_turned
 from .config import Config
 from .dates import rfc3339_date
 from .discovery import pages_missing, publish_pages
@@ -51,13 +52,15 @@ from .planning import (
     PublishedFile,
     is_full,
     missing_feeds,
+    nested_folders,
     output_folders,
     plan_feeds,
     private_folders,
 )
-from .publish import build_lock, present_files, sweep_temp_files
+from .publish import build_lock, present_files, present_tree, sweep_temp_files
 from .report import write_report
 from .store import Store
+from .store.archives import note_archived_kinds
 from .store.builds import (
     known_fingerprints,
     last_build,
@@ -121,9 +124,14 @@ def build_pass(
     """One build, without taking the lock (``run_build`` and ``syndicate run`` hold it)."""
     config_fp = config_fingerprint(config)
     note_links_config(store, config.links, now)  # a [links] change re-judges every link
+    archived = config.archives.kinds if config.archives.enabled else []
+    with store.begin("noting the archived kinds") as conn:  # imports queue their pages
+        note_archived_kinds(conn, archived, now)
     with store.connect() as conn:
         last_now, last_config = last_build(conn)
-        full = is_full(LastBuild(last_now, last_config), config_fp, now, asked=full or force)
+        # a month that ended closes its open archive pages and moves every prev-archive
+        asked = full or force or bool(archived and month_turned(last_now, now))
+        full = is_full(LastBuild(last_now, last_config), config_fp, now, asked=asked)
         queued = claim(conn, lock=False)
         if full:
             planned = plan_feeds(conn, config, now)
@@ -132,6 +140,8 @@ def build_pass(
             assert last_now is not None  # is_full says so
             recorded = [PublishedFile(*row) for row in recorded_files(conn)]
             present = present_files(config.output_dir, output_folders())
+            for folder in nested_folders():
+                present |= present_tree(config.output_dir, folder)
             for group, folders in private_folders(config).items():
                 found = present_files(config.partners_dir, folders)
                 present |= {f"{group}/{path}" for path in found}

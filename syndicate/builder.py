@@ -333,7 +333,9 @@ class Builder:
         kind = kind_named(spec.kind)
         assert kind is not None, f"{spec.key}: kind {spec.kind!r} is not registered"
         policy = self.config.feeds.group(kind.group).related_policy
-        links = self.check_links(refs)
+        # An archive page leaves related links out: a page that never changes cannot
+        # follow a link's fate (and a whole archive is not re-checked over HTTP).
+        links = self.check_links(refs) if kind.related_links else {}
         # Everything apply_policy reads from a result shapes the item: the state,
         # the URLs and the label (an internal target's title can change).
         signature = [
@@ -361,6 +363,8 @@ class Builder:
         ):
             return FeedResult(spec.key, fp, time.perf_counter() - started, skipped=True)
         articles: list[Article] = self.articles.get(refs)
+        if not kind.related_links:
+            articles = [replace(a, related=None) if a.related else a for a in articles]
         assembled = assemble_feed(
             spec,
             articles,

@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from .archives import ArchivesConfig
 from .config_values import (
     LICENCE_MAX,
     Formats,
@@ -372,6 +373,7 @@ class Config(StrictModel):
     imports: ImportConfig = Field(default=ImportConfig(), alias="import")
     licences: dict[str, Annotated[str, Field(min_length=1, max_length=LICENCE_MAX)]] = {}
     partners: dict[str, PartnerConfig] = {}
+    archives: ArchivesConfig = ArchivesConfig()
     # Filled by ``_gather_partners`` (never written by hand): partner -> its error line.
     partner_problems: dict[str, str] = {}
 

@@ -14,6 +14,9 @@ syndication ``Feed`` class is the model: the framework calls a few hooks):
 - the words and URLs its feeds carry, and its defaults (``every``,
   ``max_items``, ``formats``).
 
+The ``archive`` kind's feeds are other feeds' monthly pages (RFC 5005,
+``syndicate.archives``): one member per archived feed and month.
+
 Build, planning, publish, status, the status page, ``syndicate run`` and the
 docs iterate ``kinds()``; adding a kind is one ``register`` call and its
 selection function (``tests/test_kinds.py`` registers a throwaway kind and
@@ -22,7 +25,7 @@ sees it built, validated, published and shown in status).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -31,8 +34,10 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection
 
+from . import archives
 from .model import FILE_EXTENSIONS, FeedFormat, FeedSpec, ItemRef
 from .partners import audience_of, terms_of
+from .store import archives as store_archives
 from .store import feeds as store_feeds
 
 if TYPE_CHECKING:
@@ -49,6 +54,8 @@ class Member:
     slug: str
     name: str
     term_id: int | None = None
+    # What the kind's ``select`` and ``refine`` need beyond the slug (an archive page's month).
+    detail: object = None
 
 
 MembersFn = Callable[[Connection, "Config", datetime, Collection[str] | None], list[Member]]
@@ -86,6 +93,14 @@ class FeedKind:
     # Rebuilt whenever the site feed is queued (a feed over the whole site, filtered).
     follows_site: bool = False
     refine: RefineFn | None = None
+    # Its feeds may have monthly archive pages (``[archives] kinds``; ``archives``).
+    archivable: bool = False
+    # Its files are in folders under its group's folder (walked for the files present).
+    nested: bool = False
+    # Its items carry their related-coverage links (checked, under the group's policy).
+    related_links: bool = True
+    # Its feeds announce the site's WebSub hubs, and the hubs are pinged when they change.
+    pushed: bool = True
 
     def key(self, slug: str) -> str:
         return self.name if self.single else f"{self.name}/{slug}"
@@ -209,6 +224,7 @@ def _register_builtins() -> None:
             link="{base}",
             summary="the whole site",
             single=True,
+            archivable=True,
         )
     )
     for name, group, every, described, link, setting, summary in (
@@ -229,6 +245,7 @@ def _register_builtins() -> None:
                 link=link,
                 link_setting=setting,
                 summary=summary,
+                archivable=True,
             )
         )
 
@@ -246,6 +263,7 @@ def _register_builtins() -> None:
             private=True,
             follows_site=True,
             refine=_partner_spec,
+            pushed=False,  # a public hub must never hear of a private feed
         )
     )
 
@@ -294,3 +312,171 @@ def feed_link(kind: FeedKind, site: SiteConfig, slug: str) -> str:
         pattern: str = getattr(site, kind.link_setting)
         return pattern.format(base_url=site.base_url, slug=quote(slug))
     return kind.link.format(base=site.base_url, slug=quote(slug))
+
+
+# ---------------------------------------------------------------- archive pages (RFC 5005)
+
+
+def _term_of(kind: FeedKind) -> store_feeds.TermKind | None:
+    """The store's term of an archivable kind's feeds (None: the whole site)."""
+    return None if kind.single else kind.name  # type: ignore[return-value]
+
+
+def _archive_members(
+    conn: Connection, config: Config, now: datetime, slugs: Collection[str] | None
+) -> list[Member]:
+    """Each archived feed's pages: every month from its first story's to ``now``'s.
+
+    ``slugs`` (page slugs) narrows it to those pages; a month before the
+    feed's first page or after ``now``'s has none.
+    """
+    if not config.archives.enabled or not archive_formats(config):
+        return []
+    current = archives.month_of(now)
+    wanted: dict[str, set[str]] | None = None
+    if slugs is not None:
+        wanted = {}
+        for slug in slugs:
+            parts = archives.split_page_slug(slug)
+            kind = kind_named(parts[0]) if parts else None
+            if parts and kind is not None:
+                wanted.setdefault(kind.key("" if kind.single else parts[1]), set()).add(parts[2])
+    members: list[Member] = []
+    for name in config.archives.kinds:
+        kind = _REGISTRY[name]
+        if not config.feeds.group(kind.group).enabled:
+            continue
+        sources = (
+            None if wanted is None else {split_key(k)[1] for k in wanted if kind_of(k) is kind}
+        )
+        if sources is not None and not sources:
+            continue
+        for source in kind.members(conn, config, now, None if kind.single else sources):
+            key = kind.key(source.slug)
+            if wanted is not None and key not in wanted:
+                continue
+            oldest = store_archives.first_published(conn, _term_of(kind), source.term_id, now)
+            recorded = store_archives.first_page(conn, archives.page_key(key, ""))
+            first = min(
+                current,
+                archives.month_of(oldest) if oldest is not None else current,
+                recorded.rpartition("/")[2] if recorded else current,
+            )
+            months = archives.month_range(first, current)
+            if wanted is not None:
+                months = [m for m in months if m in wanted[key]]
+            members.extend(
+                Member(
+                    archives.page_slug(key, m),
+                    source.name,
+                    source.term_id,
+                    archives.ArchivePage(key, m, first, current),
+                )
+                for m in months
+            )
+    return members
+
+
+def _page(member: Member) -> tuple[archives.ArchivePage, FeedKind]:
+    page = member.detail
+    assert isinstance(page, archives.ArchivePage), f"{member.slug} is not an archive page"
+    kind = kind_of(page.feed_key)
+    assert kind is not None, f"{page.feed_key}: its kind is not registered"
+    return page, kind
+
+
+def _archive_items(
+    conn: Connection, spec: FeedSpec, member: Member, now: datetime
+) -> list[ItemRef]:
+    page, kind = _page(member)
+    start = archives.month_start(page.month)
+    end = archives.month_start(archives.next_month(page.month))
+    return store_archives.period_items(conn, _term_of(kind), member.term_id, now, start, end)
+
+
+def archive_formats(config: Config) -> tuple[FeedFormat, ...]:
+    """The formats archive pages are written in: ``[feeds.archive]``'s, but never JSON.
+
+    Empty when the group is disabled: no page is built, and no feed links to one.
+    """
+    group = config.feeds.group(archives.KIND)
+    return tuple(f for f in group.formats if f in archives.FORMATS) if group.enabled else ()
+
+
+def _subscription_urls(kind: FeedKind, slug: str, config: Config) -> dict[str, str]:
+    feeds_url = config.site.published_feeds_url
+    formats = config.feeds.group(kind.group).formats
+    path = quote(kind.path(slug))
+    return {f: f"{feeds_url}/{path}.{FILE_EXTENSIONS[f]}" for f in formats if f != "json"}
+
+
+def _archive_spec(spec: FeedSpec, member: Member, config: Config) -> FeedSpec:
+    """A page's words, its feed's page as link, its formats, and its RFC 5005 links."""
+    page, kind = _page(member)
+    slug = split_key(page.feed_key)[1]
+    site = config.site
+    words = {"name": member.name, "site": site.title, "description": site.description or site.title}
+    title = kind.title.format(**words)
+    formats = archive_formats(config)
+    feeds_url = site.published_feeds_url
+    current = _subscription_urls(kind, slug, config)
+    return replace(
+        spec,
+        title=f"{title}: archive {page.month}",
+        description=f"Every story of {page.month} in {title}",
+        link=feed_link(kind, site, slug),
+        formats=formats,
+        self_urls={f: spec.self_urls[f] for f in formats},
+        hubs=(),  # not pushed (``FeedKind.pushed``): a closed page never changes
+        # An empty month's <updated>: its first instant, not the site's newest story
+        # (that moves with every import, and the closed page would move with it).
+        updated_fallback=archives.month_start(page.month),
+        history=archives.page_history(page, feeds_url, formats, current),
+    )
+
+
+def with_archive_links(spec: FeedSpec, config: Config, now: datetime) -> FeedSpec:
+    """A subscription feed whose kind is archived, with ``prev-archive`` to this month's page."""
+    if not config.archives.enabled or spec.kind not in config.archives.kinds:
+        return spec
+    formats = [f for f in archive_formats(config) if f in spec.formats]
+    if not formats:
+        return spec
+    history = archives.subscription_history(spec.key, config.site.published_feeds_url, formats, now)
+    return replace(spec, history=history)
+
+
+def archive_followers(
+    wanted: Mapping[str, Collection[str]], config: Config, now: datetime
+) -> set[str]:
+    """Page slugs to build with the wanted feeds (``archives.followers``)."""
+    if not config.archives.enabled:
+        return set()
+    return archives.followers(wanted, config.archives.kinds, now)
+
+
+def _register_archive() -> None:
+    register(
+        FeedKind(
+            name=archives.KIND,
+            group=archives.KIND,
+            members=_archive_members,
+            select=_archive_items,
+            every=86_400,  # pages are rebuilt when their stories change; this is a sweep
+            title="{site}",
+            description="{description}",
+            link="{base}",
+            summary=(
+                "monthly RFC 5005 archive pages (slug: kind/slug/YYYY-MM)"
+                " of the feeds [archives] names"
+            ),
+            formats=archives.FORMATS,
+            refine=_archive_spec,
+            nested=True,
+            related_links=False,
+            pushed=False,
+        )
+    )
+
+
+_register_archive()

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal
 
+from .history import FeedHistory
+
 Status = Literal["published", "draft", "killed"]
 FeedFormat = Literal["rss", "atom", "json"]
 
@@ -250,6 +252,8 @@ class FeedSpec:
     stylesheets: dict[FeedFormat, str] = field(default_factory=dict)
     # Its stories killed within the contract's tombstone days, newest first (build fills it).
     tombstones: tuple[Tombstone, ...] = ()
+    # RFC 5005 archive links: a subscription feed's or an archive page's (``archives``).
+    history: FeedHistory | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,16 @@ from sqlalchemy import Connection
 
 from .config import Config, ResolvedGroup
 from .guids import make_feed_id, tag_authority
-from .kinds import FeedKind, Member, feed_link, kind_named, kinds, split_key
+from .kinds import (
+    FeedKind,
+    Member,
+    archive_followers,
+    feed_link,
+    kind_named,
+    kinds,
+    split_key,
+    with_archive_links,
+)
 from .model import FILE_EXTENSIONS, FeedSpec, ItemRef, Outcome
 from .store.feeds import newest_visible_update
 from .stylesheets import stylesheet_hrefs
@@ -96,6 +105,10 @@ def plan_feeds(
         for key in keys:
             name, slug = split_key(key)
             wanted.setdefault(name, set()).add(slug)
+        # an archived feed's newest pages: this month's may be new, last month's may close
+        followers = archive_followers(wanted, config, now)
+        if followers:
+            wanted.setdefault("archive", set()).update(followers)
     updated_fallback = newest_visible_update(conn, now)
     planned: list[PlannedFeed] = []
     for kind in kinds():
@@ -111,6 +124,7 @@ def plan_feeds(
             spec = make_spec(config, kind, member, group, updated_fallback)
             if kind.refine is not None:
                 spec = kind.refine(spec, member, config)
+            spec = with_archive_links(spec, config, now)
             planned.append(PlannedFeed(spec, member))
     return planned
 
@@ -179,7 +193,12 @@ def output_folders() -> tuple[str, ...]:
 
     Not the private kinds': their files are in the private folder (``private_folders``).
     """
-    return tuple(dict.fromkeys(k.folder for k in kinds() if not k.private))
+    return tuple(dict.fromkeys(k.folder for k in kinds() if not k.private and not k.nested))
+
+
+def nested_folders() -> tuple[str, ...]:
+    """The folders whose feeds are in folders of their own (archive pages), walked whole."""
+    return tuple(k.folder for k in kinds() if k.nested and not k.private)
 
 
 def private_folders(config: Config) -> dict[str, tuple[str, ...]]:

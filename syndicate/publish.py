@@ -192,6 +192,16 @@ def present_files(output_dir: Path, folders: Iterable[str]) -> set[str]:
     return present
 
 
+def present_tree(output_dir: Path, folder: str) -> set[str]:
+    """``present_files`` of ``folder`` and every folder under it (archive pages)."""
+    top = output_dir / folder
+    found: set[str] = set()
+    for here, _, _ in os.walk(top):
+        name = Path(here).relative_to(output_dir).as_posix()
+        found |= present_files(output_dir, [name])
+    return found
+
+
 def _discard(tmp: Path) -> None:
     """Remove a temp file, if it can be: cleanup must not hide the error being handled."""
     with contextlib.suppress(OSError):

@@ -43,6 +43,7 @@ import requests
 from .config import Config, WebSubConfig
 from .errors import SyndicateError
 from .http import Watchdog, describe_error, new_pinned_session, pin_request, user_agent
+from .kinds import kind_of
 from .model import HubOutcome, Outcome, Ping, PingResult, PublishOutcome
 from .netpolicy import AddressNotAllowedError, resolve_url
 from .store import Store
@@ -63,9 +64,19 @@ _RETRY_STATUSES = frozenset((408, 429))
 def changed_topics(outcomes: Iterable[PublishOutcome], feeds_url: str) -> list[str]:
     """The public URL of every file the build wrote (new or changed bytes), in order.
 
-    The same URL the feed names as its self link (``planning.make_spec``).
+    The same URL the feed names as its self link (``planning.make_spec``). Not a
+    kind's that announces no hub (archive pages: a closed page never changes).
     """
-    return [f"{feeds_url}/{quote(o.path)}" for o in outcomes if o.outcome is Outcome.WRITTEN]
+    return [
+        f"{feeds_url}/{quote(o.path)}"
+        for o in outcomes
+        if o.outcome is Outcome.WRITTEN and _pushed(o.key)
+    ]
+
+
+def _pushed(key: str) -> bool:
+    kind = kind_of(key)
+    return kind is None or kind.pushed
 
 
 def retry_delay(attempts: int) -> timedelta:

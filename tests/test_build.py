@@ -95,9 +95,12 @@ def test_every_feed_round_trips_through_feedparser(project: Path) -> None:
             fmt: feedparser.parse(base.with_suffix(f".{fmt}").read_bytes())
             for fmt in ("rss", "atom")
         }
-        doc = json.loads(base.with_suffix(".json").read_text(encoding="utf-8"))
+        # archive pages (RFC 5005) have no JSON Feed: it has no archive standard
+        json_file = base.with_suffix(".json")
+        doc = json.loads(json_file.read_text(encoding="utf-8")) if json_file.is_file() else None
+        assert doc is not None or "archive" in rss.relative_to(feeds).parts, rss
         ids = {fmt: [e.id for e in p.entries] for fmt, p in parsed.items()}
-        ids["json"] = [item["id"] for item in doc["items"]]
+        ids["json"] = [item["id"] for item in doc["items"]] if doc else ids["rss"]
         assert ids["rss"] == ids["atom"] == ids["json"], rss
         for fmt, p in parsed.items():
             assert p.bozo == 0, (rss, fmt, p.get("bozo_exception"))
@@ -109,7 +112,7 @@ def test_every_feed_round_trips_through_feedparser(project: Path) -> None:
                 assert entry.updated_parsed[:6] == article.updated.timetuple()[:6]
                 names = [a.get("name") for a in entry.get("authors", [])]
                 assert names == [a.name for a in article.authors], (rss, fmt)
-        for item in doc["items"]:
+        for item in doc["items"] if doc else ():
             article = stored[item["id"]]
             assert item["url"] == article.url and item["title"] == article.title
             assert [a["name"] for a in item.get("authors", [])] == [a.name for a in article.authors]

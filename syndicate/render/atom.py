@@ -8,6 +8,9 @@ it is serialized. Each repair names its bug and has a regression test in
   and ``length`` (feedgen reads them back from the new element instead of the
   link dict), so every link looks like ``rel="alternate"``: we re-apply them.
 - ``updated`` defaults to now: always set, from the items (RFC 4287 §4.2.15).
+- feedgen knows no feed history (RFC 5005 §4): the ``current`` /
+  ``prev-archive`` / ``next-archive`` links and ``<fh:archive/>`` of
+  ``spec.history`` are added to the tree after feedgen built it.
 - dates are written with ``syndicate.dates.rfc3339_date`` (``Z``, whole
   seconds, RFC 4287 §3.3), not feedgen's ``isoformat()``; ``published`` is
   never handed to feedgen (it would format the RSS date with ``formatRFC2822``,
@@ -25,6 +28,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from syndicate.dates import rfc3339_date
+from syndicate.history import FH_NS, FeedHistory
 from syndicate.model import FeedSpec
 from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import FeedDates, ItemData
@@ -67,7 +71,20 @@ def build_atom_root(spec: FeedSpec, dates: FeedDates, with_author: bool = False)
     fg.updated(dates.updated)  # feedgen's default is now
     root, _ = fg._create_atom()
     _set_date(root, "updated", dates.updated)
+    if spec.history is not None:
+        _add_history(root, spec.history)
     return root
+
+
+def _add_history(root: etree._Element, history: FeedHistory) -> None:
+    """Add the RFC 5005 links after the feed's last <link>, and ``<fh:archive/>``."""
+    anchor = list(root.iterchildren("link"))[-1]
+    for rel, href in history.links("atom"):
+        link = etree.Element("link", href=href, rel=rel, type="application/atom+xml")
+        anchor.addnext(link)
+        anchor = link
+    if history.archive:
+        anchor.addnext(etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
 
 
 def build_atom_entry(item: ItemData, entry: FeedEntry | None = None) -> etree._Element:

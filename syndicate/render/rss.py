@@ -13,6 +13,9 @@ test in ``tests/render/test_feedgen_bugs.py``:
 - ``updated`` defaults to now and ``formatRFC2822`` sets the process locale
   (LC_ALL) on every call: we never let feedgen format a date; <lastBuildDate>,
   <pubDate> and the item dates are written with ``syndicate.dates``.
+- feedgen writes no feed history (RFC 5005 §4, which RSS carries as
+  atom:link): ``spec.history``'s ``current`` / ``prev-archive`` /
+  ``next-archive`` links and ``<fh:archive/>`` are added after the hub links.
 - ``enclosure(length=None)`` writes ``length="None"``: we never call it, and an
   unknown length is written as ``length="0"`` (RSS Best Practices Profile,
   https://www.rssboard.org/rss-profile#element-channel-item-enclosure).
@@ -29,6 +32,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from syndicate.dates import rfc822_date
+from syndicate.history import FH_NS, FeedHistory
 from syndicate.model import FeedSpec
 from syndicate.render.entry import build_feed_entry
 from syndicate.render.items import FeedDates, ItemData
@@ -78,7 +82,9 @@ def build_rss_root(spec: FeedSpec, dates: FeedDates) -> etree._Element:
     channel = root.find("channel")
     assert channel is not None
     _fix_channel_link(channel, spec.link)
-    _add_hub_links(channel, spec.hubs)
+    anchor = _add_hub_links(channel, spec.hubs)
+    if spec.history is not None:
+        _add_history(anchor, spec.history)
     _add_text(channel, "lastBuildDate", rfc822_date(dates.updated))
     _add_text(channel, "pubDate", rfc822_date(dates.published))
     return root
@@ -119,14 +125,28 @@ def _fix_channel_link(channel: etree._Element, link: str) -> None:
     element.text = link
 
 
-def _add_hub_links(channel: etree._Element, hubs: tuple[str, ...]) -> None:
-    """Add ``<atom:link rel="hub">`` after the self link (feedgen #122 drops them)."""
+def _add_hub_links(channel: etree._Element, hubs: tuple[str, ...]) -> etree._Element:
+    """Add ``<atom:link rel="hub">`` after the self link (feedgen #122 drops them).
+
+    Returns the last atom:link, for more to follow it.
+    """
     anchor = channel.find(_ATOM_LINK)
     assert anchor is not None
     for hub in hubs:
         link = etree.Element(_ATOM_LINK, href=hub, rel="hub")
         anchor.addnext(link)
         anchor = link
+    return anchor
+
+
+def _add_history(anchor: etree._Element, history: FeedHistory) -> None:
+    """Add the RFC 5005 atom:links after ``anchor``, then ``<fh:archive/>``."""
+    for rel, href in history.links("rss"):
+        link = etree.Element(_ATOM_LINK, href=href, rel=rel, type="application/rss+xml")
+        anchor.addnext(link)
+        anchor = link
+    if history.archive:
+        anchor.addnext(etree.Element(f"{{{FH_NS}}}archive", nsmap={"fh": FH_NS}))
 
 
 def _fix_feedgen_children(item: etree._Element) -> None:

@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..archives import page_keys
+from .archives import archived_kinds
 from .schema import (
     article_authors,
     article_tags,
@@ -60,8 +62,11 @@ def memberships_of(conn: Connection, article_ids: Collection[int]) -> set[str]:
 
     "site" and ``<term>/<slug>`` for its section, tags and authors: the keys the
     section, tag and author feed kinds use (``syndicate.kinds``), and what a kind
-    that follows the site's changes is queued by.
+    that follows the site's changes is queued by. With archives on, also the
+    archive page each one is on in each of its archived feeds (``archives``).
     """
+    if article_ids and archived_kinds(conn):
+        return set().union(*memberships_by_article(conn, article_ids).values())
     keys = {SITE_KEY} if article_ids else set()
     ids = sorted(article_ids)
     for start in range(0, len(ids), _CHUNK):
@@ -194,15 +199,17 @@ def pending_changes(conn: Connection, now: datetime) -> dict[str, datetime]:
 def memberships_by_article(conn: Connection, article_ids: Collection[int]) -> dict[int, set[str]]:
     """``memberships_of`` for each article apart: a few queries per 500 ids."""
     keys: dict[int, set[str]] = {i: {SITE_KEY} for i in article_ids}
+    published: dict[int, datetime] = {}
     ids = sorted(keys)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        for row in conn.execute(
-            select(articles.c.id, sections.c.slug)
+        for own in conn.execute(
+            select(articles.c.id, sections.c.slug, articles.c.published)
             .join(sections, articles.c.section_id == sections.c.id)
             .where(articles.c.id.in_(chunk))
         ):
-            keys[row.id].add(f"section/{row.slug}")
+            keys[own.id].add(f"section/{own.slug}")
+            published[own.id] = own.published
         for term, table, join, fk in (
             ("tag", tags, article_tags, "tag_id"),
             ("author", authors, article_authors, "author_id"),
@@ -213,6 +220,10 @@ def memberships_by_article(conn: Connection, article_ids: Collection[int]) -> di
                 .where(join.c.article_id.in_(chunk))
             ):
                 keys[row.article_id].add(f"{term}/{row.slug}")
+    archived = archived_kinds(conn) if keys else frozenset()
+    if archived:
+        for article_id, when in published.items():
+            keys[article_id] |= page_keys(keys[article_id], when, archived)
     return keys
 
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
+from ..archives import page_keys
 from ..dates import to_utc
 from ..guids import make_guid
 from ..model import ParsedArticle
@@ -38,6 +39,7 @@ from ..text import (
     reference_title_key,
     url_spellings,
 )
+from .archives import archived_kinds
 from .queue import SITE_KEY, memberships_of
 from .schema import article_authors, article_tags, articles, authors, sections, tags
 from .terms import TermIds
@@ -178,14 +180,15 @@ def _article_values(record: ParsedArticle, digest: str) -> dict[str, Any]:
     }
 
 
-def _feeds_of(record: ParsedArticle) -> set[str]:
+def _feeds_of(record: ParsedArticle, archived: frozenset[str]) -> set[str]:
     """The feeds a stored record is in (``queue.memberships_of`` of its new rows)."""
-    return {
+    keys = {
         SITE_KEY,
         f"section/{record.section.slug}",
         *(f"tag/{t.slug}" for t in record.tags),
         *(f"author/{a.slug}" for a in record.authors),
     }
+    return keys | page_keys(keys, record.published, archived) if archived else keys
 
 
 class Touched:
@@ -399,10 +402,11 @@ def _write(
 
     # The feeds they join (or changed in), and those of the stories whose related
     # coverage points at them by their old or new URL, slug or title.
+    archived = archived_kinds(conn)
     for r, _ in new:
-        touched.add(_feeds_of(r), "created")
+        touched.add(_feeds_of(r, archived), "created")
     for r, _, _ in changed:
-        touched.add(_feeds_of(r), "updated")
+        touched.add(_feeds_of(r, archived), "updated")
     identities = [(r.url, r.slug, normalise_title(r.title)) for r in written]
     identities += [(old.url, old.slug, old.title_key) for _, _, old in changed]
     own = set(ids.values())

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from syndicate.archives import ArchivePage, month_of
 from syndicate.config import parse_config
 from syndicate.kinds import kinds
 from syndicate.model import Article, Author, Term
@@ -142,6 +143,16 @@ CONFIG = parse_config(
     root=Path("."),
     source="config.toml",
 )
+# Every kind that can have archive pages has them (``syndicate.archives``).
+ARCHIVED = parse_config(
+    {
+        "site": {"title": "Ledger", "base_url": "https://news.example.org"},
+        "feeds": {"max_items": 1000},
+        "archives": {"enabled": True, "kinds": ["site", "section", "tag", "author"]},
+    },
+    root=Path("."),
+    source="config.toml",
+)
 
 
 @settings(
@@ -197,6 +208,18 @@ def test_every_reader_of_the_rule_agrees_with_its_twin(
         got = {p.spec.key: [r.id for r in select_items(conn, p, now)] for p in planned}
         assert got == expected
         assert {p.spec.kind for p in planned} <= {k.name for k in kinds()}
+        # archive pages: a feed's pages, newest month first, hold exactly its stories
+        runs: dict[str, list[tuple[str, list[int]]]] = {}
+        for p in plan_feeds(conn, ARCHIVED, now):
+            page = p.member.detail
+            if isinstance(page, ArchivePage):
+                ids = [r.id for r in select_items(conn, p, now)]
+                assert all(month_of(stored[i].published) == page.month for i in ids)
+                runs.setdefault(page.feed_key, []).append((page.month, ids))
+        walked = {
+            k: [i for _, ids in sorted(r, reverse=True) for i in ids] for k, r in runs.items()
+        }
+        assert {k: v for k, v in walked.items() if v} == {k: v for k, v in expected.items() if v}
         if audience is not PUBLIC:
             for p in planned:
                 if p.member.term_id is None:
