@@ -452,49 +452,39 @@ def _status_writer(config: Config, store: Store) -> Any:
     return write
 
 
-cli.add_command(
-    LazyCommand(
-        "db",
-        "syndicate.commands.db:db_group",
-        "Manage the store: its schema and its backups.",
-    )
-)
-cli.add_command(validate_command)
-cli.add_command(
-    LazyCommand(
+# The commands whose modules are heavy, loaded when run (``commands.lazy``): name,
+# where the command is, and its one-line summary for `syndicate --help`.
+LAZY_COMMANDS = (
+    ("db", "syndicate.commands.db:db_group", "Manage the store: its schema and its backups."),
+    (
         "kill",
         "syndicate.commands.kill:kill_command",
         "Kill a story: out of every feed, public and partner, at the next build.",
-    )
-)
-cli.add_command(
-    LazyCommand(
+    ),
+    (
         "check-links",
         "syndicate.commands.check_links:check_links_command",
         "Resolve and check the related-coverage link of every stored article.",
-    )
-)
-cli.add_command(
-    LazyCommand(
+    ),
+    (
         "partner",
         "syndicate.commands.partner:partner_group",
         "Give partners access to their private feeds: tokens and signed URLs.",
-    )
-)
-cli.add_command(
-    LazyCommand(
+    ),
+    (
         "serve",
         "syndicate.commands.serve:serve_command",
         "Serve the published feeds over HTTP with conditional GET and precompressed bodies.",
-    )
-)
-cli.add_command(
-    LazyCommand(
+    ),
+    (
         "status",
         "syndicate.commands.status:status_command",
         "Show every feed: last build, items, last good, findings, broken links, next run.",
-    )
+    ),
 )
+for _name, _target, _summary in LAZY_COMMANDS:
+    cli.add_command(LazyCommand(_name, _target, _summary))
+cli.add_command(validate_command)
 
 
 def main() -> None:

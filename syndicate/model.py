@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Literal
 
 from .history import FeedHistory
+from .pings import HubOutcome
 
 Status = Literal["published", "draft", "killed"]
 FeedFormat = Literal["rss", "atom", "json"]
@@ -390,49 +391,6 @@ class LinkProblem:
     state: str
     reason: str
     action: str  # the policy applied: drop, keep, hold or fail
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Ping:
-    """One WebSub publish notification to send: this topic (a feed's URL) changed."""
-
-    hub: str
-    topic: str
-
-
-PingState = Literal["sent", "refused", "failed", "skipped"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PingResult:
-    """What became of one ping in one round.
-
-    ``sent``: the hub answered 2xx. ``refused``: a 4xx other than 408 and 429
-    (dropped). ``failed``: 5xx, 408, 429, a timeout or a connection error after
-    the round's retries (kept, retried later). ``skipped``: not tried this round
-    (the hub was already found down, or the round's deadline passed; kept).
-    """
-
-    ping: Ping
-    state: PingState
-    attempts: int = 0
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HubOutcome:
-    """What one WebSub hub was told after a publish (``syndicate.websub``).
-
-    ``sent`` pings it accepted, ``refused`` pings it answered with a 4xx
-    (dropped: asking again would get the same answer), ``pending`` pings kept
-    in the store for a later build, ``error`` the last failure's one line.
-    """
-
-    hub: str
-    sent: int = 0
-    refused: int = 0
-    pending: int = 0
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

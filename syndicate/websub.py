@@ -44,8 +44,9 @@ from .config import Config, WebSubConfig
 from .errors import SyndicateError
 from .http import Watchdog, describe_error, new_pinned_session, pin_request, user_agent
 from .kinds import kind_of
-from .model import HubOutcome, Outcome, Ping, PingResult, PublishOutcome
+from .model import Outcome, PublishOutcome
 from .netpolicy import AddressNotAllowedError, resolve_url
+from .pings import HubOutcome, Ping, PingResult
 from .store import Store
 from .store.websub import (
     due_pings,

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..model import Ping, PingResult
+from ..pings import Ping, PingResult
 from .schema import websub_hubs, websub_pings
 
 

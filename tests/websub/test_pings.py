@@ -24,7 +24,8 @@ from werkzeug import Request, Response
 
 from syndicate.build import run_build
 from syndicate.config import WebSubConfig, parse_config
-from syndicate.model import Outcome, Ping
+from syndicate.model import Outcome
+from syndicate.pings import Ping
 from syndicate.store import Store
 from syndicate.store.schema import websub_pings
 from syndicate.websub import send_pings
