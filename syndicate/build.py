@@ -43,6 +43,7 @@ from .errors import NotRecordedError, OutputError, StoreError
 from .links.checker import note_links_config
 from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
+from .partners import any_advance
 from .planning import (
     LastBuild,
     PublishedFile,
@@ -129,7 +130,7 @@ def build_pass(
                 found = present_files(config.partners_dir, folders)
                 present |= {f"{group}/{path}" for path in found}
             keys = {c.feed_key for c in queued} | missing_feeds(recorded, present)
-            keys |= visibility_changes(conn, last_now, now)
+            keys |= visibility_changes(conn, last_now, now, advance=any_advance(config.partners))
             planned = plan_feeds(conn, config, now, keys=keys) if keys else []
             known = known_fingerprints(conn, {p.spec.key for p in planned})
     results = build_feeds(
