@@ -43,7 +43,7 @@ def parse_image(value: object, base: str) -> Image | None:
         fields: Mapping[str, Any] = {"url": value}
     elif isinstance(value, dict):
         fields = value
-        extra = sorted(describe_key(k) for k in value if k not in IMAGE_KEYS)
+        extra = sorted(_key_name(k) for k in value if k not in IMAGE_KEYS)
         if extra:
             raise ImageError(f"unknown image key: {', '.join(extra[:10])}")
     else:
@@ -67,12 +67,12 @@ def parse_image(value: object, base: str) -> Image | None:
         height=_count(fields, "height", "a whole number of pixels", minimum=1),
         credit=_line(fields, "credit"),
         copyright=_line(fields, "copyright"),
-        caption=_caption(fields),
+        caption=_line(fields, "caption"),  # its words, not its line breaks
         syndication=_flag(fields, "syndication"),
     )
 
 
-def describe_key(name: object) -> str:
+def _key_name(name: object) -> str:
     if isinstance(name, str) and name.isprintable() and 0 < len(name) <= 60:
         return name
     return describe(name)
@@ -99,11 +99,6 @@ def _text(fields: Mapping[str, Any], key: str) -> str | None:
 def _line(fields: Mapping[str, Any], key: str) -> str | None:
     value = _text(fields, key)
     return text.collapse_spaces(value) if value is not None else None
-
-
-def _caption(fields: Mapping[str, Any]) -> str | None:
-    """A caption keeps its paragraphs' words but not their layout: one line, like the rest."""
-    return _line(fields, "caption")
 
 
 def _count(fields: Mapping[str, Any], key: str, what: str, *, minimum: int) -> int | None:
