@@ -46,7 +46,7 @@ from .errors import NotRecordedError, OutputError, StoreError
 from .links.checker import note_links_config
 from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
-from .partners import tombstone_windows
+from .partners import any_advance, tombstone_windows
 from .planning import (
     LastBuild,
     PublishedFile,
@@ -146,7 +146,7 @@ def build_pass(
                 found = present_files(config.partners_dir, folders)
                 present |= {f"{group}/{path}" for path in found}
             keys = {c.feed_key for c in queued} | missing_feeds(recorded, present)
-            keys |= visibility_changes(conn, last_now, now)
+            keys |= visibility_changes(conn, last_now, now, advance=any_advance(config.partners))
             if any(tombstone_expiries(conn, last_now, now, d) for d in tombstone_windows(config)):
                 keys.add("site")  # partner feeds follow the site's: a kill's days ran out
             planned = plan_feeds(conn, config, now, keys=keys) if keys else []

@@ -5,6 +5,10 @@ path: its content type, the strong ETag and length of each content coding
 (``precompress``), a Last-Modified, and how long a cache may keep it
 (``max_age``: the group's rebuild cadence, capped by ``next_change``, the first
 moment one of its stories comes out of embargo or schedule; RFC 9111 §5.2.2.1).
+The private partners' folder (``output.partners_dir``) gets its own, with
+paths relative to it; an advance partner's feeds are capped by the next lift
+of a story they carry marked (the mark goes then) and by the next publication
+time of an embargoed story (it joins them then).
 ``syndicate serve`` answers from it without touching the feed files per
 request; ``serve --nginx-config`` turns it into an nginx configuration.
 
@@ -40,12 +44,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from .config import Config
-from .kinds import group_of, kind_of_group
+from .kinds import group_of, kind_of_group, split_key
 from .model import FILE_EXTENSIONS, MEDIA_TYPES, CodedFile, FeedResult
 from .precompress import SUFFIXES, make_etag, sibling
 from .publish import write_atomic
 from .store.builds import recorded_files
-from .store.queue import pending_changes
+from .store.queue import partner_pending, pending_changes
 
 MANIFEST_NAME = ".manifest.json"
 MANIFEST_VERSION = 1
@@ -336,12 +340,14 @@ def write_manifest(output_dir: Path, entries: Mapping[str, ManifestEntry]) -> bo
 def publish_manifest(
     conn: Connection, config: Config, now: datetime, results: Sequence[FeedResult]
 ) -> bool:
-    """Bring the manifest in line with the published files, after a build placed them.
+    """Bring the manifests in line with the published files, after a build placed them.
 
     ``results`` are the build's feed results (their files already renamed into
-    place and their folders synced). Returns whether the manifest changed.
+    place and their folders synced). The public folder has its manifest, and
+    the private partners' folder its own (``<partners_dir>/.manifest.json``,
+    paths relative to it), so no public file names a private one. Returns
+    whether either changed.
     """
-    output = config.output_dir
 
     def cadence(key: str) -> int:
         try:
@@ -349,47 +355,56 @@ def publish_manifest(
         except KeyError:  # a kind no longer registered: its files stay, rebuilt never
             return 0
 
-    recorded = [(path, key) for path, key, _ in recorded_files(conn)]
-    public = [(p, k) for p, k in recorded if private_path(p) is None]
+    public: list[tuple[str, str]] = []
+    private: list[tuple[str, str]] = []
+    for path, key, _ in recorded_files(conn):
+        (private if is_private_path(path) else public).append((path, key))
     rendered = rendered_files(results)
-    pending = pending_changes(conn, now)
-    changed = _publish_folder(output, public, rendered, cadence, pending, now)
-    # The private kinds' files (partners) get their own manifest in their own
-    # folder, with paths relative to it: `syndicate serve` answers for them the
-    # same way, behind ``serve.auth``.
-    private = [(rest, k) for p, k in recorded if (rest := private_path(p)) is not None]
+    output = config.output_dir
+    entries = plan_manifest(
+        output,
+        read_manifest(output / MANIFEST_NAME),
+        public,
+        rendered,
+        cadence,
+        pending_changes(conn, now),
+        now,
+    )
+    changed = write_manifest(output, entries)
     folder = config.partners_dir
-    if folder.is_dir() and (private or (folder / MANIFEST_NAME).exists()):
-        inside = {
-            rest: Rendered(tuple(_moved(c) for c in r.codings), r.updated)
-            for p, r in rendered.items()
-            if (rest := private_path(p)) is not None
-        }
-        changed |= _publish_folder(folder, private, inside, cadence, pending, now)
+    if private and folder.is_dir():
+        advance = {key for _, key in private if _advance(config, key)}
+        partner_entries = plan_manifest(
+            folder,
+            read_manifest(folder / MANIFEST_NAME),
+            [(_inside(path), key) for path, key in private],
+            {_inside(path): _moved(r) for path, r in rendered.items() if is_private_path(path)},
+            cadence,
+            partner_pending(conn, now, {key for _, key in private}, advance),
+            now,
+        )
+        changed = write_manifest(folder, partner_entries) or changed
     return changed
 
 
-def private_path(path: str) -> str | None:
-    """A private kind's output path inside the private folder (``kinds.output_file``), else None."""
+def is_private_path(path: str) -> bool:
+    """Whether a recorded feed path is a private kind's (its file is in the private folder)."""
     group, _, rest = path.partition("/")
     kind = kind_of_group(group) if rest else None
-    return rest if kind is not None and kind.private else None
+    return kind is not None and kind.private
 
 
-def _moved(coded: CodedFile) -> CodedFile:
-    """A private feed's coding with its file named inside the private folder."""
-    return replace(coded, path=private_path(coded.path) or coded.path)
+def _advance(config: Config, key: str) -> bool:
+    """Whether a private feed's partner gets embargoed stories early (``embargoed = "advance"``)."""
+    profile = config.partners.get(split_key(key)[1])
+    return profile is not None and profile.embargoed == "advance"
 
 
-def _publish_folder(
-    folder: Path,
-    recorded: Iterable[tuple[str, str]],
-    rendered: Mapping[str, Rendered],
-    cadence: Callable[[str], int],
-    pending: Mapping[str, datetime],
-    now: datetime,
-) -> bool:
-    entries = plan_manifest(
-        folder, read_manifest(folder / MANIFEST_NAME), recorded, rendered, cadence, pending, now
-    )
-    return write_manifest(folder, entries)
+def _inside(path: str) -> str:
+    """A private feed's recorded path relative to the private folder (as ``output_file``)."""
+    return path.partition("/")[2]
+
+
+def _moved(rendered: Rendered) -> Rendered:
+    codings = tuple(replace(c, path=_inside(c.path)) for c in rendered.codings)
+    return Rendered(codings, rendered.updated)

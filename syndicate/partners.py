@@ -82,3 +82,9 @@ def audience_of(terms: PartnerTerms) -> Audience:
         licences=maybe(terms.licences),
         deny_licences=frozenset(terms.deny_licences),
     )
+
+
+def any_advance(partners: Mapping[str, PartnerConfig]) -> bool:
+    """Whether an enabled partner gets embargoed stories early: then publication times
+    under embargo change its feeds, and ``syndicate run`` and builds watch them too."""
+    return any(p.enabled and p.embargoed == "advance" for p in partners.values())

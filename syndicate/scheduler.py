@@ -47,6 +47,7 @@ from .importer import import_paths
 from .ingest import IMPORTABLE_SUFFIXES
 from .kinds import kinds
 from .model import PublishOutcome
+from .partners import any_advance
 from .planning import plan_feeds
 from .publish import build_lock, prepare_output, sweep_temp_files
 from .store import Store
@@ -142,6 +143,11 @@ class Service:
         if self.config.links.enabled:
             self.scheduler.every(run.links_every).seconds.do(self._job, self.recheck_links)
 
+    @property
+    def advance(self) -> bool:
+        """Whether a partner gets embargoed stories early: their publication times wake us too."""
+        return any_advance(self.config.partners)
+
     # -- jobs ---------------------------------------------------------------
 
     def open_cycle(self, group: str) -> None:
@@ -165,7 +171,9 @@ class Service:
             # After a restart, start from the last build any worker or cron
             # recorded, so embargoes that lifted while we were down go out now.
             since = self.last_visibility_check or last_build_time(conn) or now
-            lifted = visibility_changes(conn, since, now) if since < now else set()
+            lifted = (
+                visibility_changes(conn, since, now, advance=self.advance) if since < now else set()
+            )
             if lifted:
                 enqueue(conn, lifted, now, "embargo lifted")
             record_build_time(conn, now)
@@ -322,7 +330,7 @@ class Service:
         waits = [self.scheduler.idle_seconds or 0.0]
         try:
             with self.store.connect() as conn:
-                lift = next_visibility_change(conn, now)
+                lift = next_visibility_change(conn, now, advance=self.advance)
         except SyndicateError:
             lift = None  # the store is down: the next job will log it and back off
         if lift is not None:
@@ -338,7 +346,9 @@ class Service:
         if self.last_visibility_check is not None and now > self.last_visibility_check:
             try:
                 with self.store.connect() as conn:
-                    lift = next_visibility_change(conn, self.last_visibility_check)
+                    lift = next_visibility_change(
+                        conn, self.last_visibility_check, advance=self.advance
+                    )
             except SyndicateError:
                 lift = None
             if lift is not None and lift <= now:

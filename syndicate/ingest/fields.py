@@ -19,6 +19,7 @@ from .. import dates, text, urls
 from ..model import Author, Image, Origin, ParsedArticle, Related, Status, Term
 from ..text import describe
 from .html import render_markdown, sanitize_html, summarize_html
+from .images import ImageError, parse_image
 from .loaders import MAX_DIGITS
 from .records import IngestContext, IngestItem, IngestWarning, RecordError
 
@@ -425,29 +426,10 @@ def _resolve(value: str, base: str, key: str) -> str:
 
 
 def _image(value: object, base: str) -> Image | None:
-    if value is None:
-        return None
-    fields: Mapping[str, Any] = {"url": value} if isinstance(value, str) else {}
-    if isinstance(value, dict):
-        fields = value
-        extra = _key_names(k for k in value if k not in ("url", "type", "length", "alt"))
-        if extra:
-            raise _Invalid("image", f"unknown image key: {_join_keys(extra)}")
-    elif not isinstance(value, str):
-        raise _Invalid("image", f"expected an object with url, got {_type_name(value)}")
-    url = _text(fields, "url")
-    if url is None:
-        raise _Invalid("image", "url is required")
-    length = fields.get("length")
-    if length is not None and (isinstance(length, bool) or not isinstance(length, int)):
-        raise _Invalid("image", f"length: expected a number of bytes, got {describe(length)}")
-    if length is not None and not 0 <= _bounded(length, "image", "length: ") < 2**31:
-        raise _Invalid("image", f"length: expected a number of bytes below 2 GiB, got {length}")
-    media_type = _text(fields, "type") or "image/jpeg"
-    if not media_type.startswith("image/"):
-        raise _Invalid("image", f"type: expected an image media type, got {describe(media_type)}")
-    alt = _line(fields, "alt")
-    return Image(url=_resolve(url, base, "image"), type=media_type, length=length, alt=alt)
+    try:
+        return parse_image(value, base)
+    except ImageError as e:
+        raise _Invalid("image", str(e)) from None
 
 
 def _related(value: object, base: str) -> Related | None:

@@ -39,7 +39,13 @@ from .schema import (
     store_state,
     tags,
 )
-from .visibility import becomes_visible_queries, is_visible, next_change, waiting_moments
+from .visibility import (
+    Audience,
+    becomes_visible_queries,
+    is_visible,
+    next_change,
+    waiting_moments,
+)
 
 SITE_KEY = "site"
 _CHUNK = 500  # ids per IN list: far below every driver's bound-parameter limit
@@ -172,12 +178,33 @@ def claim_cycle(conn: Connection, group: str, cycle: int, worker: str, now: date
     return inserted is not None
 
 
-def visibility_changes(conn: Connection, since: datetime, now: datetime) -> set[str]:
-    """Feeds of stories that became visible in (since, now]: lifted embargoes, scheduled times."""
+def visibility_changes(
+    conn: Connection, since: datetime, now: datetime, *, advance: bool = False
+) -> set[str]:
+    """Feeds of stories that became visible in (since, now]: lifted embargoes, scheduled times.
+
+    With ``advance`` (some partner gets embargoed stories early), a story whose
+    publication time came while its embargo still holds queues the site feed:
+    the partner feeds follow it, and the public one, unchanged, is not rendered.
+    A lift queues the site anyway (the public sees the story), which rebuilds
+    the advance partners' feeds without the story's lift mark.
+    """
     became_visible: set[int] = set()
+    early = False
     for query in becomes_visible_queries(since, now):
-        became_visible.update(r.id for r in conn.execute(query) if is_visible(r, now))
-    return memberships_of(conn, became_visible)
+        for r in conn.execute(query):
+            if is_visible(r, now):
+                became_visible.add(r.id)
+            elif advance and is_visible(r, now, _ADVANCE):
+                early = True
+    keys = memberships_of(conn, became_visible)
+    if early:
+        keys.add(SITE_KEY)
+    return keys
+
+
+# Any partner that gets embargoed stories before the lift (its lists are applied later).
+_ADVANCE = Audience(name="advance", embargo_advance=True)
 
 
 def pending_changes(conn: Connection, now: datetime) -> dict[str, datetime]:
@@ -194,6 +221,28 @@ def pending_changes(conn: Connection, now: datetime) -> dict[str, datetime]:
             if key not in first or moment < first[key]:
                 first[key] = moment
     return first
+
+
+def partner_pending(
+    conn: Connection, now: datetime, keys: Collection[str], advance: Collection[str]
+) -> dict[str, datetime]:
+    """For each private feed key, the first moment after ``now`` its items can change.
+
+    A partner that holds embargoed stories sees what the public sees, so its
+    moment is the public one. An ``advance`` partner's items change twice: a
+    scheduled story joins at its publication time, and an embargoed one it
+    already carries loses its lift mark at the lift (the public moment). Its
+    profile's section, tag and licence lists are not applied (as ``next_change``
+    says): a cache lifetime cut short for a story it never gets is harmless.
+    """
+    public = next_change(conn, now)
+    early = next_visibility_change(conn, now, advance=True) if advance else None
+    found: dict[str, datetime] = {}
+    for key in keys:
+        moment = early if key in advance else public
+        if moment is not None:
+            found[key] = moment
+    return found
 
 
 def memberships_by_article(conn: Connection, article_ids: Collection[int]) -> dict[int, set[str]]:
@@ -227,9 +276,19 @@ def memberships_by_article(conn: Connection, article_ids: Collection[int]) -> di
     return keys
 
 
-def next_visibility_change(conn: Connection, now: datetime) -> datetime | None:
-    """When the next stored story becomes visible (for `syndicate run` to wake exactly then)."""
-    return next_change(conn, now)
+def next_visibility_change(
+    conn: Connection, now: datetime, *, advance: bool = False
+) -> datetime | None:
+    """When the next stored story becomes visible (for `syndicate run` to wake exactly then).
+
+    With ``advance``, also when the next one reaches an advance partner: its
+    publication time, even under embargo.
+    """
+    public = next_change(conn, now)
+    if not advance:
+        return public
+    early = next_change(conn, now, _ADVANCE)
+    return min((m for m in (public, early) if m is not None), default=None)
 
 
 def last_build_time(conn: Connection) -> datetime | None:
