@@ -220,12 +220,16 @@ def drain_queue(
     builder: Builder | None = None,
     batch: int = 20,
     should_stop: Callable[[], bool] = lambda: False,
+    pages: bool = True,
 ) -> list[FeedResult]:
     """Build queued feeds a few at a time until the queue is empty (or asked to stop).
 
     Each batch is one transaction: claim (SKIP LOCKED on PostgreSQL), build,
     record, mark done, commit. A worker that dies mid-batch leaves its rows for
     the others; one asked to stop finishes the feed in hand and its batch.
+    The manifest is brought up to date before returning (a server reads it);
+    the discovery page only with ``pages`` (``syndicate run`` writes it on its
+    own clock: it lists every feed, so it costs what a drain of a few does).
     """
     note_links_config(store, config.links, now)
     if builder is None:
@@ -251,6 +255,7 @@ def drain_queue(
         results.extend(batch_results)
     if results:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            if publish_manifest(conn, config, now, results) or pages_missing(config):
+            moved = publish_manifest(conn, config, now, results, trust=True)
+            if pages and (moved or pages_missing(config)):
                 publish_pages(conn, config, now)  # a change the page may show
     return results

@@ -157,15 +157,15 @@ def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
     entry's text, which is remembered: a drain of ``syndicate run`` changes a
     few entries of thousands and rewrites the file every time.
     """
-    feeds = ",".join(
-        f"{json.dumps(p, ensure_ascii=False)}:{_entry_text(entries[p])}" for p in sorted(entries)
-    )
+    feeds = ",".join([_entry_text(entries[p]) for p in sorted(entries)])
     return f'{{"feeds":{{{feeds}}},"version":{MANIFEST_VERSION}}}\n'.encode()
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _entry_text(e: ManifestEntry) -> str:
-    return json.dumps(entry_json(e), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """``"path":{...}`` as ``json.dumps(..., sort_keys=True)`` writes it inside the document."""
+    body = json.dumps(entry_json(e), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return f"{json.dumps(e.path, ensure_ascii=False)}:{body}"
 
 
 def parse_manifest(data: bytes) -> dict[str, ManifestEntry]:
@@ -265,6 +265,8 @@ def plan_manifest(
     cadence: Callable[[str], int],
     pending: Mapping[str, datetime],
     now: datetime,
+    *,
+    trust: bool = False,
 ) -> dict[str, ManifestEntry]:
     """The new manifest's entries, one per recorded feed file still on disk.
 
@@ -272,6 +274,9 @@ def plan_manifest(
     rebuild interval, ``pending`` its next visibility change. An entry is
     carried over while its file's size and mtime are the ones it recorded;
     otherwise it is made from what the build rendered, or from the files.
+    With ``trust`` (a drain of ``syndicate run``: a few feeds of thousands),
+    an entry the build did not render is carried without looking at its file;
+    every ``syndicate build`` looks again.
     """
     entries: dict[str, ManifestEntry] = {}
     folder = str(output_dir)
@@ -279,6 +284,15 @@ def plan_manifest(
     for path, key in recorded:
         ext = path.rsplit(".", 1)[-1]
         if ext not in CONTENT_TYPES:
+            continue
+        if trust and path not in rendered and (kept := old.get(path)) is not None:
+            every = cadences.get(key)
+            if every is None:
+                every = cadences[key] = cadence(key)
+            change = pending.get(key)
+            if (kept.key, kept.max_age, kept.next_change) != (key, every, change):
+                kept = replace(kept, key=key, max_age=every, next_change=change)
+            entries[path] = kept
             continue
         try:
             st = os.stat(os.path.join(folder, path))
@@ -338,7 +352,12 @@ def write_manifest(output_dir: Path, entries: Mapping[str, ManifestEntry]) -> bo
 
 
 def publish_manifest(
-    conn: Connection, config: Config, now: datetime, results: Sequence[FeedResult]
+    conn: Connection,
+    config: Config,
+    now: datetime,
+    results: Sequence[FeedResult],
+    *,
+    trust: bool = False,
 ) -> bool:
     """Bring the manifests in line with the published files, after a build placed them.
 
@@ -346,7 +365,7 @@ def publish_manifest(
     place and their folders synced). The public folder has its manifest, and
     the private partners' folder its own (``<partners_dir>/.manifest.json``,
     paths relative to it), so no public file names a private one. Returns
-    whether either changed.
+    whether either changed. ``trust``: see ``plan_manifest``.
     """
 
     def cadence(key: str) -> int:
@@ -369,6 +388,7 @@ def publish_manifest(
         cadence,
         pending_changes(conn, now),
         now,
+        trust=trust,
     )
     changed = write_manifest(output, entries)
     folder = config.partners_dir

@@ -42,6 +42,7 @@ import schedule
 from .build import drain_queue
 from .builder import Builder
 from .config import Config
+from .discovery import pages_missing, publish_pages
 from .errors import BusyError, OutputError, SyndicateError
 from .importer import import_paths
 from .ingest import IMPORTABLE_SUFFIXES
@@ -65,6 +66,8 @@ log = logging.getLogger("syndicate.run")
 
 Clock = Callable[[], datetime]
 SIDECAR = ".meta.toml"
+# Seconds between rewrites of the discovery and status pages while drains keep coming.
+PAGES_EVERY = 30
 
 
 def default_worker_name() -> str:
@@ -131,6 +134,10 @@ class Service:
     last_visibility_check: datetime | None = None
     builder: Builder | None = None
     on_build: Callable[[datetime], None] | None = None  # e.g. write the status page
+    # The pages for people (discovery, status) list every feed: written after a
+    # drain at most every PAGES_EVERY seconds, and by a timer when one was owed.
+    pages_owed: bool = False
+    pages_written: datetime | None = None
 
     def __post_init__(self) -> None:
         for kind in kinds():
@@ -187,6 +194,7 @@ class Service:
                 worker=self.worker,
                 builder=self.builder,
                 should_stop=self.stop_event.is_set,
+                pages=False,
             )
         if self.config.site.hubs:  # this drain's changed feeds, and pings still owed
             self.ping_hubs(now, [o for r in results for o in r.outcomes])
@@ -196,13 +204,35 @@ class Service:
             log.info("built %d feeds: %d written, %d failed", len(results), written, len(failed))
             for key in failed:
                 log.error("feed %s failed validation or writing; last good version kept", key)
-            if self.on_build:
-                self.on_build(now)
+            self.pages_owed = True
+            due = self.pages_due()
+            if failed or (due is not None and due <= now):  # a failure is shown at once
+                self.write_pages()
             unwritable = [r.key for r in results if r.outcome == "failed"]
             if unwritable:  # a disk problem, not a bad feed: back off like any failure
                 raise OutputError(
                     str(self.config.output_dir), f"{len(unwritable)} feeds could not be written"
                 )
+
+    def pages_due(self) -> datetime | None:
+        """When the owed pages are to be written (the past: at once); None if none are owed."""
+        if not self.pages_owed:
+            return None
+        if self.pages_written is None:
+            return datetime.min.replace(tzinfo=UTC)
+        return self.pages_written + timedelta(seconds=PAGES_EVERY)
+
+    def write_pages(self) -> None:
+        """Bring the discovery and status pages in line, if a drain since the last left them."""
+        if not self.pages_owed and not pages_missing(self.config):
+            return
+        now = self.clock()
+        with self.store.connect() as conn:
+            publish_pages(conn, self.config, now)
+        if self.on_build:
+            self.on_build(now)
+        self.pages_owed = False
+        self.pages_written = now
 
     def ping_hubs(self, now: datetime, outcomes: list[PublishOutcome]) -> None:
         """Tell the hubs what changed (and retry what is owed); never fails the drain."""
@@ -337,12 +367,16 @@ class Service:
             waits.append((lift - now).total_seconds())
         if self.resume_at is not None:
             waits.append((self.resume_at - now).total_seconds())
+        if (pages := self.pages_due()) is not None:
+            waits.append((pages - now).total_seconds())
         return max(0.0, min(waits))
 
     def run_pending(self) -> None:
         """Run due jobs; at an embargo lift, drain (which queues the lifted feeds)."""
         self.scheduler.run_pending()
         now = self.clock()
+        if (pages := self.pages_due()) is not None and pages <= now:
+            self._job(self.write_pages)
         if self.last_visibility_check is not None and now > self.last_visibility_check:
             try:
                 with self.store.connect() as conn:

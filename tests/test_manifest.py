@@ -24,6 +24,7 @@ from syndicate.manifest import (
     MANIFEST_NAME,
     ManifestEntry,
     next_last_modified,
+    plan_manifest,
     read_manifest,
 )
 from syndicate.model import CodedFile, Term
@@ -218,3 +219,19 @@ def test_last_modified_rules() -> None:
     assert next_last_modified(old, '"b"', t0 - timedelta(days=1), now) == now
     # a clock behind the last Last-Modified still moves it forward
     assert next_last_modified(old, '"b"', t0, t0 - timedelta(hours=1)) == t0 + timedelta(seconds=1)
+
+
+def test_a_trusting_plan_carries_what_it_did_not_render_without_looking(tmp_path: Path) -> None:
+    # A drain rebuilds a few feeds of thousands: it must not stat every file. A
+    # build (no trust) looks at each file and drops the entry of one that is gone.
+    t0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+    old = {"index.rss": _entry('"a"', t0)}
+    recorded = [("index.rss", "site")]
+    pending = {"site": t0 + timedelta(minutes=1)}
+
+    def cadence(key: str) -> int:
+        return 120
+
+    trusted = plan_manifest(tmp_path, old, recorded, {}, cadence, pending, t0, trust=True)
+    assert trusted["index.rss"] == replace(old["index.rss"], next_change=pending["site"])
+    assert plan_manifest(tmp_path, old, recorded, {}, cadence, pending, t0) == {}

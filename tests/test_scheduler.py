@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from syndicate.config import parse_config
 from syndicate.model import Term
-from syndicate.scheduler import Service, backoff_seconds, cycle_of, inbox_batches
+from syndicate.scheduler import PAGES_EVERY, Service, backoff_seconds, cycle_of, inbox_batches
 from syndicate.store import Store
 from syndicate.store.schema import articles, feed_builds
 
@@ -241,3 +241,25 @@ def test_a_kill_in_the_inbox_is_built_before_the_rest_of_the_inbox(
         clock.now,
         "Legal request",
     )
+
+
+def test_the_pages_for_people_are_written_at_most_every_pages_every_seconds(
+    service: Service, clock: FakeClock, make_article: Any
+) -> None:
+    # They list every feed: a burst of drains (one per story in a busy hour)
+    # must not rewrite them each time, yet the last change reaches them.
+    page = service.config.output_dir / "index.html"
+    service.drain()
+    assert page.is_file() and not service.pages_owed
+    first = page.read_bytes()
+    clock.advance(1)
+    news = make_article("late", published=clock.now, tags=(Term("ferry", "Ferry"),))
+    list(service.store.upsert_iter([news], authority=AUTH, now=clock.now))
+    service.drain()  # built at once: the feed is out, the page is owed
+    assert "Story late" in site_titles(service)
+    assert service.pages_owed and page.read_bytes() == first
+    assert service.seconds_until_next() <= PAGES_EVERY - 1
+    clock.advance(PAGES_EVERY - 1)
+    service.run_pending()
+    assert not service.pages_owed
+    assert page.read_bytes() != first and b"Ferry" in page.read_bytes()
