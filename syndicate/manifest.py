@@ -31,7 +31,6 @@ Nothing here renders, validates or decides what a feed holds.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import re
@@ -44,7 +43,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from .config import Config
-from .kinds import group_of, kind_of_group, split_key
+from .kinds import group_of, kind_of_group, kinds, split_key
 from .model import FILE_EXTENSIONS, MEDIA_TYPES, CodedFile, FeedResult
 from .precompress import SUFFIXES, make_etag, sibling
 from .publish import write_atomic
@@ -157,11 +156,22 @@ def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
     entry's text, which is remembered: a drain of ``syndicate run`` changes a
     few entries of thousands and rewrites the file every time.
     """
-    feeds = ",".join([_entry_text(entries[p]) for p in sorted(entries)])
+    texts = []
+    for p in sorted(entries):
+        e = entries[p]
+        seen = _texts.get(p)
+        if seen is None or seen[0] is not e:  # by identity: hashing an entry costs more
+            seen = _texts[p] = (e, _entry_text(e))
+        texts.append(seen[1])
+    feeds = ",".join(texts)
     return f'{{"feeds":{{{feeds}}},"version":{MANIFEST_VERSION}}}\n'.encode()
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# Each path's last entry and its text (an entry carried from one drain to the
+# next is the same object): bounded by the number of feed files.
+_texts: dict[str, tuple[ManifestEntry, str]] = {}
+
+
 def _entry_text(e: ManifestEntry) -> str:
     """``"path":{...}`` as ``json.dumps(..., sort_keys=True)`` writes it inside the document."""
     body = json.dumps(entry_json(e), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -368,21 +378,37 @@ def publish_manifest(
     whether either changed. ``trust``: see ``plan_manifest``.
     """
 
-    def cadence(key: str) -> int:
-        try:
-            return config.feeds.group(group_of(key)).every
-        except KeyError:  # a kind no longer registered: its files stay, rebuilt never
-            return 0
+    every: dict[str, int] = {}
 
-    public: list[tuple[str, str]] = []
-    private: list[tuple[str, str]] = []
-    for path, key, _ in recorded_files(conn):
-        (private if is_private_path(path) else public).append((path, key))
+    def cadence(key: str) -> int:
+        group = group_of(key)
+        if group not in every:
+            try:
+                every[group] = config.feeds.group(group).every
+            except KeyError:  # a kind no longer registered: its files stay, rebuilt never
+                every[group] = 0
+        return every[group]
+
     rendered = rendered_files(results)
     output = config.output_dir
+    old = read_manifest(output / MANIFEST_NAME)
+    if trust and old:
+        # a drain adds no feed the build has not rendered and removes none: the
+        # last manifest and this build's files are the whole list
+        keys = {o.path: r.key for r in results for o in r.outcomes}
+        files = [(p, e.key) for p, e in old.items()]
+        files += [(p, k) for p, k in keys.items() if p not in old and not is_private_path(p)]
+        private_groups = [k.group for k in kinds() if k.private]  # see ``is_private_path``
+        files += [(p, k) for p, k, _ in recorded_files(conn, private_groups)]
+    else:
+        files = [(path, key) for path, key, _ in recorded_files(conn)]
+    public: list[tuple[str, str]] = []
+    private: list[tuple[str, str]] = []
+    for path, key in files:
+        (private if is_private_path(path) else public).append((path, key))
     entries = plan_manifest(
         output,
-        read_manifest(output / MANIFEST_NAME),
+        old,
         public,
         rendered,
         cadence,

@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..model import BuildReport, FeedResult, Outcome
@@ -52,10 +52,18 @@ def known_fingerprints(conn: Connection, keys: Collection[str] | None = None) ->
     return found
 
 
-def recorded_files(conn: Connection) -> list[tuple[str, str, str]]:
-    """(path, feed key, last outcome) of every file a build has recorded."""
-    rows = conn.execute(select(feed_state.c.path, feed_state.c.feed_key, feed_state.c.outcome))
-    return [(r.path, r.feed_key, r.outcome) for r in rows]
+def recorded_files(
+    conn: Connection, folders: Collection[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(path, feed key, last outcome) of every file a build has recorded (under ``folders``)."""
+    query = select(feed_state.c.path, feed_state.c.feed_key, feed_state.c.outcome)
+    if folders is not None:
+        if not folders:
+            return []
+        query = query.where(
+            or_(*(feed_state.c.path.startswith(f"{f}/", autoescape=True) for f in folders))
+        )
+    return [(r.path, r.feed_key, r.outcome) for r in conn.execute(query)]
 
 
 def published_item_counts(conn: Connection) -> dict[str, int]:
