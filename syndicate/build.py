@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 
@@ -40,6 +40,7 @@ from .builder import Builder
 from .config import Config
 from .dates import rfc3339_date
 from .errors import NotRecordedError, OutputError, StoreError
+from .guids import GuidConflict
 from .links.checker import note_links_config
 from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
@@ -65,6 +66,12 @@ from .store.builds import (
 from .store.ops import BUILD_FAILURE, delete_fact, put_fact
 from .store.queue import claim, done, visibility_changes
 from .workers import ProgressCallback, build_feeds
+
+
+def guid_conflicts(results: Iterable[FeedResult]) -> tuple[GuidConflict, ...]:
+    """Each article that would have broken a published GUID, once, by key."""
+    found = {c.key: c for r in results for c in r.guid_conflicts}
+    return tuple(found[k] for k in sorted(found))
 
 
 def config_fingerprint(config: Config) -> str:
@@ -143,6 +150,7 @@ def build_pass(
         skipped_keys=tuple(r.key for r in results if r.skipped),
         links=tuple(p for r in results for p in r.links),
         errors=tuple(f"{config.source}: {line}" for line in config.partner_problems.values()),
+        guid_conflicts=guid_conflicts(results),
     )
     with recording(store, now, worker, "recording the build") as conn:
         record_results(conn, results, now, worker, "full" if full else "incremental")

@@ -300,6 +300,7 @@ def build_command(
     from rich.table import Table
 
     from .build import run_build
+    from .guids import GUID_RULE
     from .model import ExitCode, Outcome
     from .report import dropped_links, feed_keys, report_json
 
@@ -329,7 +330,11 @@ def build_command(
 
     for line in report.errors:  # a refused partner profile: built nothing for it
         err.print(line, markup=False, style="red")
+    for conflict in report.guid_conflicts:  # one line per article; its feeds held back
+        click.echo(f"Error: {conflict.line()}", err=True)
     for o in report.failed:
+        if any(f.rule == GUID_RULE for f in o.findings):
+            continue  # said once per article above, not once per file
         for f in o.findings:
             if f.severity == "error":
                 where = f"{config.output.dir}/{o.path}:{f.line or 0}:{f.column or 0}"
@@ -450,6 +455,13 @@ cli.add_command(
         "db",
         "syndicate.commands.db:db_group",
         "Manage the store: its schema and its backups.",
+    )
+)
+cli.add_command(
+    LazyCommand(
+        "guid",
+        "syndicate.commands.guid:guid_group",
+        "Show an article's published GUID, or reassign it on purpose.",
     )
 )
 cli.add_command(validate_command)

@@ -38,7 +38,7 @@ from typing import Any
 
 import schedule
 
-from .build import drain_queue
+from .build import drain_queue, guid_conflicts
 from .builder import Builder
 from .config import Config
 from .errors import BusyError, OutputError, SyndicateError
@@ -185,6 +185,8 @@ class Service:
             written = sum(1 for r in results if r.outcome == "written")
             failed = [r.key for r in results if r.outcome in ("rejected", "failed")]
             log.info("built %d feeds: %d written, %d failed", len(results), written, len(failed))
+            for conflict in guid_conflicts(results):
+                log.error("%s", conflict.line())
             for key in failed:
                 log.error("feed %s failed validation or writing; last good version kept", key)
             if self.on_build:
