@@ -64,9 +64,13 @@ def _advice(state: GuidState) -> list[str]:
         lines.append("or, to publish the store's (readers see the article again as new):")
     elif state.holder is not None:
         lines.append(f'{guid} was published for article "{state.holder}". To move it here:')
+    elif state.url_holder is not None:
+        lines.append(f'never published, but its URL was, as article "{state.url_holder}":')
+        lines.append("the same story under a new key (a moved file, a changed id)? Restore")
+        lines.append("the old key in its source. Or, to publish it under its new GUID")
+        lines.append("(readers see it again as new):")
     else:
-        lines.append("never published. If its URL was published under another key, to accept")
-        lines.append("a new GUID for it (readers see it again as new):")
+        return []
     lines.append(f'  syndicate guid reassign {key} --guid {guid} --reason "..."')
     return lines
 

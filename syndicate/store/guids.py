@@ -81,6 +81,9 @@ _CREATE = text(
 )
 
 
+_ORDER = {"changed": 0, "taken": 1, "rekeyed": 2}  # one conflict per key: the first
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Item:
     """One article as a feed is about to publish it."""
@@ -155,8 +158,9 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
         .where(~exists().where(other_fresh.c.key == p.c.key, other_fresh.c.fresh))
     )
     found: dict[str, GuidConflict] = {}
-    for kind, key, guid, published, holder, url in conn.execute(union_all(changed, taken, rekeyed)):
-        found.setdefault(key, GuidConflict(kind, key, guid, published, holder, url))
+    conflicts: list[Any] = list(conn.execute(union_all(changed, taken, rekeyed)))
+    for row in sorted(conflicts, key=lambda r: _ORDER[r[0]]):
+        found.setdefault(row[1], GuidConflict(*row))
     retract = sorted(k for k, f in found.items() if f.kind == "rekeyed")
     if retract:  # recorded a moment ago: it was not published after all
         conn.execute(delete(p).where(p.c.key == bindparam("k")), [{"k": k} for k in retract])
@@ -216,11 +220,13 @@ class GuidState:
     published: Published | None
     holder: str | None  # another key published with the article's GUID
     history: tuple[Reassignment, ...]
+    url_holder: str | None = None  # never published, but its URL was, as this key
 
 
 def guid_state(conn: Connection, key: str) -> GuidState:
     a, p, r = articles, published_guids, guid_reassignments
-    guid = conn.execute(select(a.c.guid).where(a.c.key == key)).scalar()
+    article = conn.execute(select(a.c.guid, a.c.url).where(a.c.key == key)).first()
+    guid = article.guid if article is not None else None
     row = conn.execute(
         select(p.c.guid, p.c.url, p.c.first_published, p.c.via).where(p.c.key == key)
     ).first()
@@ -232,12 +238,18 @@ def guid_state(conn: Connection, key: str) -> GuidState:
         .where(r.c.key == key)
         .order_by(r.c.at, r.c.id)
     )
+    url_holder = None
+    if article is not None and row is None:
+        url_holder = conn.execute(
+            select(p.c.key).where(p.c.url == article.url, p.c.key != key).order_by(p.c.key)
+        ).scalar()
     return GuidState(
         key,
         guid,
         Published(*row) if row is not None else None,
         holder,
         tuple(Reassignment(*h) for h in history),
+        url_holder,
     )
 
 
