@@ -51,6 +51,8 @@ from .validate import ItemMemo
 # binds first). In a long-running worker it may keep up to that much alive on its own.
 ITEM_VERDICTS = 100_000
 ITEM_VERDICT_BYTES = DEFAULT_CACHE_BYTES
+# Items the GUID guard agreed with, remembered by hash (~60 bytes each).
+GUARDED_ITEMS = 500_000
 
 
 def _present(path: Path) -> bool:
@@ -156,6 +158,9 @@ class Builder:
     # Uses left of each article (by id) in the plan being built; see ``build_plan``.
     pending: Counter[int] = field(default_factory=Counter)
     touched: set[Path] = field(default_factory=set)  # folders written to since the last sync
+    # Hashes of the items the GUID guard agreed with in this build: a story in five
+    # feeds is guarded once (a changed GUID or URL is another item, guarded again).
+    guarded: set[int] = field(default_factory=set)
     # Resolved once: ``Config.output_dir`` resolves (an lstat per path component)
     # on every call, ~10% of a full build when asked per feed.
     output: Path = field(init=False)
@@ -170,6 +175,7 @@ class Builder:
         """Start a new build at ``now`` (a long-running worker reuses its caches)."""
         self.now = now
         self.link_results.clear()
+        self.guarded.clear()
 
     def close(self) -> None:
         self.sync()
@@ -336,10 +342,14 @@ class Builder:
         One transaction per window, whatever its size (``store.guids.guard``).
         """
         publishing = [f for f in window.feeds if isinstance(f, _Writing) and f.publishes()]
-        items = [i for f in publishing for i in f.items]
+        guarded = self.guarded
+        items = {i for f in publishing for i in f.items if hash(i) not in guarded}
         if not items:
             return {}
-        conflicts = {c.key: c for c in guard_window(self.store, items, self.now)}
+        conflicts = {c.key: c for c in guard_window(self.store, sorted(items), self.now)}
+        if len(guarded) > GUARDED_ITEMS:
+            guarded.clear()
+        guarded.update(hash(i) for i in items if i.key not in conflicts)
         if not conflicts:
             return {}
         held: dict[str, tuple[GuidConflict, ...]] = {}

@@ -74,11 +74,19 @@ _candidates = Table(
     Column("url", Text, nullable=False),
     Column("fresh", Boolean, nullable=False),
 )
-_CREATE = text(
-    "CREATE TEMPORARY TABLE IF NOT EXISTS guid_candidates ("
+_COLUMNS = (
     "key VARCHAR(500) NOT NULL, guid VARCHAR(700) NOT NULL, url TEXT NOT NULL, "
-    "fresh BOOLEAN NOT NULL)"
+    "fresh BOOLEAN NOT NULL"
 )
+# PostgreSQL empties it at commit like a TRUNCATE: a DELETE would leave dead rows
+# that no autovacuum ever visits in a temporary table, and every later window would
+# scan them all (a full build went quadratic). SQLite's temp table is deleted from.
+_CREATE = {
+    "postgresql": text(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS guid_candidates ({_COLUMNS}) ON COMMIT DELETE ROWS"
+    ),
+    "sqlite": text(f"CREATE TEMPORARY TABLE IF NOT EXISTS guid_candidates ({_COLUMNS})"),
+}
 
 
 _ORDER = {"changed": 0, "taken": 1, "rekeyed": 2}  # one conflict per key: the first
@@ -107,8 +115,10 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
     if not rows:
         return []
     c, p = _candidates, published_guids
-    conn.execute(_CREATE)
-    conn.execute(delete(c))
+    postgres = conn.dialect.name == "postgresql"
+    conn.execute(_CREATE[conn.dialect.name])
+    if not postgres:
+        conn.execute(delete(c))
     conn.execute(
         insert(c), [{"key": i.key, "guid": i.guid, "url": i.url, "fresh": False} for i in rows]
     )
@@ -164,7 +174,8 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
     retract = sorted(k for k, f in found.items() if f.kind == "rekeyed")
     if retract:  # recorded a moment ago: it was not published after all
         conn.execute(delete(p).where(p.c.key == bindparam("k")), [{"k": k} for k in retract])
-    conn.execute(delete(c))
+    if not postgres:
+        conn.execute(delete(c))
     return [found[k] for k in sorted(found)]
 
 
