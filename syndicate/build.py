@@ -7,7 +7,7 @@ The whole flow, as pipes::
       | build_feeds(planned, known fingerprints)    # workers: one process per core
       |   select_items | skip if fingerprint == last build's      # builder
       |   load articles | assemble_feed (links, render, validate)   # assemble
-      |   stage_feed | DurableBatch | place_staged                  # publish
+      |   stage_feed | DurableBatch | guard GUIDs | place_staged    # publish
       | record_results, done(queue), record_build    # store.builds: one transaction
       | publish_manifest                              # manifest: ETags, cache lifetimes
       | notify(hubs, files written)                  # websub: after the files are durable

@@ -5,7 +5,9 @@
         | per feed: fingerprint == last build's? -> skipped
         |           else assemble_feed -> stage_feed (temp files; the last good one stays)
         | DurableBatch: the window's temp files made durable together, in a thread
-        | (one window later) rename them into place -> FeedResult per feed
+        | (one window later) guard the GUIDs its feeds carry (store.guids: recorded,
+        |   committed; a feed that would break a published GUID is held back)
+        | rename them into place -> FeedResult per feed
 
 A ``Builder`` holds the bounded caches of one process: loaded articles, the
 renderer's items, the gate's verdicts and one build's link results. Build

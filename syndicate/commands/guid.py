@@ -164,8 +164,9 @@ def guid_reassign(ctx: click.Context, state: State, key: str, new_guid: str, rea
             _usage_error(ctx, f"{key}: {e}")
             return
     old = done.old_guid or "(never published)"
+    moved = f', taken from article "{done.moved_from}"' if done.moved_from else ""
     err.print(
-        f'article "{key}": GUID reassigned {old} -> {done.new_guid} at {rfc3339_date(done.at)} '
-        f"({reason}); its feeds are queued for the next build",
+        f'article "{key}": GUID reassigned {old} -> {done.new_guid}{moved} at '
+        f"{rfc3339_date(done.at)} ({reason}); its feeds are queued for the next build",
         markup=False,
     )

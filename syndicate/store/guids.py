@@ -220,6 +220,7 @@ class Reassignment:
     new_guid: str
     reason: str
     at: datetime
+    moved_from: str | None = None  # the key whose published record had the GUID (not logged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +285,7 @@ def reassign(conn: Connection, key: str, guid: str, reason: str, now: datetime) 
     if holder is not None:
         raise ReassignRefused(f'GUID {guid} belongs to article "{holder}" in the store')
     old = conn.execute(select(p.c.guid).where(p.c.key == key)).scalar()
+    moved_from = conn.execute(select(p.c.key).where(p.c.guid == guid, p.c.key != key)).scalar()
     conn.execute(delete(p).where((p.c.key == key) | (p.c.guid == guid)))
     conn.execute(
         insert(p).values(key=key, guid=guid, url=row.url, first_published=now, via="reassign")
@@ -291,7 +293,7 @@ def reassign(conn: Connection, key: str, guid: str, reason: str, now: datetime) 
     if row.guid != guid:
         conn.execute(update(a).where(a.c.id == row.id).values(guid=guid, revision=a.c.revision + 1))
     enqueue_each(conn, dict.fromkeys(sorted(memberships_of(conn, [row.id])), "updated"), now)
-    done = Reassignment(key, old, guid, reason, now)
+    done = Reassignment(key, old, guid, reason, now, moved_from)
     conn.execute(
         insert(guid_reassignments).values(
             key=key, old_guid=old, new_guid=guid, reason=reason, at=now

@@ -148,6 +148,7 @@ def test_key_renamed_in_the_store_is_held(tmp_path: Path, store_url: str) -> Non
     assert refused.exit_code == 2 and f'no article with key "{OLD_KEY}"' in refused.stderr
     moved = run(config, "guid", "reassign", "renamed", "--guid", OLD_GUID, "--reason", "rekeyed")
     assert moved.exit_code == 0, moved.output
+    assert f'taken from article "{OLD_KEY}"' in moved.stderr
     assert run(config, "build").exit_code == 0
     assert OLD_GUID in guids_in(tmp_path / "feeds" / "index.rss")
 
@@ -196,3 +197,29 @@ def test_reassign_refuses_bad_input(tmp_path: Path) -> None:
     shown = run(config, "guid", "show", OLD_KEY, "--json")
     assert '"reassignments": []' in shown.stdout
     assert run(config, "guid", "show", "nobody").exit_code == 2
+
+
+def test_syndicate_run_workers_hold_the_feed_too(tmp_path: Path, store_url: str) -> None:
+    """``drain_queue`` (what `syndicate run` does each tick): guarded inside its batch."""
+    from datetime import UTC, datetime
+
+    from syndicate.build import drain_queue, guid_conflicts
+    from syndicate.config import load_config
+    from syndicate.store import Store
+
+    config_path = newsroom(tmp_path, store_url)
+    wrong = "tag:news.example.org,2026-01-01:oops"
+    sql(store_url, "UPDATE articles SET guid = :g WHERE key = :k", g=wrong, k=OLD_KEY)
+    markdown(tmp_path / "articles" / "harbour.md", "Harbour bridge reopens at last",
+             "2026-11-20T09:00:00Z", "city", "harbour", "Ana Ruiz")  # fmt: skip
+    assert run(config_path, "import", str(tmp_path / "articles")).exit_code == 0
+    site_before = (tmp_path / "feeds" / "index.rss").read_bytes()
+
+    config = load_config(config_path)
+    with Store.open(store_url) as store:
+        results = drain_queue(config, store, datetime.now(UTC), worker="w1")
+    held = {r.key for r in results if r.guid_conflicts}
+    assert held == {"site", "section/city", "tag/harbour", "author/ana-ruiz"}
+    (conflict,) = guid_conflicts(results)
+    assert (conflict.kind, conflict.published, conflict.guid) == ("changed", OLD_GUID, wrong)
+    assert (tmp_path / "feeds" / "index.rss").read_bytes() == site_before
