@@ -467,5 +467,5 @@ class Builder:
             for c in assembled.files
         ]
         updated = get_feed_dates(spec, articles).updated
-        items = tuple(Item(a.key, a.guid, a.url) for a in assembled.shown)
+        items = tuple(Item(a.key, a.guid, a.url, a.published) for a in assembled.shown)
         return _Writing(spec.key, fp, started, files, assembled.links, updated, items)

@@ -52,9 +52,9 @@ class GuidConflict:
 
     ``changed``: ``key`` was published as ``published`` and would now go out as
     ``guid``. ``taken``: ``guid`` was published for the article ``holder``.
-    ``rekeyed``: ``key`` was never published, but its URL was, as the article
-    ``holder`` with ``published`` (a moved file or a changed ``id``: the same
-    story under a new key and GUID).
+    ``rekeyed``: ``key`` was never published, but its URL and publication time
+    were, as the article ``holder`` with ``published`` (a moved file or a changed
+    ``id``: the same story under a new key and GUID).
     """
 
     kind: ConflictKind

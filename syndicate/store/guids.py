@@ -12,7 +12,9 @@ left alone) and returns those that disagree with what was published before:
 
 - ``changed``: the key was published under another GUID;
 - ``taken``: the GUID was published for another key;
-- ``rekeyed``: a key never published whose URL was published under another key.
+- ``rekeyed``: a key never published whose URL and publication time were
+  published under another key (a moved file, a changed ``id``). The time too: a
+  daily "Letters" column gets the same derived URL every day, as a new story.
 
 Recorded before publishing, so a crash between the two leaves pairs for items
 that did not go out yet; the next build publishes them under the same GUIDs
@@ -20,7 +22,7 @@ and agrees. A published file never carries a GUID the store has not recorded.
 
 The statements are fixed whatever the number of items: the items go into a
 temporary table (executemany) and are joined against the indexes of
-``published_guids`` (key, guid, url), three lookups per item.
+``published_guids`` (key, guid, url + published), three lookups per item.
 
 ``reassign`` (`syndicate guid reassign`) is the way out: it gives the article a
 GUID explicitly, records it as published and logs it with time and reason.
@@ -72,11 +74,12 @@ _candidates = Table(
     Column("key", String(500), nullable=False),
     Column("guid", String(700), nullable=False),
     Column("url", Text, nullable=False),
+    Column("published", UTCDateTime, nullable=False),
     Column("fresh", Boolean, nullable=False),
 )
 _COLUMNS = (
     "key VARCHAR(500) NOT NULL, guid VARCHAR(700) NOT NULL, url TEXT NOT NULL, "
-    "fresh BOOLEAN NOT NULL"
+    "published TIMESTAMP WITH TIME ZONE NOT NULL, fresh BOOLEAN NOT NULL"
 )
 # PostgreSQL empties it at commit like a TRUNCATE: a DELETE would leave dead rows
 # that no autovacuum ever visits in a temporary table, and every later window would
@@ -99,6 +102,7 @@ class Item:
     key: str
     guid: str
     url: str
+    published: datetime  # the article's own publication time
 
 
 def _insert(conn: Connection) -> Any:
@@ -120,14 +124,25 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
     if not postgres:
         conn.execute(delete(c))
     conn.execute(
-        insert(c), [{"key": i.key, "guid": i.guid, "url": i.url, "fresh": False} for i in rows]
+        insert(c),
+        [
+            {"key": i.key, "guid": i.guid, "url": i.url, "published": i.published, "fresh": False}
+            for i in rows
+        ],
     )
     # Sorted by key: concurrent workers take the unique index entries in one order.
     new = (
         _insert(conn)(p)
         .from_select(
-            ["key", "guid", "url", "first_published", "via"],
-            select(c.c.key, c.c.guid, c.c.url, literal(now, UTCDateTime()), literal("build"))
+            ["key", "guid", "url", "published", "first_published", "via"],
+            select(
+                c.c.key,
+                c.c.guid,
+                c.c.url,
+                c.c.published,
+                literal(now, UTCDateTime()),
+                literal("build"),
+            )
             .where(true())  # SQLite: an upsert after a SELECT needs its WHERE
             .order_by(c.c.key),
         )
@@ -140,16 +155,24 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
             update(c).where(c.c.key == bindparam("k")).values(fresh=True),
             [{"k": k} for k in fresh],
         )
-    # An article's URL may change (given in the record): follow it, before ``rekeyed`` is judged.
+    # An article's URL and time may change (given in the record): follow them,
+    # before ``rekeyed`` is judged.
     moved = conn.execute(
-        select(c.c.key, c.c.url).join(
-            p, and_(p.c.key == c.c.key, p.c.guid == c.c.guid, p.c.url != c.c.url)
+        select(c.c.key, c.c.url, c.c.published).join(
+            p,
+            and_(
+                p.c.key == c.c.key,
+                p.c.guid == c.c.guid,
+                (p.c.url != c.c.url) | (p.c.published != c.c.published),
+            ),
         )
     ).all()
     if moved:
         conn.execute(
-            update(p).where(p.c.key == bindparam("k")).values(url=bindparam("u")),
-            [{"k": k, "u": u} for k, u in moved],
+            update(p)
+            .where(p.c.key == bindparam("k"))
+            .values(url=bindparam("u"), published=bindparam("t")),
+            [{"k": k, "u": u, "t": t} for k, u, t in moved],
         )
     own = p.alias("own")
     other_fresh = c.alias("other")
@@ -163,7 +186,7 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
     )
     rekeyed = (
         select(literal("rekeyed"), c.c.key, c.c.guid, p.c.guid, p.c.key, c.c.url)
-        .join(p, and_(p.c.url == c.c.url, p.c.key != c.c.key))
+        .join(p, and_(p.c.url == c.c.url, p.c.published == c.c.published, p.c.key != c.c.key))
         .where(c.c.fresh)
         .where(~exists().where(other_fresh.c.key == p.c.key, other_fresh.c.fresh))
     )
@@ -237,7 +260,7 @@ class GuidState:
 
 def guid_state(conn: Connection, key: str) -> GuidState:
     a, p, r = articles, published_guids, guid_reassignments
-    article = conn.execute(select(a.c.guid, a.c.url).where(a.c.key == key)).first()
+    article = conn.execute(select(a.c.guid, a.c.url, a.c.published).where(a.c.key == key)).first()
     guid = article.guid if article is not None else None
     row = conn.execute(
         select(p.c.guid, p.c.url, p.c.first_published, p.c.via).where(p.c.key == key)
@@ -253,7 +276,9 @@ def guid_state(conn: Connection, key: str) -> GuidState:
     url_holder = None
     if article is not None and row is None:
         url_holder = conn.execute(
-            select(p.c.key).where(p.c.url == article.url, p.c.key != key).order_by(p.c.key)
+            select(p.c.key)
+            .where(p.c.url == article.url, p.c.published == article.published, p.c.key != key)
+            .order_by(p.c.key)
         ).scalar()
     return GuidState(
         key,
@@ -278,7 +303,9 @@ def reassign(conn: Connection, key: str, guid: str, reason: str, now: datetime) 
     key) moves to ``key``.
     """
     a, p = articles, published_guids
-    row = conn.execute(select(a.c.id, a.c.guid, a.c.url).where(a.c.key == key)).first()
+    row = conn.execute(
+        select(a.c.id, a.c.guid, a.c.url, a.c.published).where(a.c.key == key)
+    ).first()
     if row is None:
         raise ReassignRefused(f'no article with key "{key}" in the store')
     holder = conn.execute(select(a.c.key).where(a.c.guid == guid, a.c.key != key)).scalar()
@@ -288,7 +315,14 @@ def reassign(conn: Connection, key: str, guid: str, reason: str, now: datetime) 
     moved_from = conn.execute(select(p.c.key).where(p.c.guid == guid, p.c.key != key)).scalar()
     conn.execute(delete(p).where((p.c.key == key) | (p.c.guid == guid)))
     conn.execute(
-        insert(p).values(key=key, guid=guid, url=row.url, first_published=now, via="reassign")
+        insert(p).values(
+            key=key,
+            guid=guid,
+            url=row.url,
+            published=row.published,
+            first_published=now,
+            via="reassign",
+        )
     )
     if row.guid != guid:
         conn.execute(update(a).where(a.c.id == row.id).values(guid=guid, revision=a.c.revision + 1))

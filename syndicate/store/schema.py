@@ -322,18 +322,20 @@ websub_hubs = Table(
 
 # Every article a build has published, with the GUID it went out under: readers
 # de-duplicate by GUID, so ``store.guids`` refuses to publish an article under
-# another one, or a GUID for another article, or (by ``url``) a published story
-# re-imported under a new key. Written before the files are placed; changed only
-# by `syndicate guid reassign` (``via``: build, upgrade, reassign).
+# another one, or a GUID for another article, or (by ``url`` and ``published``, the
+# article's own time) a published story re-imported under a new key. Written before
+# the files are placed; changed only by `syndicate guid reassign` (``via``: build,
+# upgrade, reassign).
 published_guids = Table(
     "published_guids",
     metadata,
     Column("key", String(500), primary_key=True),
     Column("guid", String(700), nullable=False, unique=True),
     Column("url", Text, nullable=False),
+    Column("published", UTCDateTime, nullable=False),
     Column("first_published", UTCDateTime, nullable=False),
     Column("via", String(20), nullable=False),
-    Index("ix_published_guids_url", "url"),
+    Index("ix_published_guids_url", "url", "published"),
 )
 
 # The log of `syndicate guid reassign`: who was given which GUID, when and why.

@@ -8,7 +8,7 @@ what its last build could have shown.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -16,6 +16,8 @@ from sqlalchemy import event, select, update
 from syndicate.store import Store
 from syndicate.store.guids import Item, guard, guard_window, guid_state, reassign
 from syndicate.store.schema import articles, feed_queue, published_guids, store_state
+
+T = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # the articles' own publication time
 
 
 def pairs(store: Store) -> dict[str, tuple[str, str]]:
@@ -28,7 +30,10 @@ def pairs(store: Store) -> dict[str, tuple[str, str]]:
 
 def test_guard_records_once_and_names_each_kind(store_url: str, now: datetime) -> None:
     with Store.open(store_url) as store:
-        first = [Item("a", "tag:x,2026:a", "https://x/a"), Item("b", "tag:x,2026:b", "https://x/b")]
+        first = [
+            Item("a", "tag:x,2026:a", "https://x/a", T),
+            Item("b", "tag:x,2026:b", "https://x/b", T),
+        ]
         assert guard_window(store, first, now) == []
         later = now + timedelta(hours=1)
         assert guard_window(store, first, later) == []  # idempotent: nothing moves
@@ -36,10 +41,10 @@ def test_guard_records_once_and_names_each_kind(store_url: str, now: datetime) -
         found = guard_window(
             store,
             [
-                Item("a", "tag:x,2026:a2", "https://x/a"),  # changed
-                Item("c", "tag:x,2026:b", "https://x/c"),  # taken
-                Item("d", "tag:x,2026:d", "https://x/b"),  # rekeyed: b's URL
-                Item("e", "tag:x,2026:e", "https://x/e"),  # new: fine
+                Item("a", "tag:x,2026:a2", "https://x/a", T),  # changed
+                Item("c", "tag:x,2026:b", "https://x/c", T),  # taken
+                Item("d", "tag:x,2026:d", "https://x/b", T),  # rekeyed: b's URL
+                Item("e", "tag:x,2026:e", "https://x/e", T),  # new: fine
             ],
             later,
         )
@@ -58,17 +63,18 @@ def test_guard_records_once_and_names_each_kind(store_url: str, now: datetime) -
         assert when == now  # first published, not last seen
         # the same rekeyed story is refused again next time (it was not recorded)
         assert [
-            f.kind for f in guard_window(store, [Item("d", "tag:x,2026:d", "https://x/b")], later)
+            f.kind
+            for f in guard_window(store, [Item("d", "tag:x,2026:d", "https://x/b", T)], later)
         ] == ["rekeyed"]
 
 
 def test_a_story_whose_url_moved_frees_its_old_url(store_url: str, now: datetime) -> None:
     with Store.open(store_url) as store:
-        guard_window(store, [Item("a", "tag:x,2026:a", "https://x/old")], now)
+        guard_window(store, [Item("a", "tag:x,2026:a", "https://x/old", T)], now)
         # a's URL changes and a new story takes the old URL, in the same window
         moved = [
-            Item("a", "tag:x,2026:a", "https://x/new"),
-            Item("n", "tag:x,2026:n", "https://x/old"),
+            Item("a", "tag:x,2026:a", "https://x/new", T),
+            Item("n", "tag:x,2026:n", "https://x/old", T),
         ]
         assert guard_window(store, moved, now) == []
 
@@ -78,7 +84,8 @@ def test_guard_statements_do_not_grow_with_items(store_url: str, now: datetime) 
 
     def statements(n: int, offset: int) -> list[str]:
         items = [
-            Item(f"k{i}", f"tag:x,2026:k{i}", f"https://x/{i}") for i in range(offset, offset + n)
+            Item(f"k{i}", f"tag:x,2026:k{i}", f"https://x/{i}", T)
+            for i in range(offset, offset + n)
         ]
         seen: list[str] = []
         with Store.open(store_url) as store:
@@ -99,7 +106,7 @@ def test_guard_statements_do_not_grow_with_items(store_url: str, now: datetime) 
 
 def test_recorded_but_not_placed_is_agreed_with(store_url: str, now: datetime) -> None:
     """A crash after the guard committed and before the files were renamed."""
-    items = [Item("a", "tag:x,2026:a", "https://x/a")]
+    items = [Item("a", "tag:x,2026:a", "https://x/a", T)]
     with Store.open(store_url) as store:
         guard_window(store, items, now)  # ... and the process dies here
     with Store.open(store_url) as store:  # the next build renders the same items
@@ -112,7 +119,8 @@ def test_reassign_logs_and_queues(store_url: str, now: datetime, make_article: A
             store.upsert_iter([make_article("a")], authority="news.example.org", now=now)
         )
         guid = result.guid
-        guard_window(store, [Item("a", guid, "https://news.example.org/city/a")], now)
+        article = "https://news.example.org/city/a"
+        guard_window(store, [Item("a", guid, article, now - timedelta(hours=1))], now)
         with store.begin() as conn:
             conn.execute(feed_queue.delete())
             done = reassign(conn, "a", "tag:news.example.org,2026-11-25:a-2", "testing", now)
@@ -151,3 +159,16 @@ def test_upgrade_backfills_what_the_last_build_could_show(
             command.downgrade(cfg, "0008")
         store.upgrade()
         assert pairs(store) == {"shown": ("tag:news.example.org,2026-11-25:shown", "upgrade")}
+
+
+def test_a_new_story_at_a_published_url_but_another_time_is_new(
+    store_url: str, now: datetime
+) -> None:
+    """A daily column gets the same derived URL each day: a new story, not a re-keyed one."""
+    url = "https://x/opinion/letters"
+    with Store.open(store_url) as store:
+        assert guard_window(store, [Item("letters-1", "tag:x,2026:l1", url, T)], now) == []
+        tomorrow = Item("letters-2", "tag:x,2026:l2", url, T + timedelta(days=1))
+        assert guard_window(store, [tomorrow], now) == []
+        again = Item("letters-1b", "tag:x,2026:l1b", url, T)  # letters-1 under a new key
+        assert [f.kind for f in guard_window(store, [again], now)] == ["rekeyed"]

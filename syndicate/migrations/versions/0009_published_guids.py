@@ -28,12 +28,13 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=500), nullable=False),
         sa.Column("guid", sa.String(length=700), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("published", sa.DateTime(timezone=True), nullable=False),
         sa.Column("first_published", sa.DateTime(timezone=True), nullable=False),
         sa.Column("via", sa.String(length=20), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_published_guids")),
         sa.UniqueConstraint("guid", name=op.f("uq_published_guids_guid")),
     )
-    op.create_index("ix_published_guids_url", "published_guids", ["url"], unique=False)
+    op.create_index("ix_published_guids_url", "published_guids", ["url", "published"], unique=False)
     op.create_table(
         "guid_reassignments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -48,8 +49,8 @@ def upgrade() -> None:
     # What the last build could have published (both engines store the times in
     # comparable form: SQLite as UTC text, PostgreSQL as timestamptz).
     op.execute(
-        "INSERT INTO published_guids (key, guid, url, first_published, via) "
-        "SELECT a.key, a.guid, a.url, s.last_build_now, 'upgrade' "
+        "INSERT INTO published_guids (key, guid, url, published, first_published, via) "
+        "SELECT a.key, a.guid, a.url, a.published, s.last_build_now, 'upgrade' "
         "FROM articles a JOIN store_state s ON s.id = 1 "
         "WHERE s.last_build_now IS NOT NULL AND a.status = 'published' "
         "AND a.published <= s.last_build_now "
