@@ -47,7 +47,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     insert,
     literal,
     select,
@@ -75,11 +74,12 @@ _candidates = Table(
     Column("guid", String(700), nullable=False),
     Column("url", Text, nullable=False),
     Column("published", UTCDateTime, nullable=False),
-    Column("fresh", Boolean, nullable=False),
+    # recorded by this guard: a first publication
+    Column("fresh", Boolean, nullable=False, server_default=text("false")),
 )
 _COLUMNS = (
     "key VARCHAR(500) NOT NULL, guid VARCHAR(700) NOT NULL, url TEXT NOT NULL, "
-    "published TIMESTAMP WITH TIME ZONE NOT NULL, fresh BOOLEAN NOT NULL"
+    "published TIMESTAMP WITH TIME ZONE NOT NULL, fresh BOOLEAN NOT NULL DEFAULT false"
 )
 # PostgreSQL empties it at commit like a TRUNCATE: a DELETE would leave dead rows
 # that no autovacuum ever visits in a temporary table, and every later window would
@@ -90,6 +90,11 @@ _CREATE = {
     ),
     "sqlite": text(f"CREATE TEMPORARY TABLE IF NOT EXISTS guid_candidates ({_COLUMNS})"),
 }
+_UNNEST = text(
+    "INSERT INTO guid_candidates (key, guid, url, published) SELECT * FROM unnest("
+    "CAST(:k AS text[]), CAST(:g AS text[]), CAST(:u AS text[]), CAST(:t AS timestamptz[]))"
+)
+_INDEX = text("CREATE INDEX IF NOT EXISTS guid_candidates_key ON guid_candidates (key)")
 
 
 _ORDER = {"changed": 0, "taken": 1, "rekeyed": 2}  # one conflict per key: the first
@@ -121,15 +126,24 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
     c, p = _candidates, published_guids
     postgres = conn.dialect.name == "postgresql"
     conn.execute(_CREATE[conn.dialect.name])
+    conn.execute(_INDEX)
     if not postgres:
         conn.execute(delete(c))
-    conn.execute(
-        insert(c),
-        [
-            {"key": i.key, "guid": i.guid, "url": i.url, "published": i.published, "fresh": False}
-            for i in rows
-        ],
-    )
+    if postgres:  # four arrays, one statement: a tenth of executemany's time
+        conn.execute(
+            _UNNEST,
+            {
+                "k": [i.key for i in rows],
+                "g": [i.guid for i in rows],
+                "u": [i.url for i in rows],
+                "t": [i.published for i in rows],
+            },
+        )
+    else:  # SQLite's executemany is a loop in C over one prepared statement
+        conn.execute(
+            insert(c),
+            [{"key": i.key, "guid": i.guid, "url": i.url, "published": i.published} for i in rows],
+        )
     # Sorted by key: concurrent workers take the unique index entries in one order.
     new = (
         _insert(conn)(p)
@@ -150,11 +164,13 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
         .returning(p.c.key)
     )
     fresh = sorted(set(conn.execute(new).scalars()))
-    if fresh:
+    if fresh:  # by the index on key: one lookup each
         conn.execute(
             update(c).where(c.c.key == bindparam("k")).values(fresh=True),
             [{"k": k} for k in fresh],
         )
+    if postgres:  # a temporary table has no statistics until asked: plan by its real size
+        conn.execute(text("ANALYZE guid_candidates"))
     # An article's URL and time may change (given in the record): follow them,
     # before ``rekeyed`` is judged.
     moved = conn.execute(
@@ -175,7 +191,6 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
             [{"k": k, "u": u, "t": t} for k, u, t in moved],
         )
     own = p.alias("own")
-    other_fresh = c.alias("other")
     changed = select(
         literal("changed"), c.c.key, c.c.guid, p.c.guid, literal(None, String()), c.c.url
     ).join(p, and_(p.c.key == c.c.key, p.c.guid != c.c.guid))
@@ -184,19 +199,33 @@ def guard(conn: Connection, items: Iterable[Item], now: datetime) -> list[GuidCo
         .join(p, and_(p.c.guid == c.c.guid, p.c.key != c.c.key))
         .outerjoin(own, own.c.key == c.c.key)
     )
+    # A story first published now, whose URL and time an earlier build published
+    # under another key (two keys first published together are both new stories).
     rekeyed = (
         select(literal("rekeyed"), c.c.key, c.c.guid, p.c.guid, p.c.key, c.c.url)
-        .join(p, and_(p.c.url == c.c.url, p.c.published == c.c.published, p.c.key != c.c.key))
         .where(c.c.fresh)
-        .where(~exists().where(other_fresh.c.key == p.c.key, other_fresh.c.fresh))
+        .join(
+            p,
+            and_(
+                p.c.url == c.c.url,
+                p.c.published == c.c.published,
+                p.c.key != c.c.key,
+                ~and_(p.c.first_published == now, p.c.via == "build"),
+            ),
+        )
     )
     found: dict[str, GuidConflict] = {}
     conflicts: list[Any] = list(conn.execute(union_all(changed, taken, rekeyed)))
     for row in sorted(conflicts, key=lambda r: _ORDER[r[0]]):
         found.setdefault(row[1], GuidConflict(*row))
     retract = sorted(k for k, f in found.items() if f.kind == "rekeyed")
-    if retract:  # recorded a moment ago: it was not published after all
-        conn.execute(delete(p).where(p.c.key == bindparam("k")), [{"k": k} for k in retract])
+    if retract:  # recorded by this build: it was not published after all
+        conn.execute(
+            delete(p).where(
+                p.c.key == bindparam("k"), p.c.first_published == now, p.c.via == "build"
+            ),
+            [{"k": k} for k in retract],
+        )
     if not postgres:
         conn.execute(delete(c))
     return [found[k] for k in sorted(found)]
