@@ -33,10 +33,15 @@ class CheckedFeed:
 
 @dataclass(frozen=True, slots=True)
 class Assembled:
-    """Every format of one feed, and the related-link problems its items met."""
+    """Every format of one feed, the related-link problems its items met, and its items.
+
+    ``shown`` are the articles the feed carries after the link policy: what the
+    GUID guard records as published (``store.guids``).
+    """
 
     files: tuple[CheckedFeed, ...]
     links: tuple[LinkProblem, ...]
+    shown: tuple[Article, ...] = ()
 
 
 def assemble_feed(
@@ -110,4 +115,4 @@ def assemble_feed(
         )
         noted_error = any(n.severity == "error" for n in feed.notes)
         files.append(CheckedFeed(feed, findings, verdict.ok and not failures and not noted_error))
-    return Assembled(tuple(files), tuple(problems))
+    return Assembled(tuple(files), tuple(problems), tuple(items))

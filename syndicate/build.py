@@ -7,7 +7,7 @@ The whole flow, as pipes::
       | build_feeds(planned, known fingerprints)    # workers: one process per core
       |   select_items | skip if fingerprint == last build's      # builder
       |   load articles | assemble_feed (links, render, validate)   # assemble
-      |   stage_feed | DurableBatch | place_staged                  # publish
+      |   stage_feed | DurableBatch | guard GUIDs | place_staged    # publish
       | record_results, done(queue), record_build    # store.builds: one transaction
       | publish_manifest                              # manifest: ETags, cache lifetimes
       | publish_pages (when the manifest moved)       # discovery: index.html, stylesheets
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -43,6 +43,7 @@ from .config import Config
 from .dates import rfc3339_date
 from .discovery import pages_missing, publish_pages
 from .errors import NotRecordedError, OutputError, StoreError
+from .guids import GuidConflict
 from .links.checker import note_links_config
 from .manifest import publish_manifest
 from .model import BuildReport, FeedResult
@@ -75,6 +76,12 @@ from .workers import ProgressCallback, build_feeds
 
 if TYPE_CHECKING:  # loaded when there is work (see workers.build_feeds)
     from .builder import Builder
+
+
+def guid_conflicts(results: Iterable[FeedResult]) -> tuple[GuidConflict, ...]:
+    """Each article that would have broken a published GUID, once, by key."""
+    found = {c.key: c for r in results for c in r.guid_conflicts}
+    return tuple(found[k] for k in sorted(found))
 
 
 def config_fingerprint(config: Config) -> str:
@@ -162,6 +169,7 @@ def build_pass(
         skipped_keys=tuple(r.key for r in results if r.skipped),
         links=tuple(p for r in results for p in r.links),
         errors=tuple(f"{config.source}: {line}" for line in config.partner_problems.values()),
+        guid_conflicts=guid_conflicts(results),
     )
     with recording(store, now, worker, "recording the build") as conn:
         record_results(conn, results, now, worker, "full" if full else "incremental")

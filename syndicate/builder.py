@@ -5,7 +5,9 @@
         | per feed: fingerprint == last build's? -> skipped
         |           else assemble_feed -> stage_feed (temp files; the last good one stays)
         | DurableBatch: the window's temp files made durable together, in a thread
-        | (one window later) rename them into place -> FeedResult per feed
+        | (one window later) guard the GUIDs its feeds carry (store.guids: recorded,
+        |   committed; a feed that would break a published GUID is held back)
+        | rename them into place -> FeedResult per feed
 
 A ``Builder`` holds the bounded caches of one process: loaded articles, the
 renderer's items, the gate's verdicts and one build's link results. Build
@@ -31,9 +33,10 @@ from .article_cache import ArticleCache
 from .assemble import assemble_feed
 from .config import Config
 from .durable import DurableBatch, sync_directories
+from .guids import GUID_RULE, GuidConflict
 from .kinds import kind_named, output_file
 from .links import LinkChecker, LinkResult
-from .model import Article, FeedResult, ItemRef, LinkProblem, PublishOutcome
+from .model import Article, FeedResult, FindingRecord, ItemRef, LinkProblem, Outcome, PublishOutcome
 from .partners import audience_of
 from .planning import PlannedFeed, fingerprint, select_items
 from .precompress import siblings_present
@@ -41,6 +44,7 @@ from .publish import Staged, discard_staged, place_staged, stage_feed
 from .render import DEFAULT_CACHE_BYTES, Renderer
 from .render.items import get_feed_dates
 from .store import Store
+from .store.guids import Item, guard_window
 from .store.visibility import under_embargo
 from .validate import ItemMemo
 
@@ -50,6 +54,8 @@ from .validate import ItemMemo
 # binds first). In a long-running worker it may keep up to that much alive on its own.
 ITEM_VERDICTS = 100_000
 ITEM_VERDICT_BYTES = DEFAULT_CACHE_BYTES
+# Items the GUID guard agreed with, remembered by hash (~60 bytes each).
+GUARDED_ITEMS = 500_000
 
 
 def _present(path: Path) -> bool:
@@ -67,9 +73,41 @@ class _Writing:
     files: list[PublishOutcome | Staged]
     links: tuple[LinkProblem, ...]
     updated: datetime  # the feed's own date, from its newest item
+    items: tuple[Item, ...] = ()  # what it carries, for the GUID guard
 
     def staged(self) -> list[Staged]:
         return [f for f in self.files if isinstance(f, Staged)]
+
+    def publishes(self) -> bool:
+        """Some file goes out (staged) or is out already (unchanged): its GUIDs are published."""
+        return any(isinstance(f, Staged) or f.outcome is Outcome.UNCHANGED for f in self.files)
+
+    def held(self, conflicts: tuple[GuidConflict, ...]) -> FeedResult:
+        """The feed's result when the GUID guard held it back: every file rejected."""
+        findings = tuple(
+            FindingRecord(rule=GUID_RULE, severity="error", message=c.line()) for c in conflicts
+        )
+        outcomes = tuple(
+            replace(
+                f.outcome if isinstance(f, Staged) else f,
+                outcome=Outcome.REJECTED,
+                codings=(),
+                findings=(f.outcome if isinstance(f, Staged) else f).findings + findings,
+                message="not published: an item would break a published GUID; "
+                "last good version kept",
+            )
+            for f in self.files
+        )
+        seconds = time.perf_counter() - self.started
+        return FeedResult(
+            self.key,
+            self.fingerprint,
+            seconds,
+            outcomes,
+            links=self.links,
+            updated=self.updated,
+            guid_conflicts=conflicts,
+        )
 
     def finish(
         self,
@@ -123,6 +161,9 @@ class Builder:
     # Uses left of each article (by id) in the plan being built; see ``build_plan``.
     pending: Counter[int] = field(default_factory=Counter)
     touched: set[Path] = field(default_factory=set)  # folders written to since the last sync
+    # Hashes of the items the GUID guard agreed with in this build: a story in five
+    # feeds is guarded once (a changed GUID or URL is another item, guarded again).
+    guarded: set[int] = field(default_factory=set)
     # Resolved once: ``Config.output_dir`` resolves (an lstat per path component)
     # on every call, ~10% of a full build when asked per feed.
     output: Path = field(init=False)
@@ -137,6 +178,7 @@ class Builder:
         """Start a new build at ``now`` (a long-running worker reuses its caches)."""
         self.now = now
         self.link_results.clear()
+        self.guarded.clear()
 
     def close(self) -> None:
         self.sync()
@@ -264,14 +306,61 @@ class Builder:
         return _Window(started_feeds, staged, durable)
 
     def _finish(self, window: _Window) -> list[FeedResult]:
-        """Wait until the window's files are durable, rename them, and say what happened."""
-        placed = place_staged(window.staged, window.durable.result())
-        committed = dict(zip((s.tmp for s in window.staged), placed, strict=True))
+        """Wait until the window's files are durable, guard their GUIDs, rename them.
+
+        The guard records the window's items as published (committed) before any
+        file is renamed; a feed carrying an item that breaks a published GUID is
+        held back: its temp files are removed, its last good version stays.
+        """
+        failed = window.durable.result()
+        held = self._guard(window)
+        staged = window.staged
+        if held:
+            dropped = [
+                s
+                for f in window.feeds
+                if isinstance(f, _Writing) and f.key in held
+                for s in f.staged()
+            ]
+            discard_staged(dropped)
+            gone = {s.tmp for s in dropped}
+            staged = [s for s in staged if s.tmp not in gone]
+        placed = place_staged(staged, failed)
+        committed = dict(zip((s.tmp for s in staged), placed, strict=True))
         output, private = self.output, self.private
         return [
-            f.finish(self.touched, output, private, committed) if isinstance(f, _Writing) else f
+            (
+                f.held(held[f.key])
+                if f.key in held
+                else f.finish(self.touched, output, private, committed)
+            )
+            if isinstance(f, _Writing)
+            else f
             for f in window.feeds
         ]
+
+    def _guard(self, window: _Window) -> dict[str, tuple[GuidConflict, ...]]:
+        """The window's feeds that would break a published GUID, with the items that would.
+
+        One transaction per window, whatever its size (``store.guids.guard``).
+        """
+        publishing = [f for f in window.feeds if isinstance(f, _Writing) and f.publishes()]
+        guarded = self.guarded
+        items = {i for f in publishing for i in f.items if hash(i) not in guarded}
+        if not items:
+            return {}
+        conflicts = {c.key: c for c in guard_window(self.store, sorted(items), self.now)}
+        if len(guarded) > GUARDED_ITEMS:
+            guarded.clear()
+        guarded.update(hash(i) for i in items if i.key not in conflicts)
+        if not conflicts:
+            return {}
+        held: dict[str, tuple[GuidConflict, ...]] = {}
+        for f in publishing:
+            found = tuple(dict.fromkeys(conflicts[i.key] for i in f.items if i.key in conflicts))
+            if found:
+                held[f.key] = found
+        return held
 
     def _finish_or_abandon(self, window: _Window) -> list[FeedResult]:
         try:
@@ -389,4 +478,5 @@ class Builder:
             for c in assembled.files
         ]
         updated = get_feed_dates(spec, articles).updated
-        return _Writing(spec.key, fp, started, files, assembled.links, updated)
+        items = tuple(Item(a.key, a.guid, a.url, a.published) for a in assembled.shown)
+        return _Writing(spec.key, fp, started, files, assembled.links, updated, items)

@@ -307,6 +307,7 @@ def build_command(
     from rich.table import Table
 
     from .build import run_build
+    from .guids import GUID_RULE
     from .model import ExitCode, Outcome
     from .report import dropped_links, feed_keys, report_json
 
@@ -336,7 +337,11 @@ def build_command(
 
     for line in report.errors:  # a refused partner profile: built nothing for it
         err.print(line, markup=False, style="red")
+    for conflict in report.guid_conflicts:  # one line per article; its feeds held back
+        click.echo(f"Error: {conflict.line()}", err=True)
     for o in report.failed:
+        if any(f.rule == GUID_RULE for f in o.findings):
+            continue  # said once per article above, not once per file
         for f in o.findings:
             if f.severity == "error":
                 where = f"{config.output.dir}/{o.path}:{f.line or 0}:{f.column or 0}"
@@ -441,21 +446,20 @@ def run_command(state: State, log_format: str, log_level: str, worker: str | Non
 
 def _status_writer(config: Config, store: Store) -> Any:
     """Rewrite status.html after each build; a page that cannot be written is a warning."""
-    from .status.page import write_status_page
+    from .status.page import page_writer
 
-    def write(now: datetime) -> None:
-        try:
-            write_status_page(config, store, now)
-        except OSError as e:
-            err.print(f"warning: status page not written: {e}", markup=False, style="yellow")
-
-    return write
+    return page_writer(config, store, lambda m: err.print(m, markup=False, style="yellow"))
 
 
 # The commands whose modules are heavy, loaded when run (``commands.lazy``): name,
 # where the command is, and its one-line summary for `syndicate --help`.
 LAZY_COMMANDS = (
     ("db", "syndicate.commands.db:db_group", "Manage the store: its schema and its backups."),
+    (
+        "guid",
+        "syndicate.commands.guid:guid_group",
+        "Show an article's published GUID, or reassign it on purpose.",
+    ),
     (
         "kill",
         "syndicate.commands.kill:kill_command",

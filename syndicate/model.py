@@ -20,7 +20,10 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .guids import GuidConflict
 
 from .history import FeedHistory
 from .pings import HubOutcome
@@ -406,6 +409,8 @@ class FeedResult:
     # The newest item's update (the feed's own <updated>), when it was rendered:
     # the manifest's Last-Modified.
     updated: datetime | None = None
+    # Items that would break a published GUID: the feed was not published.
+    guid_conflicts: tuple[GuidConflict, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -431,6 +436,7 @@ class BuildReport:
     # Partner profiles refused by config.toml's checks: nothing was built for them.
     errors: tuple[str, ...] = ()
     skipped_keys: tuple[str, ...] = ()  # the keys of those skipped feeds
+    guid_conflicts: tuple[GuidConflict, ...] = ()  # one per article; its feeds not published
 
     @property
     def failed(self) -> tuple[PublishOutcome, ...]:
@@ -443,6 +449,8 @@ class BuildReport:
     @property
     def exit_code(self) -> int:
         """0 when every feed is published or unchanged; see ``ExitCode``."""
+        if self.guid_conflicts:
+            return int(ExitCode.GUID_CHANGED)
         if self.errors:
             return int(ExitCode.CONFIG)
         return int(ExitCode.FEEDS_FAILED) if self.failed else int(ExitCode.OK)
@@ -460,4 +468,5 @@ class ExitCode(enum.IntEnum):
     INPUT = 6  # an input file or folder cannot be read at all
     OUTPUT = 7  # the output directory cannot be written
     NOT_RECORDED = 8  # build: feeds published, but the store refused the build's record
+    GUID_CHANGED = 9  # build: an article would break its published GUID; its feeds held back
     BUSY = 75  # another build holds the lock (EX_TEMPFAIL: try again later)

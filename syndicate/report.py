@@ -71,6 +71,19 @@ def report_json(report: BuildReport) -> dict[str, Any]:
         "feeds": feed_keys(report),
         "warnings": list(report.warnings),
         "errors": list(report.errors),
+        # articles that would have broken a published GUID (their feeds were held back)
+        "guid_conflicts": [
+            {
+                "kind": c.kind,
+                "key": c.key,
+                "guid": c.guid,
+                "published": c.published,
+                "holder": c.holder,
+                "url": c.url,
+                "message": c.line(),
+            }
+            for c in report.guid_conflicts
+        ],
         "links": [
             {
                 "feed": p.feed,

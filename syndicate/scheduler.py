@@ -39,7 +39,7 @@ from typing import Any
 
 import schedule
 
-from .build import drain_queue
+from .build import drain_queue, guid_conflicts
 from .builder import Builder
 from .config import Config
 from .discovery import pages_missing, publish_pages
@@ -202,6 +202,8 @@ class Service:
             written = sum(1 for r in results if r.outcome == "written")
             failed = [r.key for r in results if r.outcome in ("rejected", "failed")]
             log.info("built %d feeds: %d written, %d failed", len(results), written, len(failed))
+            for conflict in guid_conflicts(results):
+                log.error("%s", conflict.line())
             for key in failed:
                 log.error("feed %s failed validation or writing; last good version kept", key)
             self.pages_owed = True

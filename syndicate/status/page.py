@@ -15,6 +15,7 @@ store only through ``collect.get_status``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -218,3 +219,17 @@ def write_status_page(config: Config, store: Store, now: datetime) -> Path | Non
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, render_status_html(report).encode("utf-8"))
     return path
+
+
+def page_writer(
+    config: Config, store: Store, warn: Callable[[str], None]
+) -> Callable[[datetime], None]:
+    """``write_status_page`` for after each build: a page that cannot be written is a warning."""
+
+    def write(now: datetime) -> None:
+        try:
+            write_status_page(config, store, now)
+        except OSError as e:
+            warn(f"warning: status page not written: {e}")
+
+    return write

@@ -339,3 +339,35 @@ partner_tokens = Table(
     Column("revoked_at", UTCDateTime),
     Index("ix_partner_tokens_partner", "partner"),
 )
+
+
+# Every article a build has published, with the GUID it went out under: readers
+# de-duplicate by GUID, so ``store.guids`` refuses to publish an article under
+# another one, or a GUID for another article, or (by ``url`` and ``published``, the
+# article's own time) a published story re-imported under a new key. Written before
+# the files are placed; changed only by `syndicate guid reassign` (``via``: build,
+# upgrade, reassign).
+published_guids = Table(
+    "published_guids",
+    metadata,
+    Column("key", String(500), primary_key=True),
+    Column("guid", String(700), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("published", UTCDateTime, nullable=False),
+    Column("first_published", UTCDateTime, nullable=False),
+    Column("via", String(20), nullable=False),
+    Index("ix_published_guids_url", "url", "published"),
+)
+
+# The log of `syndicate guid reassign`: who was given which GUID, when and why.
+guid_reassignments = Table(
+    "guid_reassignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(500), nullable=False),
+    Column("old_guid", String(700)),
+    Column("new_guid", String(700), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_guid_reassignments_key", "key", "at"),
+)

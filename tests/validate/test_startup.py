@@ -61,6 +61,7 @@ def test_the_heavy_commands_are_lazy() -> None:
     assert sorted(c.name or "" for c in LAZY) == [
         "check-links",
         "db",
+        "guid",
         "kill",
         "partner",
         "serve",
