@@ -16,7 +16,13 @@ Each config then runs, as whole processes timed from start to exit with the
 peak memory of the process tree sampled (``build.run_process``):
 ``syndicate build --all --json`` (the full build) and, right after,
 ``syndicate build --json`` (the no-op rebuild: nothing changed, so its report
-must list no feed as written and count no file written). The two configs run
+must list no feed as written and count no file written). After the plain
+config's two, ``added``: its built store and output with the profiles added
+(``config-partners.toml`` beside it), ``syndicate build --json``, which builds
+the partner feeds alone (the report must write them and nothing else), and its
+no-op. The direct difference of two full builds drowns in a shared machine's
+noise; ``added`` is the marginal cost of the partner feeds by themselves. The
+two configs run
 in the same run, one after the other, in alternating order run by run
 (interleaved), so machine drift hits both alike; the figures are medians of
 ``--runs``.
@@ -28,7 +34,10 @@ bench starts: the public feeds hold them, the ``advance`` partner gets them.
 The issue's goal, as computed here: with P partner profiles, each adds at most
 15 % of the build without partners, i.e. ``(with - without) / without / P <=
 0.15``. The extra time is also given per partner feed file (one profile is one
-feed in one to three formats; files = P's files in the build report).
+feed in one to three formats; files = P's files in the build report), and
+the same figures are given in CPU time (user + system of the build process and
+its forked workers, from ``wait4``), which a shared machine disturbs less than
+wall time.
 
 Example::
 
@@ -107,14 +116,14 @@ def _toml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON strings, lists, ints, bools are TOML
 
 
-def write_partner_config(plain: Path, folder: Path, seed: int) -> Path:
-    """``plain``'s config.toml with the partner profiles appended, in ``folder``."""
+def write_partner_config(plain: Path, folder: Path, seed: int, name: str = "config.toml") -> Path:
+    """``plain``'s config.toml with the partner profiles appended, as ``folder/name``."""
     lines = [plain.read_text(encoding="utf-8").rstrip("\n"), ""]
     for name, table in profiles(seed).items():
         lines.append(f"[partners.{name}]")
         lines += [f"{key} = {_toml(value)}" for key, value in table.items()]
         lines.append("")
-    path = folder / "config.toml"
+    path = folder / name
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -151,6 +160,7 @@ def counts_of(report: Row, partners: Sequence[str]) -> Row:
         "feeds_unchanged": len(feeds["unchanged"]),
         "feeds_failed": len(feeds["failed"]),
         "written_keys": feeds["written"][:20],
+        "only_partners_written": all(k.startswith("partner/") for k in feeds["written"]),
         "partner_files": len(mine),
         "partner_items": sum(f["items"] for f in mine),
         "partner_by_file": {f["path"]: f["items"] for f in mine},
@@ -197,6 +207,10 @@ def bench_size(size: int, args: argparse.Namespace, now: datetime) -> Row:
             configs = {
                 "plain": plain_cfg,
                 "partners": write_partner_config(plain_cfg, folders["partners"], args.seed),
+                # the plain store and output, with the profiles: adding them to a built site
+                "added": write_partner_config(
+                    plain_cfg, folders["plain"], args.seed, "config-partners.toml"
+                ),
             }
             cmd = syndicate_cli(plain_cfg, "import", str(jsonl))
             s = run_process(
@@ -212,16 +226,20 @@ def bench_size(size: int, args: argparse.Namespace, now: datetime) -> Row:
             order = ["plain", "partners"] if run % 2 == 0 else ["partners", "plain"]
             for variant in order:
                 folder = folders[variant]
-                for step, extra in (("full", ("--all",)), ("noop", ())):
-                    s, report = build_json(configs[variant], folder, step, *extra)
+                steps = [(variant, "full", ("--all",)), (variant, "noop", ())]
+                if variant == "plain":
+                    steps += [("added", "full", ()), ("added", "noop", ())]
+                for config_name, step, extra in steps:
+                    name = f"{config_name}-{step}"
+                    s, report = build_json(configs[config_name], folder, name, *extra)
                     counts = counts_of(report, names)
-                    samples[f"{variant}-{step}"].append(s)
-                    samples[f"{variant}-{step}-counts"].append(counts)
-                    last[f"{variant}-{step}"] = counts
-                    if variant == "partners" and step == "full":
+                    samples[name].append(s)
+                    samples[f"{name}-counts"].append(counts)
+                    last[name] = counts
+                    if name == "partners-full":
                         last["marks"] = marks_in(folder / "partners")
                     log(
-                        f"  run {run + 1}/{args.runs} {variant} {step}: {s.wall_s:.3f} s "
+                        f"  run {run + 1}/{args.runs} {name}: {s.wall_s:.3f} s "
                         f"(report {counts['report_s']:.3f} s), {s.peak_mb:.0f} MB, "
                         f"feeds written {counts['feeds_written']}, files written "
                         f"{counts['written']}, partner files {counts['partner_files']}"
@@ -238,13 +256,22 @@ def _med(values: Sequence[float]) -> float:
 
 def summarize(size: int, samples: dict[str, list[Any]], last: Row) -> Row:
     figures: Row = {}
-    for key in ("import", "plain-full", "plain-noop", "partners-full", "partners-noop"):
+    keys = (
+        "plain-full",
+        "plain-noop",
+        "partners-full",
+        "partners-noop",
+        "added-full",
+        "added-noop",
+    )
+    for key in ("import", *keys):
         rows: list[ProcSample] = samples[key]
         walls = [r.wall_s for r in rows]
         figures[key] = {
             "wall_s": _med(walls),
             "min_s": min(walls),
             "max_s": max(walls),
+            "cpu_s": _med([r.cpu_s for r in rows]),
             "peak_mb": _med([r.peak_mb for r in rows]),
             "hwm_sum_mb": _med([r.hwm_sum_mb for r in rows]),
             "processes": max(r.processes for r in rows),
@@ -255,12 +282,19 @@ def summarize(size: int, samples: dict[str, list[Any]], last: Row) -> Row:
             figures[key]["report_s"] = _med([c["report_s"] for c in counts])
             figures[key]["written_max"] = max(c["written"] for c in counts)
             figures[key]["feeds_written_max"] = max(c["feeds_written"] for c in counts)
+            figures[key]["feeds_written_min"] = min(c["feeds_written"] for c in counts)
+            figures[key]["written_min"] = min(c["written"] for c in counts)
+            figures[key]["only_partners"] = all(c["only_partners_written"] for c in counts)
     plain, with_p = figures["plain-full"], figures["partners-full"]
     n_partners = profiles_seen(last)
     n_files = last["partners-full"]["partner_files"]
     # Per run, so both builds of one difference come from the same store and minute.
     extra_s = [
         p.wall_s - q.wall_s
+        for p, q in zip(samples["partners-full"], samples["plain-full"], strict=True)
+    ]
+    extra_cpu_s = [
+        p.cpu_s - q.cpu_s
         for p, q in zip(samples["partners-full"], samples["plain-full"], strict=True)
     ]
     extra_report_s = [
@@ -277,6 +311,18 @@ def summarize(size: int, samples: dict[str, list[Any]], last: Row) -> Row:
         "per_file_ms": 1000 * _med(extra_s) / n_files,
         "per_file_report_ms": 1000 * _med(extra_report_s) / n_files,
         "ratio": with_p["wall_s"] / plain["wall_s"],
+        "cpu_s": _med(extra_cpu_s),
+        "cpu_share": _med(extra_cpu_s) / plain["cpu_s"],
+        "cpu_per_partner_share": _med(extra_cpu_s) / plain["cpu_s"] / n_partners,
+        "cpu_per_file_ms": 1000 * _med(extra_cpu_s) / n_files,
+    }
+    added = figures["added-full"]
+    figures["added"] = {
+        "per_file_ms": 1000 * added["report_s"] / n_files,
+        "per_partner_share": added["report_s"] / plain["report_s"] / n_partners,
+        "cpu_per_partner_share": (added["cpu_s"] - figures["added-noop"]["cpu_s"])
+        / plain["cpu_s"]
+        / n_partners,
     }
     return {
         "size": size,
@@ -299,6 +345,7 @@ def profiles_seen(last: Row) -> int:
 def table_rows(summary: Row) -> list[list[str]]:
     f = summary["figures"]
     x = f["extra"]
+    a, y = f["added-full"], f["added"]
 
     def spread(d: Row) -> str:
         return f" ({d['min_s']:.2f}–{d['max_s']:.2f})" if d["runs"] > 1 else ""
@@ -318,28 +365,55 @@ def table_rows(summary: Row) -> list[list[str]]:
         return f"{d['peak_mb']:.0f} MB ({procs})"
 
     goal = "met" if x["per_partner_share"] <= GOAL_PER_PARTNER else "NOT met"
+    cpu_goal = "met" if x["cpu_per_partner_share"] <= GOAL_PER_PARTNER else "NOT met"
     i = f["import"]
     return [
         ["import (`syndicate import`, once per run)", f"{i['wall_s']:.2f} s{spread(i)}", ""],
         ["full build (`syndicate build --all`)", build(f["plain-full"]), build(f["partners-full"])],
+        [
+            "CPU time of the full build (user + system, its workers included)",
+            f"{f['plain-full']['cpu_s']:.2f} s",
+            f"{f['partners-full']['cpu_s']:.2f} s",
+        ],
         ["peak memory, process tree", peak(f["plain-full"]), peak(f["partners-full"])],
         ["no-op rebuild (`syndicate build`)", noop(f["plain-noop"]), noop(f["partners-noop"])],
         [
             "extra for partners (median of per-run differences)",
             "",
             f"{x['wall_s']:+.2f} s ({100 * x['share']:+.1f} %; with/without {x['ratio']:.3f}); "
-            f"in the report {x['report_s']:+.2f} s",
+            f"in the report {x['report_s']:+.2f} s; CPU {x['cpu_s']:+.2f} s "
+            f"({100 * x['cpu_share']:+.1f} %)",
         ],
         [
             "per partner feed file",
             "",
             f"{x['per_file_ms']:+.0f} ms ({x['files']} files; in the report "
-            f"{x['per_file_report_ms']:+.0f} ms)",
+            f"{x['per_file_report_ms']:+.0f} ms; CPU {x['cpu_per_file_ms']:+.0f} ms)",
+        ],
+        [
+            "partner feeds added to the built store (`syndicate build`, plain store + profiles)",
+            "",
+            f"{a['wall_s']:.2f} s{spread(a)} (in the report {a['report_s']:.2f} s; "
+            f"CPU {a['cpu_s']:.2f} s, its no-op {f['added-noop']['cpu_s']:.2f} s); feeds written "
+            f"{a['feeds_written_min']}–{a['feeds_written_max']}, files "
+            f"{a['written_min']}–{a['written_max']}, only partner feeds: "
+            f"{'yes' if a['only_partners'] else 'NO'}; no-op after: {noop(f['added-noop'])}",
+        ],
+        [
+            "added, per partner feed file (in the report)",
+            "",
+            f"{y['per_file_ms']:.0f} ms",
+        ],
+        [
+            "added, per partner profile, share of the build without (report; CPU less no-op)",
+            "",
+            f"{100 * y['per_partner_share']:.2f} %; CPU {100 * y['cpu_per_partner_share']:.2f} %",
         ],
         [
             "per partner profile, share of the build without (goal ≤ 15 %)",
             "",
-            f"{100 * x['per_partner_share']:+.1f} % ({x['partners']} profiles): {goal}",
+            f"wall {100 * x['per_partner_share']:+.1f} % ({x['partners']} profiles): {goal}; "
+            f"CPU {100 * x['cpu_per_partner_share']:+.1f} %: {cpu_goal}",
         ],
     ]
 
@@ -367,7 +441,7 @@ def notes(summary: Row) -> list[str]:
     media = ", ".join(f"{k} {v['media']}" for k, v in marks.items() if v["media"])
     out.append(f"files that mention an embargo (count): {said or 'none'}")
     out.append(f"files with Media RSS or JSON image elements (count): {media or 'none'}")
-    for variant in ("plain-noop", "partners-noop"):
+    for variant in ("plain-noop", "partners-noop", "added-noop"):
         d = summary["figures"][variant]
         if d["written_max"] or d["feeds_written_max"]:
             keys = summary["last"][variant]["written_keys"]
