@@ -119,8 +119,8 @@ def _toml(value: object) -> str:
 def write_partner_config(plain: Path, folder: Path, seed: int, name: str = "config.toml") -> Path:
     """``plain``'s config.toml with the partner profiles appended, as ``folder/name``."""
     lines = [plain.read_text(encoding="utf-8").rstrip("\n"), ""]
-    for name, table in profiles(seed).items():
-        lines.append(f"[partners.{name}]")
+    for partner, table in profiles(seed).items():
+        lines.append(f"[partners.{partner}]")
         lines += [f"{key} = {_toml(value)}" for key, value in table.items()]
         lines.append("")
     path = folder / name
