@@ -212,6 +212,13 @@ def bench_size(size: int, args: argparse.Namespace, now: datetime) -> Row:
                     plain_cfg, folders["plain"], args.seed, "config-partners.toml"
                 ),
             }
+            # the same with one disabled profile more: a config change that adds no feed
+            configs["recheck"] = folders["plain"] / "config-recheck.toml"
+            configs["recheck"].write_text(
+                configs["added"].read_text(encoding="utf-8")
+                + "\n[partners.dormant]\nenabled = false\n",
+                encoding="utf-8",
+            )
             cmd = syndicate_cli(plain_cfg, "import", str(jsonl))
             s = run_process(
                 cmd, cwd=folders["plain"], env=process_env(), log_to=work / "import.log"
@@ -229,6 +236,7 @@ def bench_size(size: int, args: argparse.Namespace, now: datetime) -> Row:
                 steps = [(variant, "full", ("--all",)), (variant, "noop", ())]
                 if variant == "plain":
                     steps += [("added", "full", ()), ("added", "noop", ())]
+                    steps += [("recheck", "full", ())]
                 for config_name, step, extra in steps:
                     name = f"{config_name}-{step}"
                     s, report = build_json(configs[config_name], folder, name, *extra)
@@ -263,6 +271,7 @@ def summarize(size: int, samples: dict[str, list[Any]], last: Row) -> Row:
         "partners-noop",
         "added-full",
         "added-noop",
+        "recheck-full",
     )
     for key in ("import", *keys):
         rows: list[ProcSample] = samples[key]
@@ -285,6 +294,7 @@ def summarize(size: int, samples: dict[str, list[Any]], last: Row) -> Row:
             figures[key]["feeds_written_min"] = min(c["feeds_written"] for c in counts)
             figures[key]["written_min"] = min(c["written"] for c in counts)
             figures[key]["only_partners"] = all(c["only_partners_written"] for c in counts)
+            figures[key]["skipped_max"] = max(c["skipped_feeds"] for c in counts)
     plain, with_p = figures["plain-full"], figures["partners-full"]
     n_partners = profiles_seen(last)
     n_files = last["partners-full"]["partner_files"]
@@ -317,7 +327,15 @@ def summarize(size: int, samples: dict[str, list[Any]], last: Row) -> Row:
         "cpu_per_file_ms": 1000 * _med(extra_cpu_s) / n_files,
     }
     added = figures["added-full"]
+    # The partner feeds' own share of `added`: less the re-check every config change costs.
+    own_s = [
+        a["report_s"] - r["report_s"]
+        for a, r in zip(samples["added-full-counts"], samples["recheck-full-counts"], strict=True)
+    ]
     figures["added"] = {
+        "own_s": _med(own_s),
+        "own_per_file_ms": 1000 * _med(own_s) / n_files,
+        "own_per_partner_share": _med(own_s) / plain["report_s"] / n_partners,
         "per_file_ms": 1000 * added["report_s"] / n_files,
         "per_partner_share": added["report_s"] / plain["report_s"] / n_partners,
         "cpu_per_partner_share": (added["cpu_s"] - figures["added-noop"]["cpu_s"])
@@ -345,7 +363,7 @@ def profiles_seen(last: Row) -> int:
 def table_rows(summary: Row) -> list[list[str]]:
     f = summary["figures"]
     x = f["extra"]
-    a, y = f["added-full"], f["added"]
+    a, y, r = f["added-full"], f["added"], f["recheck-full"]
 
     def spread(d: Row) -> str:
         return f" ({d['min_s']:.2f}–{d['max_s']:.2f})" if d["runs"] > 1 else ""
@@ -398,6 +416,20 @@ def table_rows(summary: Row) -> list[list[str]]:
             f"{a['feeds_written_min']}–{a['feeds_written_max']}, files "
             f"{a['written_min']}–{a['written_max']}, only partner feeds: "
             f"{'yes' if a['only_partners'] else 'NO'}; no-op after: {noop(f['added-noop'])}",
+        ],
+        [
+            "any config change: every feed re-checked (`syndicate build`, one disabled profile "
+            "added, after `added`)",
+            "",
+            f"{r['wall_s']:.2f} s{spread(r)} (in the report {r['report_s']:.2f} s); feeds "
+            f"written {r['feeds_written_max']}, files {r['written_max']}, skipped (checked, "
+            f"unchanged) {r['skipped_max']:,}",
+        ],
+        [
+            "partner feeds' own cost: added less the re-check (in the report, per-run median)",
+            "",
+            f"{y['own_s']:.2f} s; {y['own_per_file_ms']:.0f} ms a file; per profile "
+            f"{100 * y['own_per_partner_share']:.2f} % of the build without",
         ],
         [
             "added, per partner feed file (in the report)",
