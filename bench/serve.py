@@ -12,6 +12,13 @@ reader makes:
 - ``304``: the same with ``If-None-Match`` set to that server's own gzip ETag
   (the two servers' ETags differ: see ``syndicate/serve/nginx.py``).
 
+And the same two for a partner feed (a ``[partners.bench]`` profile, its RSS
+file of the same 50 stories, full text), with ``Authorization: Bearer
+<token>`` (the token made by ``syndicate partner token bench`` against the
+bench's store, as an operator would): from `syndicate serve` directly, and
+through nginx's partner location, which proxies to that same `syndicate
+serve` (nginx never reads partner files; the 304's ETag is serve's).
+
 Headers come from a wrk Lua script, which also prints requests/s, p99
 latency and the count of unexpected statuses. Both servers are one process
 (uvicorn's event loop; one nginx worker: ``--nginx-workers``) and write no
@@ -46,6 +53,8 @@ LUA = """
 wrk.method = "GET"
 wrk.headers["Accept-Encoding"] = "gzip"
 local tag = os.getenv("BENCH_ETAG")
+local auth = os.getenv("BENCH_AUTH")
+if auth ~= nil and auth ~= "" then wrk.headers["Authorization"] = "Bearer " .. auth end
 if tag ~= nil and tag ~= "" then wrk.headers["If-None-Match"] = tag end
 done = function(summary, latency, requests)
   io.write(string.format(
@@ -94,6 +103,10 @@ def write_project(root: Path) -> Path:
         "[feeds.site]",
         'formats = ["rss"]',
         "max_items = 50",
+        "[partners.bench]",
+        'formats = ["rss"]',
+        "full_text = true",
+        "max_items = 50",
         *(f"[feeds.{g}]\nenabled = false" for g in ("sections", "tags", "authors")),
     ]
     config = root / "config.toml"
@@ -101,17 +114,27 @@ def write_project(root: Path) -> Path:
     return config
 
 
-def build_feed(config_path: Path) -> Path:
+def build_feed(config_path: Path) -> tuple[Path, Path]:
+    """The site's RSS file and the partner's, built from 200 corpus stories."""
     config = load_config(config_path)
     with Store.open(config.store_url) as store:
         list(store.upsert_iter(make_corpus(200), authority=AUTHORITY, now=BENCH_NOW))
         report = run_build(config, store, BENCH_NOW)
     if report.exit_code != 0:
         sys.exit(f"the build failed (exit {report.exit_code})")
-    return config.output_dir / "index.rss"
+    return config.output_dir / "index.rss", config.partners_dir / "bench" / "index.rss"
 
 
-def wrk(url: str, script: Path, etag: str, args: argparse.Namespace) -> dict[str, float]:
+def partner_token(syndicate: list[str], root: Path) -> str:
+    """A new token for the bench partner, made by the CLI (printed once, on stdout)."""
+    cmd = [*syndicate, "partner", "token", "bench"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=root).stdout
+    return out.strip().splitlines()[-1].strip()
+
+
+def wrk(
+    url: str, script: Path, etag: str, args: argparse.Namespace, token: str = ""
+) -> dict[str, float]:
     argv = [
         "wrk",
         f"-t{args.threads}",
@@ -123,7 +146,7 @@ def wrk(url: str, script: Path, etag: str, args: argparse.Namespace) -> dict[str
         str(script),
         url,
     ]
-    env = {**os.environ, "BENCH_ETAG": etag}
+    env = {**os.environ, "BENCH_ETAG": etag, "BENCH_AUTH": token}
     out = subprocess.run(argv, capture_output=True, text=True, env=env, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("BENCH "))
     figures: dict[str, float] = json.loads(line[len("BENCH ") :])
@@ -131,14 +154,24 @@ def wrk(url: str, script: Path, etag: str, args: argparse.Namespace) -> dict[str
     return figures
 
 
-def check(url: str) -> str:
-    """The server's gzip ETag, after checking it answers 200 gzip and 304 as the runs expect."""
-    r = requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=10)
+def check(url: str, token: str = "") -> str:
+    """The server's gzip ETag, after checking it answers 200 gzip and 304 as the runs expect.
+
+    With ``token``: also that the answer is private, and that without it the
+    server says 401.
+    """
+    auth = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = {"Accept-Encoding": "gzip", **auth}
+    r = requests.get(url, headers=headers, stream=True, timeout=10)
     r.raw.read(decode_content=False)
-    assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip", r.headers
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip", (url, r.headers)
     tag = r.headers["ETag"]
-    again = requests.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": tag}, timeout=10)
-    assert again.status_code == 304, again.status_code
+    again = requests.get(url, headers={**headers, "If-None-Match": tag}, timeout=10)
+    assert again.status_code == 304, (url, again.status_code)
+    if token:
+        assert "private" in r.headers.get("Cache-Control", ""), (url, r.headers)
+        anonymous = requests.get(url, headers={"Accept-Encoding": "gzip"}, timeout=10)
+        assert anonymous.status_code == 401, (url, anonymous.status_code)
     return tag
 
 
@@ -156,16 +189,20 @@ def main() -> None:
         root = Path(tmp)
         os.chmod(root, 0o755)  # nginx's workers read it
         config = write_project(root)
-        feed = build_feed(config)
-        print(
-            f"feed: {feed.stat().st_size:,} bytes, gzip {Path(str(feed) + '.gz').stat().st_size:,}",
-            f"({feed.read_bytes().count(b'<item>')} items)",
-        )
+        feed, private = build_feed(config)
+        for what, path in (("feed", feed), ("partner feed", private)):
+            print(
+                f"{what}: {path.stat().st_size:,} bytes,",
+                f"gzip {Path(str(path) + '.gz').stat().st_size:,}",
+                f"({path.read_bytes().count(b'<item>')} items)",
+            )
         script = root / "bench.lua"
         script.write_text(LUA)
         serve_port, nginx_port = free_port(), free_port()
         listen = f"127.0.0.1:{nginx_port}"
-        syndicate = [sys.executable, "-m", "syndicate", "-c", str(config), "serve"]
+        cli = [sys.executable, "-m", "syndicate", "-c", str(config)]
+        token = partner_token(cli, root)
+        syndicate = [*cli, "serve"]
         serve = subprocess.Popen(
             [*syndicate, "--port", str(serve_port), "--no-access-log"],
             stdout=subprocess.DEVNULL,
@@ -204,14 +241,23 @@ def main() -> None:
                 "serve": f"http://127.0.0.1:{serve_port}/feeds/index.rss",
                 "nginx": f"http://127.0.0.1:{nginx_port}/feeds/index.rss",
             }
+            partner_urls = {
+                "serve": f"http://127.0.0.1:{serve_port}/partners/bench/index.rss",
+                "nginx": f"http://127.0.0.1:{nginx_port}/partners/bench/index.rss",
+            }
             wait_for(urls["serve"], serve, "syndicate serve")
             wait_for(urls["nginx"], nginx, "nginx")
             tags = {name: check(url) for name, url in urls.items()}
+            partner_tags = {name: check(url, token) for name, url in partner_urls.items()}
             results: dict[tuple[str, str], dict[str, float]] = {}
             for scenario, status in (("200 gzip", 200), ("304", 304)):
                 for name, url in urls.items():
                     etag = tags[name] if status == 304 else ""
                     results[(scenario, name)] = wrk(url, script, etag, args)
+            for scenario, status in (("partner 200 gzip", 200), ("partner 304", 304)):
+                for name, url in partner_urls.items():
+                    etag = partner_tags[name] if status == 304 else ""
+                    results[(scenario, name)] = wrk(url, script, etag, args, token)
         finally:
             for p in (serve, nginx):
                 p.send_signal(signal.SIGTERM)
@@ -222,7 +268,7 @@ def main() -> None:
     )
     print("| request | serve req/s | serve p99 | nginx req/s | nginx p99 | serve/nginx | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for scenario in ("200 gzip", "304"):
+    for scenario in ("200 gzip", "304", "partner 200 gzip", "partner 304"):
         s, n = results[(scenario, "serve")], results[(scenario, "nginx")]
         print(
             f"| {scenario} | {s['rps']:,.0f} | {s['p99_us'] / 1000:.2f} ms | {n['rps']:,.0f} "
@@ -232,6 +278,10 @@ def main() -> None:
     s304, n304 = results[("304", "serve")], results[("304", "nginx")]
     goal_rate = s304["rps"] >= 0.3 * n304["rps"]
     goal_p99 = s304["p99_us"] < 10_000
+    print(
+        "\npartner rows: `Authorization: Bearer <token>` on every request; the nginx column "
+        "is nginx's partner location proxying to the same `syndicate serve` (not from disk)"
+    )
     print(
         f"\nissue 16's goal: serve >= 30% of nginx's 304 rate: {'met' if goal_rate else 'NOT met'}"
         f" ({s304['rps'] / n304['rps']:.0%}); serve p99 < 10 ms at {args.connections} "
