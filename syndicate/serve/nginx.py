@@ -145,9 +145,18 @@ def server_config(site: Site, types: Mapping[str, str], max_ages: Mapping[str, i
     for folder in sorted(max_ages):
         pattern = f"^{re.escape(folder)}/" if folder else r"^[^/]+$"
         lines.append(f'    "~{pattern}" "public, max-age={max_ages[folder]}";')
+    lines += ["}", ""]
+    if site.partners_prefix is not None:
+        # kept-alive connections to `syndicate serve`: without them nginx opens one
+        # per partner request (a third of serve's own rate in bench/serve.py)
+        lines += [
+            "upstream syndicate_serve {",
+            f"    server {check_value('upstream', site.upstream)};",
+            "    keepalive 32;",
+            "}",
+            "",
+        ]
     lines += [
-        "}",
-        "",
         "server {",
         f"    listen {check_value('listen', site.listen)};",
         f"    server_name {check_value('server name', site.server_name)};",
@@ -164,13 +173,12 @@ def server_config(site: Site, types: Mapping[str, str], max_ages: Mapping[str, i
     lines += ["    etag on;", "    if_modified_since before;", ""]
     if site.partners_prefix is not None:
         partners = check_value("output.partners_url", site.partners_prefix.rstrip("/"))
-        upstream = check_value("upstream", site.upstream)
         lines += [
             "    # partner feeds: `syndicate serve` checks the token; never from disk",
             f"    location ^~ {partners}/ {{",
             "        gzip_static off;",
             *(["        brotli_static off;"] if site.brotli else []),
-            f"        proxy_pass http://{upstream};",
+            "        proxy_pass http://syndicate_serve;",
             "        proxy_set_header Host $host;",
             "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
             "        proxy_set_header X-Forwarded-Proto $scheme;",

@@ -115,11 +115,15 @@ class Upstream:
     def __init__(self) -> None:
         self.port = free_port()
         self.seen: list[tuple[str, dict[str, str]]] = []
-        seen = self.seen
+        self.peers: list[int] = []  # nginx's source port of each request
+        seen, peers = self.seen, self.peers
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps the connection, as `syndicate serve` does
+
             def do_GET(self) -> None:
                 seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                peers.append(self.client_address[1])
                 body = b"from the upstream\n"
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")

@@ -233,6 +233,15 @@ def test_partner_paths_go_to_syndicate_serve(
     assert headers["host"] == "127.0.0.1"  # $host: the reader's Host, for serve's own links
 
 
+def test_partner_requests_reuse_a_kept_alive_connection_to_serve(
+    nginx: Nginx, upstream: Upstream
+) -> None:
+    for _ in range(3):
+        r = requests.get(nginx.url("/partners/acme/index.rss"), timeout=10)
+        assert r.status_code == 200
+    assert len(set(upstream.peers[-3:])) == 1  # one connection from nginx, not three
+
+
 @pytest.mark.skipif(
     not BROTLI_MODULE.is_file(), reason=f"no brotli static module at {BROTLI_MODULE}"
 )
