@@ -24,8 +24,11 @@ Scenarios:
   A gets SIGKILL; otherwise it is let go and looked at again. The bench then
   times until A's backends are gone (its rows released) and until B has built
   and committed every one of them; meanwhile it reads and parses those feeds'
-  files over and over. After the run: each held feed built once for its queue
-  entry after the kill, none by A; every published file parsed.
+  files over and over. Then, like the others, one cadence cycle of every group
+  (opened and drained by B alone). After the run: each held feed built once
+  for its queue entry after the kill, none by A; every published file parsed,
+  its .gz/.br copies the same bytes. ``--scenarios`` may name ``kill`` more
+  than once for more samples.
 
   There is no lease: a claim is a row lock of the worker's open transaction,
   held for a whole batch (``drain_queue``: claim, build, record, commit). A
@@ -403,14 +406,14 @@ def scenario(
         result["feeds_per_s"] = len(plan) / covered_at
         log(f"  {name}: backlog of {len(plan):,} feeds in {covered_at:.1f} s")
         opened: list[tuple[str, int, str]] = []
-        if name != "kill":  # one cadence cycle of every group, drained
-            groups = {group_of[k] for k in plan.values()}
-            while {g for g, _, _ in opened} < groups:
-                time.sleep(POLL)
-                opened = cycles(engine)
-                if time.perf_counter() - started > args.timeout + args.cycle:
-                    raise SystemExit(f"{name}: no cadence cycle opened")
-            log(f"  {name}: cycles opened {sorted({(g, c) for g, c, _ in opened})}")
+        # One cadence cycle of every group, drained (after a kill, by the survivor alone).
+        groups = {group_of[k] for k in plan.values()}
+        while {g for g, _, _ in opened} < groups:
+            time.sleep(POLL)
+            opened = cycles(engine)
+            if time.perf_counter() - started > args.timeout + args.cycle:
+                raise SystemExit(f"{name}: no cadence cycle opened")
+        log(f"  {name}: cycles opened {sorted({(g, c) for g, c, _ in opened})}")
         stream.stop_event.set()
         stream.join()
         empty_since = None
@@ -490,6 +493,12 @@ def check_history(
     return {
         "builds": len(rows),
         "builds_by_worker": dict(Counter(r.worker for r in rows)),
+        "builds_by_reason": dict(
+            Counter(
+                f"{'cadence' if r.reason.startswith('cadence ') else r.reason}: {r.outcome}"
+                for r in rows
+            )
+        ),
         "cycles": sorted({(g, c, w) for g, c, w in opened}),
         "untouched": len(untouched),
         "touched_by_stream": len(plan.keys() & touched),
@@ -573,6 +582,7 @@ def kill_one(
         "picked_s": picked,
         "picked_first_s": min(picked_at.values(), default=None),
         "picked_by_survivor": len(picked_at),
+        "picked_at": picked_at,
         "reads": reads,
         "partial_reads": bad,
         "victim_exit": proc.returncode,
@@ -588,6 +598,11 @@ def check_kill(engine: Engine, kill: dict[str, Any], touched: set[str]) -> dict[
     stream touched may be re-queued under the same reason and are shown apart.
     """
     rows = history(engine, kill["before_id"])
+    entries = {(k, reason) for k, (_, reason) in kill["held"].items()}
+
+    def entry_of(r: Any) -> tuple[str, str]:
+        return (r.feed_key, r.reason)
+
     victim_after = [r for r in rows if r.worker == kill["victim"]]
     detail: dict[str, list[str]] = {}
     not_once: list[str] = []
@@ -598,7 +613,13 @@ def check_kill(engine: Engine, kill: dict[str, Any], touched: set[str]) -> dict[
         taken_over = same == 0 and any(r.reason.startswith("cadence ") for r in builds)
         if key not in touched and not (same == 1 or taken_over):
             not_once.append(f"{key} x{same}")
+    # A feed the stream touched may have been re-queued when A's lock went (the
+    # import waiting on the row bumps it, stamped now): it goes to the back of
+    # the queue, so it times the queue, not the pick-up of A's claim.
+    kept = [t for k, t in kill["picked_at"].items() if k not in touched]
     return {
+        "picked_untouched_s": max(kept, default=None),
+        "held_outcomes": dict(Counter(r.outcome for r in rows if entry_of(r) in entries)),
         "untouched_held": sum(1 for k in kill["held"] if k not in touched),
         "built_not_once": not_once,
         "by_victim_after_kill": len(victim_after),
@@ -720,7 +741,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
             f"- {r['scenario']}: load {load} before, {load_after} after (1/5/15 min, "
             f"{os.cpu_count()} cores); cycles {r['cycles']}; {r['untouched']:,} feeds checked, "
             f"{r['touched_by_stream']} touched by the stream ({r['stream_stored']} articles) "
-            f"left out; cycle entries taken over by the next cycle: {r['coalesced_count']}; "
+            f"left out; builds by reason {r['builds_by_reason']}; "
+            f"cycle entries taken over by the next cycle: {r['coalesced_count']}; "
             f"outcomes not ok: {r['not_ok'] or 'none'}"
             + (f"; stream error {r['stream_error']}" if r["stream_error"] else "")
             + (f"; built twice {r['built_twice']}" if r["built_twice"] else "")
@@ -730,6 +752,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
         if k:
             held = k["held"]
             picked = "never" if k["picked_s"] is None else f"{k['picked_s']:.2f} s"
+            kept = k["picked_untouched_s"]
+            kept_s = "-" if kept is None else f"{kept:.2f} s"
             first = "-" if k["picked_first_s"] is None else f"{k['picked_first_s']:.2f} s"
             released = "never" if k["released_s"] is None else f"{k['released_s']:.2f} s"
             print(
@@ -737,7 +761,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
                 f"holding {len(held)} queue rows locked by its open transaction: its "
                 f"connections gone after {released}; {k['survivor']} built and committed "
                 f"{k['picked_by_survivor']}/{len(held)} of them, the first after {first}, "
-                f"all after {picked}; builds by the victim after the kill: "
+                f"the {k['untouched_held']} the stream never touched after {kept_s}, all "
+                f"after {picked} (outcomes {k['held_outcomes']}); builds by the victim "
+                "after the kill: "
                 f"{k['by_victim_after_kill']}; of {k['untouched_held']} not touched by the "
                 f"stream, built other than once for their queue entry: "
                 f"{k['built_not_once'] or 'none'}; {k['reads']:,} reads of their files "
