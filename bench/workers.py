@@ -553,6 +553,9 @@ def kill_one(
         f"{sorted(held)[:5]} ...; its last statement: {frozen.query[:80]!r}"
     )
     files = feed_files(config, planned, set(held))
+    # A queued key the plan does not have (a tag whose stories are all still
+    # embargoed) is taken and dropped unbuilt by whichever worker claims it.
+    unplanned = set(held) - {p.spec.key for p in planned}
     reads = bad = 0
     released = picked = None
     picked_at: dict[str, float] = {}
@@ -560,8 +563,14 @@ def kill_one(
         now_s = time.perf_counter() - killed
         if released is None and not alive(engine, frozen.pids):
             released = now_s
-        for key in first_builds(engine, set(held) - picked_at.keys(), survivor, frozen.before_id):
+        waiting = set(held) - picked_at.keys()
+        for key in first_builds(engine, waiting - unplanned, survivor, frozen.before_id):
             picked_at[key] = now_s
+        if waiting & unplanned:
+            left = queued(engine)
+            for key in waiting & unplanned:
+                if left.get(key) != held[key][0]:
+                    picked_at[key] = now_s
         if len(picked_at) == len(held):
             picked = now_s
         elif now_s > 300:
@@ -570,6 +579,7 @@ def kill_one(
             if path.exists():
                 reads += 1
                 bad += not parses(path)
+        time.sleep(0.01)
     return {
         "victim": victim,
         "survivor": survivor,
@@ -580,9 +590,12 @@ def kill_one(
         "held": {k: list(v) for k, v in sorted(held.items())},
         "released_s": released,
         "picked_s": picked,
-        "picked_first_s": min(picked_at.values(), default=None),
+        "picked_first_s": min(
+            (t for k, t in picked_at.items() if k not in unplanned), default=None
+        ),
         "picked_by_survivor": len(picked_at),
         "picked_at": picked_at,
+        "unplanned": sorted(unplanned),
         "reads": reads,
         "partial_reads": bad,
         "victim_exit": proc.returncode,
@@ -611,16 +624,21 @@ def check_kill(engine: Engine, kill: dict[str, Any], touched: set[str]) -> dict[
         detail[key] = [f"{r.worker}:{r.reason}:{r.outcome}" for r in builds]
         same = sum(1 for r in builds if r.reason == reason)
         taken_over = same == 0 and any(r.reason.startswith("cadence ") for r in builds)
-        if key not in touched and not (same == 1 or taken_over):
+        if key in kill["unplanned"]:
+            if builds:
+                not_once.append(f"{key} (not planned) x{len(builds)}")
+        elif key not in touched and not (same == 1 or taken_over):
             not_once.append(f"{key} x{same}")
     # A feed the stream touched may have been re-queued when A's lock went (the
     # import waiting on the row bumps it, stamped now): it goes to the back of
     # the queue, so it times the queue, not the pick-up of A's claim.
-    kept = [t for k, t in kill["picked_at"].items() if k not in touched]
+    kept = [t for k, t in kill["picked_at"].items() if k not in touched | set(kill["unplanned"])]
     return {
         "picked_untouched_s": max(kept, default=None),
         "held_outcomes": dict(Counter(r.outcome for r in rows if entry_of(r) in entries)),
-        "untouched_held": sum(1 for k in kill["held"] if k not in touched),
+        "untouched_held": sum(
+            1 for k in kill["held"] if k not in touched and k not in kill["unplanned"]
+        ),
         "built_not_once": not_once,
         "by_victim_after_kill": len(victim_after),
         "held_builds": detail,
@@ -760,7 +778,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
                 f"- kill -9 of {k['victim']} stopped inside a drain batch (look {k['looks']}) "
                 f"holding {len(held)} queue rows locked by its open transaction: its "
                 f"connections gone after {released}; {k['survivor']} built and committed "
-                f"{k['picked_by_survivor']}/{len(held)} of them, the first after {first}, "
+                f"{k['picked_by_survivor'] - len(k['unplanned'])}/{len(held)} of them "
+                f"(and dropped {len(k['unplanned'])} the plan does not have, unbuilt, as any "
+                f"worker does), the first after {first}, "
                 f"the {k['untouched_held']} the stream never touched after {kept_s}, all "
                 f"after {picked} (outcomes {k['held_outcomes']}); builds by the victim "
                 "after the kill: "
