@@ -201,12 +201,19 @@ def drain_queue(
     builder: Builder | None = None,
     batch: int = 20,
     should_stop: Callable[[], bool] = lambda: False,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[FeedResult]:
     """Build queued feeds a few at a time until the queue is empty (or asked to stop).
 
     Each batch is one transaction: claim (SKIP LOCKED on PostgreSQL), build,
     record, mark done, commit. A worker that dies mid-batch leaves its rows for
     the others; one asked to stop finishes the feed in hand and its batch.
+
+    With a ``clock`` (``syndicate run`` passes its own) each batch is built at the
+    clock's time, never before ``now``: a drain can last minutes, and a story
+    imported meanwhile queues its feeds; built at the drain's start they would
+    leave it out (published after that instant) and drop their queue entries,
+    so it would wait for a later visibility check, or the next cadence.
     """
     note_links_config(store, config.links, now)
     if builder is None:
@@ -215,22 +222,26 @@ def drain_queue(
         builder = Builder(config, store, now)
     builder.begin(now)
     results: list[FeedResult] = []
+    batch_now = now
     while not should_stop():
-        with recording(store, now, worker, "building queued feeds") as conn:
+        if clock is not None:
+            batch_now = max(batch_now, clock())
+            builder.advance(batch_now)
+        with recording(store, batch_now, worker, "building queued feeds") as conn:
             claimed = claim(conn, batch)
             if not claimed:
                 break
             keys = {c.feed_key for c in claimed}
-            planned = plan_feeds(conn, config, now, keys=keys)
+            planned = plan_feeds(conn, config, batch_now, keys=keys)
             # planned, not claimed: a kind that follows the site joins a site build
             known = known_fingerprints(conn, {p.spec.key for p in planned})
             batch_results = builder.build_window(conn, planned, known, False)
             builder.sync()
             reasons = {c.feed_key: c.reason for c in claimed}
-            record_results(conn, batch_results, now, worker, reasons)
+            record_results(conn, batch_results, batch_now, worker, reasons)
             done(conn, claimed)
         results.extend(batch_results)
     if results:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            publish_manifest(conn, config, now, results)
+            publish_manifest(conn, config, batch_now, results)
     return results
