@@ -229,6 +229,7 @@ def drain_queue(
     batch: int = 20,
     should_stop: Callable[[], bool] = lambda: False,
     pages: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[FeedResult]:
     """Build queued feeds a few at a time until the queue is empty (or asked to stop).
 
@@ -238,6 +239,12 @@ def drain_queue(
     The manifest is brought up to date before returning (a server reads it);
     the discovery page only with ``pages`` (``syndicate run`` writes it on its
     own clock: it lists every feed, so it costs what a drain of a few does).
+
+    With a ``clock`` (``syndicate run`` passes its own) each batch is built at the
+    clock's time, never before ``now``: a drain can last minutes, and a story
+    imported meanwhile queues its feeds; built at the drain's start they would
+    leave it out (published after that instant) and drop their queue entries,
+    so it would wait for a later visibility check, or the next cadence.
     """
     note_links_config(store, config.links, now)
     if builder is None:
@@ -246,24 +253,28 @@ def drain_queue(
         builder = Builder(config, store, now)
     builder.begin(now)
     results: list[FeedResult] = []
+    batch_now = now
     while not should_stop():
-        with recording(store, now, worker, "building queued feeds") as conn:
+        if clock is not None:
+            batch_now = max(batch_now, clock())
+            builder.advance(batch_now)
+        with recording(store, batch_now, worker, "building queued feeds") as conn:
             claimed = claim(conn, batch)
             if not claimed:
                 break
             keys = {c.feed_key for c in claimed}
-            planned = plan_feeds(conn, config, now, keys=keys)
+            planned = plan_feeds(conn, config, batch_now, keys=keys)
             # planned, not claimed: a kind that follows the site joins a site build
             known = known_fingerprints(conn, {p.spec.key for p in planned})
             batch_results = builder.build_window(conn, planned, known, False)
             builder.sync()
             reasons = {c.feed_key: c.reason for c in claimed}
-            record_results(conn, batch_results, now, worker, reasons)
+            record_results(conn, batch_results, batch_now, worker, reasons)
             done(conn, claimed)
         results.extend(batch_results)
     if results:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            moved = publish_manifest(conn, config, now, results, trust=True)
+            moved = publish_manifest(conn, config, batch_now, results, trust=True)
             if pages and (moved or pages_missing(config)):
-                publish_pages(conn, config, now)  # a change the page may show
+                publish_pages(conn, config, batch_now)  # a change the page may show
     return results

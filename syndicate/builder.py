@@ -180,6 +180,10 @@ class Builder:
         self.link_results.clear()
         self.guarded.clear()
 
+    def advance(self, now: datetime) -> None:
+        """Build what follows at a later ``now`` (a drain that lasts); the caches stay."""
+        self.now = now
+
     def close(self) -> None:
         self.sync()
         if self.checker is not None:

@@ -195,6 +195,7 @@ class Service:
                 builder=self.builder,
                 should_stop=self.stop_event.is_set,
                 pages=False,
+                clock=self.clock,
             )
         if self.config.site.hubs:  # this drain's changed feeds, and pings still owed
             self.ping_hubs(now, [o for r in results for o in r.outcomes])

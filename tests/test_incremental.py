@@ -17,7 +17,7 @@ from syndicate.errors import BusyError
 from syndicate.model import Author, Related, Term
 from syndicate.store import Store
 from syndicate.store.queue import claim, done, enqueue
-from syndicate.store.schema import feed_builds, feed_queue
+from syndicate.store.schema import feed_builds, feed_queue, feed_state
 
 AUTH = "news.example.org"
 
@@ -149,6 +149,42 @@ def test_drain_queue_builds_and_empties(setup: Any, now: datetime) -> None:
     assert {r.key for r in results} == {"site", "tag/t0"}
     with store.connect() as conn:
         assert conn.execute(select(feed_queue)).all() == []
+
+
+def test_a_long_drain_builds_each_batch_at_the_clock(
+    setup: Any, make_article: Any, now: datetime
+) -> None:
+    """A story imported while a drain runs is in the feeds that drain builds for it.
+
+    The drain starts at ``now``; the story, published a minute later, queues its
+    feeds meanwhile. Built at the drain's start they would leave it out and drop
+    their entries: it would wait for a later visibility check (or, if this worker
+    stopped first, for the next cadence). Each batch takes its ``now`` from the clock.
+    """
+    config, store, _ = setup
+    later = now + timedelta(minutes=2)
+    fresh = make_article("fresh", published=now + timedelta(minutes=1), tags=(Term("t0", "T0"),))
+    list(store.upsert_iter([fresh], authority=AUTH, now=later))
+    results = drain_queue(config, store, now, worker="w1", batch=1, clock=lambda: later)
+    assert {"site", "tag/t0"} <= {r.key for r in results if r.outcome == "written"}
+    assert fresh.title in items_of(config, "index.json")
+    assert fresh.title in items_of(config, "tags/t0.json")
+    with store.connect() as conn:
+        assert conn.execute(select(feed_queue)).all() == []
+        built_at = {r.built_at for r in conn.execute(select(feed_state))}
+    assert later in built_at
+
+
+def test_a_drain_never_builds_before_its_start(
+    setup: Any, make_article: Any, now: datetime
+) -> None:
+    """A clock behind the drain's ``now`` (another host's) does not take it back."""
+    config, store, _ = setup
+    start = now + timedelta(minutes=5)
+    fresh = make_article("fresh", published=now + timedelta(minutes=4), tags=(Term("t0", "T0"),))
+    list(store.upsert_iter([fresh], authority=AUTH, now=start))
+    drain_queue(config, store, start, worker="w1", clock=lambda: now)
+    assert fresh.title in items_of(config, "index.json")
 
 
 def test_workers_claim_disjoint_feeds(setup: Any, now: datetime) -> None:
