@@ -33,38 +33,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from build import OUT, ensure_store, make_config  # noqa: E402
+from build import OUT, ensure_store, fresh_articles, make_config  # noqa: E402
 from corpus import BENCH_NOW, make_corpus  # noqa: E402
 
 from syndicate.build import drain_queue, run_build  # noqa: E402
 from syndicate.builder import Builder  # noqa: E402
-from syndicate.model import ParsedArticle, Term  # noqa: E402
 from syndicate.store import Store  # noqa: E402
 
 AUTHORITY = "news.example.org"
-
-
-def fresh_articles(template: ParsedArticle, count: int) -> list[ParsedArticle]:
-    """``count`` new stories shaped like the corpus, each newer than everything stored."""
-    out = []
-    for i in range(count):
-        when = BENCH_NOW - timedelta(minutes=count - i)
-        out.append(
-            ParsedArticle(
-                key=f"bench-new-{i}",
-                slug=f"bench-new-{i}",
-                title=f"Breaking: bench story {i}",
-                url=f"https://news.example.org/{template.section.slug}/bench-new-{i}",
-                published=when,
-                updated=when,
-                section=template.section,
-                content_html=template.content_html,
-                summary=template.summary,
-                tags=template.tags[:3] or (Term("news", "News"),),
-                authors=template.authors[:1],
-            )
-        )
-    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,7 +55,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -65,7 +64,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from build import OUT, ProcSample, code_root, process_env, run_process, syndicate_cli
+from build import OUT, ProcSample, _med, code_root, process_env, run_process, syndicate_cli
 from corpus import corpus_jsonl, make_vocabulary, section_names
 from importing import write_import_config
 
@@ -256,10 +255,6 @@ def bench_size(size: int, args: argparse.Namespace, now: datetime) -> Row:
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return summarize(size, samples, last)
-
-
-def _med(values: Sequence[float]) -> float:
-    return float(statistics.median(values))
 
 
 def summarize(size: int, samples: dict[str, list[Any]], last: Row) -> Row:

@@ -290,37 +290,30 @@ def plan_manifest(
     """
     entries: dict[str, ManifestEntry] = {}
     folder = str(output_dir)
-    cadences: dict[str, int] = {}
     for path, key in recorded:
         ext = path.rsplit(".", 1)[-1]
         if ext not in CONTENT_TYPES:
             continue
-        if trust and path not in rendered and (kept := old.get(path)) is not None:
-            every = cadences.get(key)
-            if every is None:
-                every = cadences[key] = cadence(key)
-            change = pending.get(key)
-            if (kept.key, kept.max_age, kept.next_change) != (key, every, change):
-                kept = replace(kept, key=key, max_age=every, next_change=change)
-            entries[path] = kept
-            continue
-        try:
-            st = os.stat(os.path.join(folder, path))
-        except OSError:
-            continue  # gone, or never written: nothing to serve
-        before = old.get(path)
-        done = rendered.get(path)
-        every = cadences.get(key)
-        if every is None:
-            every = cadences[key] = cadence(key)
+        before, done = old.get(path), rendered.get(path)
+        every, change = cadence(key), pending.get(key)
+        st = None
+        if not (trust and done is None and before is not None):
+            try:
+                st = os.stat(os.path.join(folder, path))
+            except OSError:
+                continue  # gone, or never written: nothing to serve
         if (
             done is None
             and before is not None
-            and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns)
-            and (before.key, before.max_age, before.next_change) == (key, every, pending.get(key))
+            and (st is None or (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns))
         ):
-            entries[path] = before  # the common case in a drain: a file nobody touched
+            # a file this build did not touch: trusted, or as it was recorded
+            same = (before.key, before.max_age, before.next_change) == (key, every, change)
+            entries[path] = (
+                before if same else replace(before, key=key, max_age=every, next_change=change)
+            )
             continue
+        assert st is not None  # only an untouched, trusted entry skips the stat
         if done is not None and done.codings:
             codings = done.codings
         elif before is not None and (before.size, before.mtime_ns) == (st.st_size, st.st_mtime_ns):
@@ -341,7 +334,7 @@ def plan_manifest(
             content_type=CONTENT_TYPES[ext],
             last_modified=next_last_modified(before, identity.etag, newest, now),
             max_age=every,
-            next_change=pending.get(key),
+            next_change=change,
             codings=_ordered(codings),
             size=st.st_size,
             mtime_ns=st.st_mtime_ns,

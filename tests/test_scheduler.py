@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import types
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import schedule
+from clock_support import FakeClock, install_clock
 from sqlalchemy import select
 
 from syndicate.config import parse_config
@@ -23,32 +21,9 @@ from syndicate.store.schema import articles, feed_builds
 AUTH = "news.example.org"
 
 
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch, now: datetime) -> FakeClock:
-    """One clock for our decisions and for `schedule`'s cadences (it reads naive local time)."""
-    fake = FakeClock(now)
-
-    class FakeDateTime(dt.datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> Any:
-            return fake.now.astimezone(tz) if tz else fake.now.replace(tzinfo=None)
-
-    shim = types.SimpleNamespace(
-        datetime=FakeDateTime, timedelta=dt.timedelta, time=dt.time, date=dt.date
-    )
-    monkeypatch.setattr(schedule, "datetime", shim)
-    return fake
+    return install_clock(monkeypatch, now)
 
 
 @pytest.fixture

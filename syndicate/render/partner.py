@@ -163,13 +163,7 @@ def _plain_body(article: Article) -> str:
 
 
 def rss_item(item: PartnerItem) -> etree._Element:
-    element = build_rss_item(item.data)
-    if item.data.image is not None:
-        element.append(media_content(item.data.image))
-    if item.lift:
-        element.append(embargo_mark(item.lift))
-    element.tail = "\n"
-    return element
+    return _with_extras(build_rss_item(item.data), item)
 
 
 def atom_entry(item: PartnerItem) -> etree._Element:
@@ -178,6 +172,11 @@ def atom_entry(item: PartnerItem) -> etree._Element:
         link = etree.Element("link", rel="license", href=item.licence_url)
         last = list(element.iterchildren("link"))[-1]
         last.addnext(link)
+    return _with_extras(element, item)
+
+
+def _with_extras(element: etree._Element, item: PartnerItem) -> etree._Element:
+    """The item's Media RSS image and embargo mark, the same in RSS and Atom."""
     if item.data.image is not None:
         element.append(media_content(item.data.image))
     if item.lift:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import types
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import feedparser
 import pytest
-import schedule
+from clock_support import FakeClock, install_clock
 from lxml import etree
 from partner_support import AUTH, partner_config
 
@@ -37,31 +36,9 @@ SCHEDULED = 30  # seconds after the start: an embargoed story's publication time
 SCHEDULED_LIFT = 200  # ... and its embargo
 
 
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch, now: datetime) -> FakeClock:
-    fake = FakeClock(now)
-
-    class FakeDateTime(dt.datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> Any:
-            return fake.now.astimezone(tz) if tz else fake.now.replace(tzinfo=None)
-
-    shim = types.SimpleNamespace(
-        datetime=FakeDateTime, timedelta=dt.timedelta, time=dt.time, date=dt.date
-    )
-    monkeypatch.setattr(schedule, "datetime", shim)
-    return fake
+    return install_clock(monkeypatch, now)
 
 
 @pytest.fixture

@@ -12,13 +12,11 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import requests
-from serve_support import free_port
+from serve_support import free_port, wait_until_answering
 
 from syndicate.serve.nginx import standalone_config
 
@@ -84,17 +82,9 @@ class Nginx:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"nginx exited: {self.process.communicate()[1].decode()}")
-            try:
-                requests.get(self.url("/"), timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        self.stop()
-        pytest.fail("nginx did not start within 15 s")
+        if not wait_until_answering(self.process, self.url("/"), "nginx", 15):
+            self.stop()
+            pytest.fail("nginx did not start within 15 s")
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"

@@ -79,6 +79,23 @@ def free_port() -> int:
         return port
 
 
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, what: str, seconds: float
+) -> bool:
+    """Poll ``url`` until the server in ``process`` answers; fail at once if it exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            _, err = process.communicate()
+            pytest.fail(f"{what} exited: {err.decode()}")
+        try:
+            requests.get(url, timeout=1)
+            return True
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    return False
+
+
 class Server:
     """`syndicate serve` in a subprocess on a free loopback port."""
 
@@ -103,18 +120,9 @@ class Server:
             stderr=subprocess.PIPE,
             cwd=config.parent,
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                _, err = self.process.communicate()
-                pytest.fail(f"syndicate serve exited: {err.decode()}")
-            try:
-                requests.get(self.url("/"), timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail("syndicate serve did not start within 20 s")
+        if not wait_until_answering(self.process, self.url("/"), "syndicate serve", 20):
+            self.stop()
+            pytest.fail("syndicate serve did not start within 20 s")
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
