@@ -44,8 +44,8 @@ from .dates import rfc3339_date
 from .discovery import pages_missing, publish_pages
 from .errors import NotRecordedError, OutputError, StoreError
 from .guids import GuidConflict
-from .links.checker import note_links_config
-from .manifest import publish_manifest
+from .links.settings import note_links_config
+from .manifest import manifests_missing, publish_manifest
 from .model import BuildReport, FeedResult
 from .partners import any_advance, tombstone_windows
 from .planning import (
@@ -127,8 +127,18 @@ def build_pass(
     clock: Callable[[], datetime] | None = None,
     progress: ProgressCallback | None = None,
     worker: str = "build",
+    recheck: bool = False,
 ) -> BuildReport:
-    """One build, without taking the lock (``run_build`` and ``syndicate run`` hold it)."""
+    """One build, without taking the lock (``run_build`` and ``syndicate run`` hold it).
+
+    A build that plans nothing (no queue, nothing missing, no visibility
+    change, the same config) leaves the manifests as they are: every input of
+    theirs (recorded files, their bytes, cadences, pending changes) moves only
+    with a planned feed, so reading, planning and comparing 6,600 entries
+    would only find them equal. ``recheck`` (the last build died holding the
+    lock, perhaps after its renames and before its manifest) or a missing
+    manifest has them made again all the same.
+    """
     config_fp = config_fingerprint(config)
     note_links_config(store, config.links, now)  # a [links] change re-judges every link
     archived = config.archives.kinds if config.archives.enabled else []
@@ -175,10 +185,14 @@ def build_pass(
         record_results(conn, results, now, worker, "full" if full else "incremental")
         done(conn, queued)
         record_build(conn, report, config_fp, now)
-    with store.connect() as conn:  # after the files are in place: see ``manifest``
-        changed = publish_manifest(conn, config, now, results)
-        # what the page shows moves only with the manifest (or the config: a full build)
-        if changed or full or pages_missing(config):
+    if full or planned or recheck or manifests_missing(config):
+        with store.connect() as conn:  # after the files are in place: see ``manifest``
+            changed = publish_manifest(conn, config, now, results)
+            # what the page shows moves only with the manifest (or the config: a full build)
+            if changed or full or pages_missing(config):
+                publish_pages(conn, config, now)
+    elif pages_missing(config):
+        with store.connect() as conn:
             publish_pages(conn, config, now)
     if config.site.hubs:
         from .websub import notify  # requests and a thread pool, only for sites with hubs
@@ -215,7 +229,15 @@ def run_build(
             if config.partners_dir.is_dir():
                 sweep_temp_files(config.partners_dir)
         return build_pass(
-            config, store, now, full=full, force=force, jobs=jobs, clock=clock, progress=progress
+            config,
+            store,
+            now,
+            full=full,
+            force=force,
+            jobs=jobs,
+            clock=clock,
+            progress=progress,
+            recheck=crashed,
         )
 
 

@@ -333,7 +333,8 @@ def build_command(
         except NotRecordedError:
             _status_writer(config, store)(now)  # the page must show the failed build too
             raise
-        _status_writer(config, store)(now)
+        quiet = not report.exit_code and not report.count(Outcome.WRITTEN) and not report.failed
+        _status_writer(config, store)(now, quiet=quiet)
 
     for line in report.errors:  # a refused partner profile: built nothing for it
         err.print(line, markup=False, style="red")

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy import Connection
 
 from .config import Config
@@ -43,6 +43,9 @@ from .planning import plan_feeds
 from .publish import write_atomic
 from .store.builds import published_item_counts
 from .stylesheets import STYLE_FOLDER, STYLESHEETS, publish_stylesheets
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 INDEX_NAME = "index.html"
 FORMAT_NAMES: dict[FeedFormat, str] = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
@@ -153,6 +156,8 @@ def utc_time(value: datetime) -> str:
 
 @cache
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined  # only to write the page
+
     env = Environment(
         loader=PackageLoader("syndicate", "templates"),
         autoescape=True,  # titles come from imported articles' tags and authors

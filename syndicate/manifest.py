@@ -426,6 +426,19 @@ def publish_manifest(
     return changed
 
 
+def manifests_missing(config: Config) -> bool:
+    """Whether a manifest that should be there is not (lost, or never written).
+
+    The public one always; the private folder's once it holds a partner's folder.
+    """
+    if not (config.output_dir / MANIFEST_NAME).is_file():
+        return True
+    folder = config.partners_dir
+    if not config.partners or not folder.is_dir() or (folder / MANIFEST_NAME).is_file():
+        return False
+    return any((folder / name).is_dir() for name in config.partners)
+
+
 def is_private_path(path: str) -> bool:
     """Whether a recorded feed path is a private kind's (its file is in the private folder)."""
     group, _, rest = path.partition("/")

@@ -235,3 +235,21 @@ def test_a_trusting_plan_carries_what_it_did_not_render_without_looking(tmp_path
     trusted = plan_manifest(tmp_path, old, recorded, {}, cadence, pending, t0, trust=True)
     assert trusted["index.rss"] == replace(old["index.rss"], next_change=pending["site"])
     assert plan_manifest(tmp_path, old, recorded, {}, cadence, pending, t0) == {}
+
+
+def test_a_build_that_plans_nothing_leaves_the_manifest_alone(site: Any, now: datetime) -> None:
+    """Nothing planned, nothing to change: the manifest is not even read, unless the
+    last build died holding the lock (between its renames and its manifest, perhaps)."""
+    from syndicate.publish import LOCK_NAME
+
+    config, store, _ = site
+    path = config.output_dir / MANIFEST_NAME
+    canonical = path.read_bytes()
+    path.write_bytes(canonical + b"\n\n")  # still the same entries; other bytes
+    stamp = path.stat().st_mtime_ns
+    report = run_build(config, store, now + timedelta(minutes=1))
+    assert report.exit_code == 0 and not report.outcomes
+    assert path.read_bytes() == canonical + b"\n\n" and path.stat().st_mtime_ns == stamp
+    (config.output_dir / LOCK_NAME).write_text("4242\n")  # a build that died holding it
+    assert run_build(config, store, now + timedelta(minutes=2)).exit_code == 0
+    assert path.read_bytes() == canonical

@@ -14,8 +14,9 @@ Nothing here renders or prints; render never imports this package.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..text import normalise_title
-from .checker import CheckMode, LinkChecker, make_link_result
 from .policy import apply_policy
 from .records import (
     LINK_STATES,
@@ -39,3 +40,16 @@ __all__ = [
     "normalise_title",
     "resolve_related",
 ]
+
+if TYPE_CHECKING:
+    from .checker import CheckMode, LinkChecker, make_link_result
+
+
+def __getattr__(name: str) -> Any:
+    """The checker's names, loaded on first use: it brings ``requests`` (~70 ms) with it,
+    and what only applies a policy or reads a result (``assemble``) needs none of it."""
+    if name in ("CheckMode", "LinkChecker", "make_link_result"):
+        from . import checker
+
+        return getattr(checker, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

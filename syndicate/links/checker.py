@@ -13,7 +13,6 @@ and never prints.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -27,7 +26,7 @@ from syndicate.store import Store
 from syndicate.store.links import StoreTargetIndex, related_references
 from syndicate.store.queue import enqueue, memberships_of
 
-from .cache import forget_checks_if_policy_changed, get_fresh_checks, save_checks
+from .cache import get_fresh_checks, save_checks
 from .check import UrlChecker
 from .pool import Progress, origin_of, run_bounded
 from .records import LinkResult, UrlCheck
@@ -43,27 +42,6 @@ def address_policy(config: LinksConfig) -> AddressPolicy:
         allowed_hosts=frozenset(config.allow_hosts),
         allowed_networks=tuple(ipaddress.ip_network(n) for n in config.allow_networks),
     )
-
-
-def links_fingerprint(config: LinksConfig) -> str:
-    """A digest of the ``[links]`` settings cached results were judged under."""
-    return hashlib.sha256(config.model_dump_json().encode("utf-8")).hexdigest()
-
-
-def note_links_config(store: Store, config: LinksConfig, now: datetime) -> bool:
-    """After a change to ``[links]``, forget cached results and queue the feeds they shaped.
-
-    Every feed carrying an article with related coverage is queued, so the
-    next build (or `syndicate run` drain) judges its links under the new
-    settings instead of trusting results made under the old ones. Return
-    whether the settings changed.
-    """
-    with store.begin("noting the links settings") as conn:
-        if not forget_checks_if_policy_changed(conn, links_fingerprint(config), now):
-            return False
-        carriers = [article_id for article_id, _key, _ref in related_references(conn)]
-        enqueue(conn, memberships_of(conn, carriers), now, "links config changed")
-    return True
 
 
 class LinkChecker:

@@ -20,15 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..config import Config
 from ..publish import write_atomic
 from ..store import Store
 from .collect import get_status
 from .records import BuildBucket, StatusReport
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 # The chart's geometry, in SVG user units (it scales to the page width).
 WIDTH = 960
@@ -182,6 +184,8 @@ def local_time(value: datetime, time_zone: str) -> str:
 
 @cache
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined  # only to render the page
+
     env = Environment(
         loader=PackageLoader("syndicate", "templates"),
         autoescape=True,  # feed keys and titles come from imported articles
@@ -205,15 +209,23 @@ def render_status_html(report: StatusReport) -> str:
     )
 
 
-def write_status_page(config: Config, store: Store, now: datetime) -> Path | None:
+def write_status_page(
+    config: Config, store: Store, now: datetime, *, quiet: bool = False
+) -> Path | None:
     """Gather the status and replace ``output.status_page`` atomically; return its path.
 
     Called after each build; ``now`` is the build's own time, so the page says
     what the build saw. None (and nothing written) when the page is switched off.
+    A ``quiet`` build (nothing written, nothing failed) leaves a page younger
+    than ``output.status_every`` seconds as it is: every feed row on it is as
+    it was, and cron's no-op every minute would otherwise spend most of its time
+    rendering a page that differs only in its "as of" time.
     """
     path = config.status_page_path
     if path is None:
         return None
+    if quiet and page_is_fresh(path, now, config.output.status_every):
+        return path
     with store.connect() as conn:
         report = get_status(conn, config, now)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,14 +233,26 @@ def write_status_page(config: Config, store: Store, now: datetime) -> Path | Non
     return path
 
 
+def page_is_fresh(path: Path, now: datetime, every: int) -> bool:
+    """Whether the page at ``path`` was written less than ``every`` seconds before ``now``.
+
+    A page stamped after ``now`` (a clock set back) is not fresh: it is rewritten.
+    """
+    try:
+        written = path.stat().st_mtime
+    except OSError:
+        return False
+    return 0 <= now.timestamp() - written < every
+
+
 def page_writer(
     config: Config, store: Store, warn: Callable[[str], None]
 ) -> Callable[[datetime], None]:
     """``write_status_page`` for after each build: a page that cannot be written is a warning."""
 
-    def write(now: datetime) -> None:
+    def write(now: datetime, *, quiet: bool = False) -> None:
         try:
-            write_status_page(config, store, now)
+            write_status_page(config, store, now, quiet=quiet)
         except OSError as e:
             warn(f"warning: status page not written: {e}")
 

@@ -165,3 +165,31 @@ def test_a_build_keeps_the_page_out_of_the_public_folder(built: Path) -> None:
     (root / "status.html").unlink()
     assert invoke(built, "build").exit_code == 0
     assert not (root / "status.html").exists() and not (root / "feeds" / "status.html").exists()
+
+
+def test_a_quiet_build_leaves_a_fresh_page_and_rewrites_an_old_one(failing: Path) -> None:
+    """Nothing written, nothing failed: the page is rewritten once it is status_every old."""
+    import os
+    from datetime import timedelta
+
+    config = open_config(failing)
+    every = config.output.status_every
+    with Store.open(config.store_url) as store:
+        page = write_status_page(config, store, datetime.now(UTC))
+        assert page is not None
+        written = page.stat().st_mtime
+        page.write_text("marker", encoding="utf-8")
+        os.utime(page, (written, written))
+        stamp = datetime.fromtimestamp(written, UTC)
+        write_status_page(config, store, stamp + timedelta(seconds=every - 1), quiet=True)
+        assert page.read_text(encoding="utf-8") == "marker"  # fresh: as it was
+        write_status_page(config, store, stamp + timedelta(seconds=1))  # not quiet: always
+        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+        page.write_text("marker", encoding="utf-8")
+        os.utime(page, (written, written))
+        write_status_page(config, store, stamp + timedelta(seconds=every + 1), quiet=True)
+        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # old: rewritten
+        page.write_text("marker", encoding="utf-8")
+        os.utime(page, (written, written))
+        write_status_page(config, store, stamp - timedelta(seconds=5), quiet=True)
+        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # clock set back

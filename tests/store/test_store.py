@@ -218,7 +218,7 @@ def test_schema_head_constant_is_alembics_head() -> None:
     assert head_revision() == SCHEMA_HEAD
 
 
-def test_a_noop_build_loads_neither_alembic_nor_the_render_stage(tmp_path: Path) -> None:
+def test_a_noop_build_loads_neither_alembic_nor_render_http_or_templates(tmp_path: Path) -> None:
     # whole-process start-up is most of a no-op rebuild: keep what it imports small
     config = tmp_path / "config.toml"
     config.write_text(
@@ -232,7 +232,7 @@ def test_a_noop_build_loads_neither_alembic_nor_the_render_stage(tmp_path: Path)
         f"sys.argv = ['syndicate', '-c', {str(config)!r}, 'build']\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
         "print(sorted({m.split('.')[0] for m in sys.modules}"
-        " & {'feedgen', 'lxml', 'nh3', 'alembic'}))"
+        " & {'feedgen', 'lxml', 'nh3', 'alembic', 'requests', 'urllib3', 'jinja2'}))"
     )
     runs = [
         subprocess.run(
