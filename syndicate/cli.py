@@ -333,7 +333,9 @@ def build_command(
         except NotRecordedError:
             _status_writer(config, store)(now)  # the page must show the failed build too
             raise
-        quiet = not report.exit_code and not report.count(Outcome.WRITTEN) and not report.failed
+        # nothing for the status page to show at once: it may wait (output.status_every)
+        trouble = report.exit_code or report.failed or report.errors or report.guid_conflicts
+        quiet = not (trouble or report.links or any(o.findings for o in report.outcomes))
         _status_writer(config, store)(now, quiet=quiet)
 
     for line in report.errors:  # a refused partner profile: built nothing for it

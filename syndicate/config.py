@@ -113,9 +113,9 @@ class OutputConfig(StrictModel):
     # Build history is operational detail: by default the page sits beside the
     # output folder (relative to config.toml's folder), not among the public feeds.
     status_page: str = "status.html"
-    # A build that changed nothing rewrites the status page only when the page is
-    # older than this many seconds (it lists every feed: at 2,000 feeds rendering it
-    # costs more than the no-op build); 0 rewrites it after every build.
+    # A quiet build (nothing failed, no finding, no link problem) rewrites a status
+    # page showing no problem only once it is this many seconds old: it lists every
+    # feed, and at 2,000 feeds costs more than a cron build of one story. 0: always.
     status_every: Annotated[int, Field(ge=0)] = 300
     # An <?xml-stylesheet?> in every public RSS and Atom feed, and the XSLT files
     # it names in <dir>/_style/: a feed opened in a browser reads as a page.

@@ -15,6 +15,7 @@ store only through ``collect.get_status``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -216,15 +217,16 @@ def write_status_page(
 
     Called after each build; ``now`` is the build's own time, so the page says
     what the build saw. None (and nothing written) when the page is switched off.
-    A ``quiet`` build (nothing written, nothing failed) leaves a page younger
-    than ``output.status_every`` seconds as it is: every feed row on it is as
-    it was, and cron's no-op every minute would otherwise spend most of its time
-    rendering a page that differs only in its "as of" time.
+    A ``quiet`` build (nothing failed, no finding, no link problem) leaves a
+    settled page (younger than ``output.status_every`` seconds, showing no
+    problem) as it is: the page lists every feed, and at 2,000 feeds gathering
+    and rendering it costs more than cron's build of one new story. Problems
+    show at once and so does their end; only rows of healthy feeds may lag.
     """
     path = config.status_page_path
     if path is None:
         return None
-    if quiet and page_is_fresh(path, now, config.output.status_every):
+    if quiet and page_is_settled(path, now, config.output.status_every):
         return path
     with store.connect() as conn:
         report = get_status(conn, config, now)
@@ -233,16 +235,28 @@ def write_status_page(
     return path
 
 
-def page_is_fresh(path: Path, now: datetime, every: int) -> bool:
-    """Whether the page at ``path`` was written less than ``every`` seconds before ``now``.
+# The page's own word on whether it shows anything needing attention (its <head>):
+# a settled page may wait for the timer; one showing a problem is rewritten by the
+# next build, which may have mended it.
+ATTENTION = re.compile(rb'<meta name="syndicate-attention" content="(\d+)">')
 
-    A page stamped after ``now`` (a clock set back) is not fresh: it is rewritten.
+
+def page_is_settled(path: Path, now: datetime, every: int) -> bool:
+    """Whether the page at ``path`` is younger than ``every`` seconds and shows no problem.
+
+    A page stamped after ``now`` (a clock set back), or one without the mark
+    (written by an older version), is not settled: it is rewritten.
     """
     try:
         written = path.stat().st_mtime
+        if not 0 <= now.timestamp() - written < every:
+            return False
+        with path.open("rb") as f:
+            head = f.read(1024)
     except OSError:
         return False
-    return 0 <= now.timestamp() - written < every
+    found = ATTENTION.search(head)
+    return found is not None and found.group(1) == b"0"
 
 
 def page_writer(

@@ -167,29 +167,87 @@ def test_a_build_keeps_the_page_out_of_the_public_folder(built: Path) -> None:
     assert not (root / "status.html").exists() and not (root / "feeds" / "status.html").exists()
 
 
-def test_a_quiet_build_leaves_a_fresh_page_and_rewrites_an_old_one(failing: Path) -> None:
-    """Nothing written, nothing failed: the page is rewritten once it is status_every old."""
+def test_a_quiet_build_rewrites_a_page_that_is_old_or_shows_a_problem(built: Path) -> None:
+    """A quiet build leaves a settled page: young, and showing no problem."""
     import os
     from datetime import timedelta
 
+    config = open_config(built)
+    with Store.open(config.store_url) as store:
+        page = write_status_page(config, store, datetime.now(UTC))
+        assert page is not None
+        assert b'<meta name="syndicate-attention" content="0">' in page.read_bytes()[:1024]
+        written = page.stat().st_mtime
+        stamp = datetime.fromtimestamp(written, UTC)
+        page.write_text(page.read_text().replace("<title>", "<title>marker "), encoding="utf-8")
+        os.utime(page, (written, written))
+        write_status_page(config, store, stamp + timedelta(seconds=10), quiet=True)
+        assert "marker" in page.read_text(encoding="utf-8")  # settled: as it was
+        shown = page.read_text().replace('attention" content="0"', 'attention" content="1"')
+        page.write_text(shown, encoding="utf-8")
+        os.utime(page, (written, written))
+        write_status_page(config, store, stamp + timedelta(seconds=10), quiet=True)
+        assert "marker" not in page.read_text(encoding="utf-8")  # it showed a problem
+
+
+def test_a_page_showing_a_problem_says_so_in_its_head(failing: Path) -> None:
     config = open_config(failing)
+    with Store.open(config.store_url) as store:
+        page = write_status_page(config, store, datetime.now(UTC))
+    assert page is not None
+    assert b'<meta name="syndicate-attention" content="1">' in page.read_bytes()[:1024]
+
+
+def test_a_quiet_build_leaves_a_fresh_page_and_rewrites_an_old_one(built: Path) -> None:
+    """Nothing failed: the page is rewritten once it is status_every old."""
+    import os
+    from datetime import timedelta
+
+    config = open_config(built)
     every = config.output.status_every
     with Store.open(config.store_url) as store:
         page = write_status_page(config, store, datetime.now(UTC))
         assert page is not None
         written = page.stat().st_mtime
-        page.write_text("marker", encoding="utf-8")
+        page.write_text(page.read_text().replace("<title>", "<title>marker "))
         os.utime(page, (written, written))
         stamp = datetime.fromtimestamp(written, UTC)
         write_status_page(config, store, stamp + timedelta(seconds=every - 1), quiet=True)
-        assert page.read_text(encoding="utf-8") == "marker"  # fresh: as it was
+        assert "marker" in page.read_text(encoding="utf-8")  # fresh: as it was
         write_status_page(config, store, stamp + timedelta(seconds=1))  # not quiet: always
-        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-        page.write_text("marker", encoding="utf-8")
+        assert "marker" not in page.read_text(encoding="utf-8")
+        page.write_text(page.read_text().replace("<title>", "<title>marker "))
         os.utime(page, (written, written))
         write_status_page(config, store, stamp + timedelta(seconds=every + 1), quiet=True)
-        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # old: rewritten
-        page.write_text("marker", encoding="utf-8")
+        assert "marker" not in page.read_text(encoding="utf-8")  # old: rewritten
+        page.write_text(page.read_text().replace("<title>", "<title>marker "))
         os.utime(page, (written, written))
         write_status_page(config, store, stamp - timedelta(seconds=5), quiet=True)
-        assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # clock set back
+        assert "marker" not in page.read_text(encoding="utf-8")  # clock set back
+
+
+def test_a_build_that_writes_healthy_feeds_waits_for_the_timer(built: Path) -> None:
+    """cron's build of one new story: a settled page waits; status_every = 0 rewrites it."""
+    import json
+
+    root = built.parent
+    page = root / "status.html"
+    before = page.read_bytes()
+    story = {
+        "id": "status-timer-1",
+        "title": "Ferry timetable changes for the winter",
+        "published": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "section": "city",
+        "summary": "Fewer sailings from December.",
+        "body_html": "<p>Fewer sailings from December.</p>",
+    }
+    (root / "new.jsonl").write_text(json.dumps(story) + "\n", encoding="utf-8")
+    assert invoke(built, "import", str(root / "new.jsonl")).exit_code == 0
+    result = invoke(built, "build", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["counts"]["written"] > 0
+    assert page.read_bytes() == before  # written feeds, nothing wrong: the page may wait
+    source = built.read_text(encoding="utf-8")
+    built.write_text(source.replace("[output]\n", "[output]\nstatus_every = 0\n", 1))
+    assert invoke(built, "build").exit_code == 0
+    assert page.read_bytes() != before
