@@ -41,7 +41,7 @@ from . import __version__
 from .archives import month_turned
 from .config import Config
 from .dates import rfc3339_date
-from .discovery import pages_missing, publish_pages
+from .discovery import pages_due, pages_missing, publish_pages
 from .errors import NotRecordedError, OutputError, StoreError
 from .guids import GuidConflict
 from .links.settings import note_links_config
@@ -187,9 +187,13 @@ def build_pass(
         record_build(conn, report, config_fp, now)
     if full or planned or recheck or manifests_missing(config):
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            changed = publish_manifest(conn, config, now, results)
-            # what the page shows moves only with the manifest (or the config: a full build)
-            if changed or full or pages_missing(config):
+            change = publish_manifest(conn, config, now, results)
+            if (
+                full
+                or change.listing
+                or pages_missing(config)
+                or (change and pages_due(config, now))
+            ):
                 publish_pages(conn, config, now)
     elif pages_missing(config):
         with store.connect() as conn:

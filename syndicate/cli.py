@@ -333,7 +333,7 @@ def build_command(
         except NotRecordedError:
             _status_writer(config, store)(now)  # the page must show the failed build too
             raise
-        # nothing for the status page to show at once: it may wait (output.status_every)
+        # nothing for the status page to show at once: it may wait (output.pages_every)
         trouble = report.exit_code or report.failed or report.errors or report.guid_conflicts
         quiet = not (trouble or report.links or any(o.findings for o in report.outcomes))
         _status_writer(config, store)(now, quiet=quiet)

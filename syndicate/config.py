@@ -113,10 +113,12 @@ class OutputConfig(StrictModel):
     # Build history is operational detail: by default the page sits beside the
     # output folder (relative to config.toml's folder), not among the public feeds.
     status_page: str = "status.html"
-    # A quiet build (nothing failed, no finding, no link problem) rewrites a status
-    # page showing no problem only once it is this many seconds old: it lists every
-    # feed, and at 2,000 feeds costs more than a cron build of one story. 0: always.
-    status_every: Annotated[int, Field(ge=0)] = 300
+    # The status page and the discovery page list every feed (at 2,000 feeds each
+    # costs more than a cron build of one story): a quiet build (nothing failed, no
+    # finding, no link problem) leaves a status page showing no problem, and the
+    # discovery page's counts and times, until the page is this many seconds old.
+    # Problems, their end and feeds appearing or going show at once. 0: always.
+    pages_every: Annotated[int, Field(ge=0)] = 300
     # An <?xml-stylesheet?> in every public RSS and Atom feed, and the XSLT files
     # it names in <dir>/_style/: a feed opened in a browser reads as a page.
     stylesheets: bool = True

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from .config import Config
+from .freshness import written_within
 from .kinds import kinds
 from .manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from .model import FILE_EXTENSIONS, MEDIA_TYPES, FeedFormat, FeedSpec
@@ -190,6 +191,18 @@ def pages_missing(config: Config) -> bool:
     if config.output.stylesheets:
         names += [f"{STYLE_FOLDER}/{name}" for name in STYLESHEETS.values()]
     return not all((config.output_dir / name).is_file() for name in names)
+
+
+def pages_due(config: Config, now: datetime) -> bool:
+    """Whether the discovery page is old enough to follow changed counts and times.
+
+    It lists every public feed with its item count and Last-Modified; a new
+    story moves those for a handful of feeds, and rendering 2,000 rows costs
+    more than building them. A feed that appears or goes (the manifest lists
+    other files) or a config change is shown at once; counts and times may lag
+    by ``output.pages_every`` seconds.
+    """
+    return not written_within(config.output_dir / INDEX_NAME, now, config.output.pages_every)
 
 
 def publish_pages(conn: Connection, config: Config, now: datetime) -> list[str]:

@@ -342,6 +342,17 @@ def plan_manifest(
     return entries
 
 
+@dataclass(frozen=True, slots=True)
+class ManifestChange:
+    """What ``publish_manifest`` did: the discovery page follows the second at once."""
+
+    written: bool  # either manifest's bytes changed
+    listing: bool  # the public manifest lists other files than before
+
+    def __bool__(self) -> bool:
+        return self.written
+
+
 def write_manifest(output_dir: Path, entries: Mapping[str, ManifestEntry]) -> bool:
     """Replace the manifest atomically if its bytes change; return whether it was written."""
     path = output_dir / MANIFEST_NAME
@@ -361,14 +372,15 @@ def publish_manifest(
     results: Sequence[FeedResult],
     *,
     trust: bool = False,
-) -> bool:
+) -> ManifestChange:
     """Bring the manifests in line with the published files, after a build placed them.
 
     ``results`` are the build's feed results (their files already renamed into
     place and their folders synced). The public folder has its manifest, and
     the private partners' folder its own (``<partners_dir>/.manifest.json``,
     paths relative to it), so no public file names a private one. Returns
-    whether either changed. ``trust``: see ``plan_manifest``.
+    whether either changed, and whether the public one lists other files.
+    ``trust``: see ``plan_manifest``.
     """
 
     every: dict[str, int] = {}
@@ -410,6 +422,7 @@ def publish_manifest(
         trust=trust,
     )
     changed = write_manifest(output, entries)
+    listing = entries.keys() != old.keys()
     folder = config.partners_dir
     if private and folder.is_dir():
         advance = {key for _, key in private if _advance(config, key)}
@@ -423,7 +436,7 @@ def publish_manifest(
             now,
         )
         changed = write_manifest(folder, partner_entries) or changed
-    return changed
+    return ManifestChange(changed, listing)
 
 
 def manifests_missing(config: Config) -> bool:

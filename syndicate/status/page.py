@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..config import Config
+from ..freshness import written_within
 from ..publish import write_atomic
 from ..store import Store
 from .collect import get_status
@@ -218,7 +219,7 @@ def write_status_page(
     Called after each build; ``now`` is the build's own time, so the page says
     what the build saw. None (and nothing written) when the page is switched off.
     A ``quiet`` build (nothing failed, no finding, no link problem) leaves a
-    settled page (younger than ``output.status_every`` seconds, showing no
+    settled page (younger than ``output.pages_every`` seconds, showing no
     problem) as it is: the page lists every feed, and at 2,000 feeds gathering
     and rendering it costs more than cron's build of one new story. Problems
     show at once and so does their end; only rows of healthy feeds may lag.
@@ -226,7 +227,7 @@ def write_status_page(
     path = config.status_page_path
     if path is None:
         return None
-    if quiet and page_is_settled(path, now, config.output.status_every):
+    if quiet and page_is_settled(path, now, config.output.pages_every):
         return path
     with store.connect() as conn:
         report = get_status(conn, config, now)
@@ -247,10 +248,9 @@ def page_is_settled(path: Path, now: datetime, every: int) -> bool:
     A page stamped after ``now`` (a clock set back), or one without the mark
     (written by an older version), is not settled: it is rewritten.
     """
+    if not written_within(path, now, every):
+        return False
     try:
-        written = path.stat().st_mtime
-        if not 0 <= now.timestamp() - written < every:
-            return False
         with path.open("rb") as f:
             head = f.read(1024)
     except OSError:

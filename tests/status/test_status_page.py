@@ -199,12 +199,12 @@ def test_a_page_showing_a_problem_says_so_in_its_head(failing: Path) -> None:
 
 
 def test_a_quiet_build_leaves_a_fresh_page_and_rewrites_an_old_one(built: Path) -> None:
-    """Nothing failed: the page is rewritten once it is status_every old."""
+    """Nothing failed: the page is rewritten once it is pages_every old."""
     import os
     from datetime import timedelta
 
     config = open_config(built)
-    every = config.output.status_every
+    every = config.output.pages_every
     with Store.open(config.store_url) as store:
         page = write_status_page(config, store, datetime.now(UTC))
         assert page is not None
@@ -227,7 +227,7 @@ def test_a_quiet_build_leaves_a_fresh_page_and_rewrites_an_old_one(built: Path) 
 
 
 def test_a_build_that_writes_healthy_feeds_waits_for_the_timer(built: Path) -> None:
-    """cron's build of one new story: a settled page waits; status_every = 0 rewrites it."""
+    """cron's build of one new story: a settled page waits; pages_every = 0 rewrites it."""
     import json
 
     root = built.parent
@@ -248,6 +248,6 @@ def test_a_build_that_writes_healthy_feeds_waits_for_the_timer(built: Path) -> N
     assert json.loads(result.stdout)["counts"]["written"] > 0
     assert page.read_bytes() == before  # written feeds, nothing wrong: the page may wait
     source = built.read_text(encoding="utf-8")
-    built.write_text(source.replace("[output]\n", "[output]\nstatus_every = 0\n", 1))
+    built.write_text(source.replace("[output]\n", "[output]\npages_every = 0\n", 1))
     assert invoke(built, "build").exit_code == 0
     assert page.read_bytes() != before

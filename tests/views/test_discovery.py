@@ -156,6 +156,42 @@ def test_an_unchanged_build_leaves_the_page_alone_and_a_change_rewrites_it(
     assert cells[2] == "2" and cells[3] == later.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def test_counts_and_times_wait_for_the_timer_but_a_new_feed_is_listed_at_once(
+    tmp_path: Path, store_url: str, make_article: Any
+) -> None:
+    """``output.pages_every``: a story in existing feeds may wait; a feed that appears may not."""
+    from datetime import UTC
+
+    from syndicate.model import Term
+
+    start = datetime.now(UTC).replace(microsecond=0)  # the page's age is its file's mtime
+    config = make_config(tmp_path, store_url)
+    build(config, start, stories(make_article, start))
+    page = config.output_dir / "index.html"
+    data = page.read_bytes()
+
+    soon = start + timedelta(seconds=60)
+    build(config, soon, [make_article("c3", section="city", published=soon)])
+    assert page.read_bytes() == data  # young, the same feeds: counts may lag
+    assert cells_of(config, "section/city")[2] == "2"
+
+    later = start + timedelta(seconds=90)
+    tagged = make_article("c4", section="city", published=later, tags=(Term("ferry", "Ferry"),))
+    build(config, later, [tagged])
+    found = rows(page_of(config))
+    assert "tag/ferry" in found  # a new feed: at once, with the counts that waited
+    assert cells_of(config, "section/city")[2] == "4"
+
+    data = page.read_bytes()
+    due = start + timedelta(seconds=config.output.pages_every + 120)
+    build(config, due, [make_article("w2", section="world", published=due)])
+    assert cells_of(config, "section/world")[2] == "2"  # old enough: counts follow
+
+
+def cells_of(config: Config, key: str) -> list[str]:
+    return [td.text_content() for td in rows(page_of(config))[key].iter("td")]
+
+
 def test_stylesheets_are_published_and_named_by_the_public_feeds(
     tmp_path: Path, store_url: str, make_article: Any, now: datetime
 ) -> None:
