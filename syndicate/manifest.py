@@ -149,12 +149,19 @@ def entry_from_json(path: str, d: Mapping[str, Any]) -> ManifestEntry:
     )
 
 
+_HEAD = '{"feeds":{\n'
+_TAIL = f'\n}},"version":{MANIFEST_VERSION}}}\n'
+_SEP = ",\n"
+
+
 def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
     """The manifest file's bytes: the same entries always give the same bytes.
 
-    What ``json.dumps(doc, sort_keys=True)`` writes, put together from each
-    entry's text, which is remembered: a drain of ``syndicate run`` changes a
-    few entries of thousands and rewrites the file every time.
+    One entry per line, sorted by path, compact inside (JSON all the same: the
+    line breaks are whitespace between members). Each entry's text is
+    remembered, from the file it was read from or from the last write: a build
+    or drain changes a few entries of 6,600 and rewrites the file every time,
+    and encoding them all again was most of a cron build's manifest.
     """
     texts = []
     for p in sorted(entries):
@@ -163,13 +170,36 @@ def manifest_bytes(entries: Mapping[str, ManifestEntry]) -> bytes:
         if seen is None or seen[0] is not e:  # by identity: hashing an entry costs more
             seen = _texts[p] = (e, _entry_text(e))
         texts.append(seen[1])
-    feeds = ",".join(texts)
-    return f'{{"feeds":{{{feeds}}},"version":{MANIFEST_VERSION}}}\n'.encode()
+    if not texts:
+        return f"{_HEAD[:-1]}{_TAIL[1:]}".encode()  # {"feeds":{},"version":1}
+    return (_HEAD + _SEP.join(texts) + _TAIL).encode()
 
 
 # Each path's last entry and its text (an entry carried from one drain to the
 # next is the same object): bounded by the number of feed files.
 _texts: dict[str, tuple[ManifestEntry, str]] = {}
+
+
+def _remember_texts(data: bytes, entries: Mapping[str, ManifestEntry]) -> None:
+    """Keep each entry's line of a manifest this version wrote, for ``manifest_bytes``.
+
+    A line is taken only where the file is in the one-entry-per-line form and
+    the line names the entry's path; anything else is encoded again when written.
+    """
+    text = data.decode("utf-8", "replace")
+    if not (text.startswith(_HEAD) and text.endswith(_TAIL)):
+        return
+    lines = text[len(_HEAD) : -len(_TAIL)].split(_SEP)
+    paths = sorted(entries)
+    if len(lines) != len(paths):
+        return
+    for p, line in zip(paths, lines, strict=True):
+        quoted = f'"{p}"' if _PLAIN.fullmatch(p) else json.dumps(p, ensure_ascii=False)
+        if line.startswith(quoted) and line.startswith(":{", len(quoted)):
+            _texts[p] = (entries[p], line)
+
+
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')  # a path JSON writes as it is, in quotes
 
 
 def _entry_text(e: ManifestEntry) -> str:
@@ -203,10 +233,12 @@ def read_manifest(path: Path) -> dict[str, ManifestEntry]:
         seen = _last_manifest.get(str(path))
         if seen is not None and seen[0] == (st.st_size, st.st_mtime_ns):
             return dict(seen[1])
-        entries = parse_manifest(path.read_bytes())
+        data = path.read_bytes()
+        entries = parse_manifest(data)
     except (OSError, ManifestError):
         return {}
     _remember(path, entries)
+    _remember_texts(data, entries)
     return entries
 
 

@@ -253,3 +253,48 @@ def test_a_build_that_plans_nothing_leaves_the_manifest_alone(site: Any, now: da
     (config.output_dir / LOCK_NAME).write_text("4242\n")  # a build that died holding it
     assert run_build(config, store, now + timedelta(minutes=2)).exit_code == 0
     assert path.read_bytes() == canonical
+
+
+def test_the_file_is_one_entry_per_line_and_lines_read_back_are_reused_exactly(
+    tmp_path: Path,
+) -> None:
+    """A build in a new process reuses the lines it read; the bytes are what encoding gives."""
+    import json
+
+    from syndicate import manifest
+
+    t0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+    paths = ["index.rss", "tags/caf\u00e9.rss", 'tags/odd"name.rss', "tags/tab\tname.rss"]
+    entries = {p: replace(_entry(f'"{i}"', t0), path=p) for i, p in enumerate(paths)}
+    data = manifest.manifest_bytes(entries)
+    assert json.loads(data)["feeds"].keys() == set(paths)
+    assert data.count(b"\n") == len(paths) + 2  # head, one line each, tail
+    (tmp_path / MANIFEST_NAME).write_bytes(data)
+
+    manifest._texts.clear()
+    manifest._last_manifest.clear()
+    read = read_manifest(tmp_path / MANIFEST_NAME)
+    assert set(manifest._texts) == set(paths)  # every line kept, escaped names too
+    read["index.rss"] = replace(read["index.rss"], max_age=600)
+    reused = manifest.manifest_bytes(read)
+    manifest._texts.clear()
+    assert reused == manifest.manifest_bytes(read)  # the same as encoding every entry
+    assert json.loads(reused)["feeds"]["index.rss"]["max_age"] == 600
+    assert manifest.manifest_bytes({}) == b'{"feeds":{},"version":1}\n'
+
+
+def test_a_manifest_in_the_old_one_line_form_is_read_and_encoded_afresh(tmp_path: Path) -> None:
+    import json
+
+    from syndicate import manifest
+
+    t0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+    entries = {"index.rss": _entry('"a"', t0)}
+    doc = json.loads(manifest.manifest_bytes(entries))
+    old = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    (tmp_path / MANIFEST_NAME).write_text(old + "\n", encoding="utf-8")
+    manifest._texts.clear()
+    manifest._last_manifest.clear()
+    read = read_manifest(tmp_path / MANIFEST_NAME)
+    assert read == entries and not manifest._texts
+    assert manifest.manifest_bytes(read) == manifest.manifest_bytes(entries)
