@@ -27,7 +27,7 @@ from .schema import (
     group_cycles,
     link_checks,
 )
-from .visibility import visible_clause, waiting_query, why_hidden
+from .visibility import visible_clause, waiting_stories, why_hidden
 
 BAD_OUTCOMES = ("rejected", "failed")
 _CHUNK = 5000  # ids per IN list, under every driver's bound-parameter limit
@@ -232,7 +232,7 @@ def article_counts(conn: Connection, now: datetime) -> dict[str, int]:
     counts = {"visible": int(visible), "scheduled": 0, "embargoed": 0}
     counts["draft"] = int(by_status.get("draft", 0))
     counts["killed"] = int(by_status.get("killed", 0))
-    for r in conn.execute(waiting_query(now)):
+    for r in waiting_stories(conn, now):
         reason = why_hidden(r, now)
         if reason in ("scheduled", "embargoed"):
             counts[reason] += 1

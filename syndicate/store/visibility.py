@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, Select, and_, exists, false, not_, or_, select, true
+from sqlalchemy import Connection, Row, Select, and_, exists, false, not_, or_, select, true
 
 from .schema import article_tags, articles, sections, tags
 
@@ -299,17 +299,25 @@ def becomes_visible_queries(since: datetime, now: datetime) -> tuple[Select[Any]
     return lifted, scheduled
 
 
-def waiting_query(now: datetime) -> Select[Any]:
+def waiting_stories(conn: Connection, now: datetime) -> list[Row[Any, Any, Any, Any]]:
     """Published stories not yet visible at ``now`` (scheduled or under embargo): few.
 
-    Rows carry what ``why_hidden`` reads.
+    Rows carry what ``why_hidden`` reads, by id. Two index walks (publication
+    after ``now`` on ``ix_articles_site``, an embargo after ``now`` on
+    ``ix_articles_embargo``) instead of one ``OR``, which SQLite answered by
+    reading every story: 60 ms at 100k, on every drain's manifest.
     """
-    return select(
-        articles.c.id, articles.c.status, articles.c.published, articles.c.embargo_until
-    ).where(
-        articles.c.status == "published",
-        or_(articles.c.published > now, articles.c.embargo_until > now),
-    )
+    columns = (articles.c.id, articles.c.status, articles.c.published, articles.c.embargo_until)
+    scheduled = select(*columns).where(articles.c.status == "published", articles.c.published > now)
+    # no status term: with one, SQLite walks ix_articles_killed (status) instead
+    embargoed = select(*columns).where(articles.c.embargo_until > now)
+    found = {
+        r.id: r
+        for query in (scheduled, embargoed)
+        for r in conn.execute(query)
+        if r.status == "published"
+    }
+    return [found[i] for i in sorted(found)]
 
 
 def waiting_moments(conn: Connection, now: datetime) -> list[tuple[int, datetime]]:
@@ -319,7 +327,7 @@ def waiting_moments(conn: Connection, now: datetime) -> list[tuple[int, datetime
     reads; the manifest caps each feed's cache lifetime by its stories' moments.
     """
     found = []
-    for r in conn.execute(waiting_query(now)):
+    for r in waiting_stories(conn, now):
         if why_hidden(r, now) in ("scheduled", "embargoed"):
             until = r.embargo_until
             found.append((r.id, r.published if until is None else max(until, r.published)))

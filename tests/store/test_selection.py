@@ -139,3 +139,35 @@ def test_tag_feed_query_walks_an_index_without_sorting(store: Store, now: Any) -
         detail = " | ".join(r[-1] for r in rows)
         assert "USING INDEX ix_" in detail or "USING COVERING INDEX ix_" in detail, detail
         assert "TEMP B-TREE" not in detail, (key, detail)
+
+
+@pytest.mark.parametrize("hidden", [0, 5, 40])
+def test_an_empty_feeds_date_is_the_newest_visible_update_past_hidden_stories(
+    store_url: str, make_article: Any, now: Any, hidden: int
+) -> None:
+    """What the SQL rule alone answers, also when more than the few read first are hidden."""
+    from sqlalchemy import select
+
+    from syndicate.store.feeds import newest_visible_update
+    from syndicate.store.schema import articles
+    from syndicate.store.visibility import visible_clause
+
+    hour = timedelta(hours=1)
+    records = [make_article(f"v{i}", published=now - hour * (i + 2)) for i in range(3)]
+    for i in range(hidden):  # edited recently, so they come first in updated order
+        late = now - hour / 2 + timedelta(seconds=i)
+        if i % 3 == 0:
+            records.append(make_article(f"e{i}", published=now - hour, embargo_until=now + hour))
+        elif i % 3 == 1:
+            records.append(make_article(f"s{i}", published=now + hour * (i + 1)))
+        else:
+            records.append(make_article(f"k{i}", status="killed", published=now - hour))
+        records[-1] = replace(records[-1], updated=late)
+    with Store.open(store_url) as s:
+        list(s.upsert_iter(records, authority=AUTH, now=now))
+        with s.connect() as conn:
+            rule = select(articles.c.updated).where(visible_clause(now))
+            expected = conn.execute(rule.order_by(articles.c.updated.desc()).limit(1)).scalar()
+            assert expected is not None
+            assert newest_visible_update(conn, now) == expected
+            assert newest_visible_update(conn, now - hour * 100) is None  # nothing visible yet
