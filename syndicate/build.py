@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from . import __version__
+from . import __version__, retire
 from .archives import month_turned
 from .config import Config
 from .dates import rfc3339_date
@@ -209,6 +209,7 @@ def build_pass(
             raise OutputError(
                 str(config.report_path), f"cannot write the build report: {e.strerror or e}"
             ) from e
+    retire.wait()  # the replaced files' old blocks, freed while the build recorded
     return report
 
 
@@ -303,4 +304,5 @@ def drain_queue(
             moved = publish_manifest(conn, config, batch_now, results, trust=True)
             if pages and (moved or pages_missing(config)):
                 publish_pages(conn, config, batch_now)  # a change the page may show
+    retire.wait()  # the replaced files' old blocks, freed while the drain recorded
     return results

@@ -39,6 +39,8 @@ from .durable import fsync_each, sync_directories
 from .errors import BusyError, OutputError
 from .model import FindingRecord, Outcome, PublishOutcome, RenderedFeed
 from .precompress import SUFFIXES, coded_files, compress, siblings_present
+from .retire import discard as discard_retired
+from .retire import release, retire
 
 LOCK_NAME = ".syndicate.lock"
 
@@ -314,12 +316,16 @@ def place_staged(staged: Sequence[Staged], failed: Mapping[Path, str]) -> list[P
         placed: list[Path] = []
         if why is None:
             for tmp, target in s.renames:
+                old = retire(target)  # the old file's blocks are freed later (``retire``)
                 try:
                     os.replace(tmp, target)
                 except OSError as e:
                     why = e.strerror or str(e)
+                    discard_retired([old] if old else [])
                     break
                 placed.append(target)
+                if old is not None:
+                    release([old])
         if why is None:
             out.append(s.outcome)
             continue

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicate import durable, publish
+from syndicate import durable, publish, retire
 from syndicate.build import run_build
 from syndicate.config import parse_config
 from syndicate.durable import DurableBatch
@@ -34,6 +34,7 @@ def _feed(path: str, content: bytes) -> RenderedFeed:
 
 
 def _temp_files(folder: Path) -> list[Path]:
+    retire.wait()  # the old versions' second names go in the background (``retire``)
     return [p for p in folder.rglob("*.tmp")]
 
 
@@ -179,3 +180,23 @@ def test_a_build_after_one_that_died_leaves_no_temp_file(tmp_path: Path, now: da
         run_build(config, store, now)
     assert not staged.tmp.exists()
     assert (output / "index.rss").read_bytes().startswith(b"<?xml")
+
+
+def test_a_replaced_file_is_let_go_of_after_the_rename(tmp_path: Path) -> None:
+    """The old version keeps a temp-named second name until the remover takes it."""
+    (tmp_path / "tags").mkdir()
+    target = tmp_path / "tags" / "old.rss"
+    target.write_bytes(b"old")
+    reader = target.open("rb")  # a reader holding the old version reads it whole
+    staged = stage_feed(tmp_path, _feed("tags/old.rss", b"new"), (), passed=True)
+    assert isinstance(staged, Staged)
+    second = retire.retire(target)
+    assert second is not None and second.read_bytes() == b"old"
+    assert publish._TEMP_NAME.fullmatch(second.name)  # a dead build's is swept with temps
+    retire.discard([second])
+    (outcome,) = place_staged([staged], {})
+    assert outcome.outcome == Outcome.WRITTEN and target.read_bytes() == b"new"
+    assert _temp_files(tmp_path) == []  # removed once the remover is done
+    assert reader.read() == b"old"
+    reader.close()
+    assert retire.retire(tmp_path / "tags" / "new.rss") is None  # nothing to keep yet
