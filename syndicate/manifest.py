@@ -426,23 +426,28 @@ def publish_manifest(
                 every[group] = 0
         return every[group]
 
+    private_groups = frozenset(k.group for k in kinds() if k.private)
+
+    def is_private(path: str) -> bool:  # ``is_private_path``, with the kinds asked once
+        group, _, rest = path.partition("/")
+        return bool(rest) and group in private_groups
+
     rendered = rendered_files(results)
     output = config.output_dir
     old = read_manifest(output / MANIFEST_NAME)
+    public: list[tuple[str, str]]
+    private: list[tuple[str, str]]
     if trust and old:
         # a drain adds no feed the build has not rendered and removes none: the
-        # last manifest and this build's files are the whole list
+        # last (public) manifest and this build's files are the whole list
         keys = {o.path: r.key for r in results for o in r.outcomes}
-        files = [(p, e.key) for p, e in old.items()]
-        files += [(p, k) for p, k in keys.items() if p not in old and not is_private_path(p)]
-        private_groups = [k.group for k in kinds() if k.private]  # see ``is_private_path``
-        files += [(p, k) for p, k, _ in recorded_files(conn, private_groups)]
+        public = [(p, e.key) for p, e in old.items()]
+        public += [(p, k) for p, k in keys.items() if p not in old and not is_private(p)]
+        private = [(p, k) for p, k, _ in recorded_files(conn, sorted(private_groups))]
     else:
-        files = [(path, key) for path, key, _ in recorded_files(conn)]
-    public: list[tuple[str, str]] = []
-    private: list[tuple[str, str]] = []
-    for path, key in files:
-        (private if is_private_path(path) else public).append((path, key))
+        public, private = [], []
+        for path, key, _ in recorded_files(conn):
+            (private if is_private(path) else public).append((path, key))
     entries = plan_manifest(
         output,
         old,
@@ -462,7 +467,7 @@ def publish_manifest(
             folder,
             read_manifest(folder / MANIFEST_NAME),
             [(_inside(path), key) for path, key in private],
-            {_inside(path): _moved(r) for path, r in rendered.items() if is_private_path(path)},
+            {_inside(path): _moved(r) for path, r in rendered.items() if is_private(path)},
             cadence,
             partner_pending(conn, now, {key for _, key in private}, advance),
             now,
