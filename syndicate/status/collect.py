@@ -49,10 +49,12 @@ def group_order() -> tuple[str, ...]:
     return tuple(k.group for k in kinds())
 
 
-def _sort_key(key: str) -> tuple[int, str]:
-    order = group_order()
-    group = group_of(key)
-    return (order.index(group) if group in order else len(order), key)
+def _sort_keys(keys: Iterable[str]) -> list[str]:
+    """Feed keys in the kinds' group order, then by key (the kinds asked once, not per key)."""
+    order: dict[str, int] = {}
+    for i, group in enumerate(group_order()):
+        order.setdefault(group, i)  # a group's first kind places it
+    return sorted(keys, key=lambda key: (order.get(group_of(key), len(order)), key))
 
 
 @dataclass
@@ -209,7 +211,7 @@ def get_status(conn: Connection, config: Config, now: datetime) -> StatusReport:
     runs = next_runs(config, reads.last_cycles(conn), group_last)
 
     feeds = []
-    for key in sorted(set(files) | set(last) | queued, key=_sort_key):
+    for key in _sort_keys(set(files) | set(last) | queued):
         f = files.get(key, _Files())
         latest = last.get(key)
         good = rendered.get(key)
