@@ -502,7 +502,9 @@ def run_service(config: Config, store: Store, now: datetime, count: int, seed: i
             started = time.perf_counter()
             list(store.upsert_iter([article], authority=AUTHORITY, now=at))
             # as `syndicate run` drains: the pages for people are written on its own clock
-            results = drain_queue(config, store, at, worker="bench", builder=builder, pages=False)
+            results = drain_queue(
+                config, store, at, worker="bench", builder=builder, pages=False, settle=False
+            )
             seconds = time.perf_counter() - started
             bad = [r.key for r in results if r.outcome not in ("written", "unchanged", "skipped")]
             if bad:

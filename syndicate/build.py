@@ -257,6 +257,7 @@ def drain_queue(
     should_stop: Callable[[], bool] = lambda: False,
     pages: bool = True,
     clock: Callable[[], datetime] | None = None,
+    settle: bool = True,
 ) -> list[FeedResult]:
     """Build queued feeds a few at a time until the queue is empty (or asked to stop).
 
@@ -272,6 +273,10 @@ def drain_queue(
     imported meanwhile queues its feeds; built at the drain's start they would
     leave it out (published after that instant) and drop their queue entries,
     so it would wait for a later visibility check, or the next cadence.
+
+    With ``settle`` the drain returns once the replaced files' old versions are
+    gone (``retire``); ``syndicate run`` passes False: its remover thread lets
+    go of them while the service waits for the next story.
     """
     note_links_config(store, config.links, now)
     if builder is None:
@@ -304,5 +309,6 @@ def drain_queue(
             moved = publish_manifest(conn, config, batch_now, results, trust=True)
             if pages and (moved or pages_missing(config)):
                 publish_pages(conn, config, batch_now)  # a change the page may show
-    retire.wait()  # the replaced files' old blocks, freed while the drain recorded
+    if settle:
+        retire.wait()  # the replaced files' old blocks, freed while the drain recorded
     return results

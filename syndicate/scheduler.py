@@ -196,6 +196,7 @@ class Service:
                 should_stop=self.stop_event.is_set,
                 pages=False,
                 clock=self.clock,
+                settle=False,  # old versions are let go of while the service waits
             )
         if self.config.site.hubs:  # this drain's changed feeds, and pings still owed
             self.ping_hubs(now, [o for r in results for o in r.outcomes])
