@@ -318,6 +318,25 @@ def test_parallel_build_writes_the_same_bytes(project: Path, tmp_path: Path, now
     assert {k: v[0] for k, v in one.items()} == {k: v[0] for k, v in two.items()}
 
 
+def test_workers_that_replace_every_file_leave_no_old_version_behind(
+    project: Path, now: Any
+) -> None:
+    """Each replaced file's old version is let go of by the process that replaced it,
+    forked workers included (they exit without atexit): no temp-named file stays."""
+    config = load_config(project)
+    retitled = config.model_copy(
+        update={"site": config.site.model_copy(update={"title": "Another Ledger"})}
+    )
+    with Store.open(config.store_url) as store:
+        run_build(config, store, now, jobs=1)
+        before = snapshot(config.output_dir)
+        report = run_build(retitled, store, now, force=True, jobs=2)
+    assert report.exit_code == 0
+    after = snapshot(config.output_dir)
+    assert all(after[p][0] != before[p][0] for p in before if p.endswith(".rss"))  # replaced
+    assert not list(config.output_dir.rglob("*.tmp")), "an old version was left behind"
+
+
 def test_non_latin_tags_and_odd_values_are_handled(project: Path, tmp_path: Path) -> None:
     # Found in review: Cyrillic or Chinese tag and author names were refused, an
     # image length past the integer column failed the whole batch, and a very
