@@ -391,7 +391,7 @@ class ProcSample:
     cpu_s: float  # user + system of the root process and its waited-for children
     peak_mb: float  # the largest sampled sum of VmRSS over the process tree
     hwm_sum_mb: float  # the sum of each process's own peak (VmHWM): an upper bound
-    pss_mb: float = 0.0  # the largest sampled sum of Pss: shared pages counted once
+    pss_mb: float  # the largest sampled sum of Pss: shared pages counted once
     processes: int  # how many processes the tree had, over its life
     exit_code: int
 
