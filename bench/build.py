@@ -33,7 +33,9 @@ and its descendants (the build's forked workers; new ones are looked for every
 200 ms); the peak of that sum is
 reported, with the sum of each process's own peak (``VmHWM``, last seen) beside
 it as an upper bound. Forked workers share their parent's untouched pages, which
-both sums count twice. Hugo is one process: its ``ru_maxrss``.
+both sums count twice; the largest sum of the processes' Pss (``smaps_rollup``,
+sampled every 100 ms), which counts a shared page once, is shown beside them.
+Hugo is one process: its ``ru_maxrss``.
 
 ``--reuse-store`` skips the import and copies the store cached in
 ``bench/out/`` instead (generated once per size with ``corpus.fill_store``), for
@@ -109,6 +111,9 @@ CHILD_TIMEOUT = 3600
 SNAPSHOT_ENV = "SYNDICATE_BENCH_CODE"
 SAMPLE_EVERY = 0.02  # seconds between samples of a process tree's memory
 RESCAN_EVERY = 0.2  # seconds between looks for new processes in the tree
+# PSS (each shared page split among the processes sharing it: the parent's pages
+# that forked workers inherit are counted once) costs a page-table walk per read.
+PSS_EVERY = 0.1  # seconds between samples of the tree's summed Pss
 
 # Issue 14's targets, at 100k articles.
 TARGETS = {
@@ -386,6 +391,7 @@ class ProcSample:
     cpu_s: float  # user + system of the root process and its waited-for children
     peak_mb: float  # the largest sampled sum of VmRSS over the process tree
     hwm_sum_mb: float  # the sum of each process's own peak (VmHWM): an upper bound
+    pss_mb: float  # the largest sampled sum of Pss: shared pages counted once
     processes: int  # how many processes the tree had, over its life
     exit_code: int
 
@@ -403,6 +409,18 @@ def _status_kb(pid: int) -> tuple[int, int]:
     except (FileNotFoundError, ProcessLookupError, ValueError):
         pass
     return rss, hwm
+
+
+def _pss_kb(pid: int) -> int:
+    """Pss of ``pid`` in kB (``/proc/<pid>/smaps_rollup``); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError):
+        pass
+    return 0
 
 
 def _descendants(root: int) -> list[int]:
@@ -433,13 +451,17 @@ def run_process(
     """Run ``cmd`` as a new process; time it and sample its tree's memory until it exits."""
     hwm: dict[int, int] = {}
     peak = [0]
+    pss = [0]
     stop = threading.Event()
 
     def sample(root: int) -> None:
-        tree, scanned = [root], 0.0
+        tree, scanned, shared = [root], 0.0, 0.0
         while not stop.is_set():
             if time.perf_counter() - scanned > RESCAN_EVERY:  # a scan of /proc costs ~3 ms
                 tree, scanned = _descendants(root), time.perf_counter()
+            if time.perf_counter() - shared > PSS_EVERY:
+                pss[0] = max(pss[0], sum(_pss_kb(pid) for pid in tree))
+                shared = time.perf_counter()
             total = 0
             for pid in tree:
                 rss, high = _status_kb(pid)
@@ -467,6 +489,7 @@ def run_process(
         cpu_s=usage.ru_utime + usage.ru_stime,
         peak_mb=max(peak[0], usage.ru_maxrss) / 1024,
         hwm_sum_mb=sum(hwm.values()) / 1024,
+        pss_mb=pss[0] / 1024,
         processes=len(hwm),
         exit_code=code,
     )
@@ -702,7 +725,11 @@ def bench_size(size: int, args: argparse.Namespace, now: datetime) -> Row:
                 extra["full_last"] = check_build(s, config, "full build", work / "full.log")
                 samples["full"].append(s)
                 samples["full_report_s"].append(extra["full_last"]["report_s"])
-                note("full", f"{s.wall_s:.2f} s, {s.peak_mb:.0f} MB ({s.processes} processes)")
+                note(
+                    "full",
+                    f"{s.wall_s:.2f} s, {s.peak_mb:.0f} MB ({s.processes} processes; "
+                    f"Pss {s.pss_mb:.0f} MB)",
+                )
             if "noop" in want:
                 cmd = syndicate_cli(cfg_path, "build")
                 s = run_process(cmd, cwd=work, env=env, log_to=work / "noop.log")
@@ -759,6 +786,7 @@ def summarize(size: int, samples: dict[str, list[Any]], extra: Row) -> Row:
                 "max_s": max(walls),
                 "peak_mb": _med([r.peak_mb for r in rows]),
                 "hwm_sum_mb": _med([r.hwm_sum_mb for r in rows]),
+                "pss_mb": _med([r.pss_mb for r in rows]),
                 "processes": max(r.processes for r in rows),
                 "runs": len(rows),
             }
@@ -834,7 +862,8 @@ def table_rows(summary: Row) -> list[list[str]]:
         rows.append([
             "peak memory, all processes (sampled sum of RSS)",
             f"{full['peak_mb']:.0f} MB ({full['processes']} processes; "
-            f"sum of each one's peak {full['hwm_sum_mb']:.0f} MB)" if full else "",
+            f"sum of each one's peak {full['hwm_sum_mb']:.0f} MB; "
+            f"summed Pss {full.get('pss_mb', 0):.0f} MB)" if full else "",
             f"{hugo['peak_mb']:.0f} MB" if hugo else "",
             f"{naive['peak_mb']:.0f} MB" if naive else "",
             f"{hugo['peak_mb'] / full['peak_mb']:.2f}× less" if full and hugo else "",

@@ -42,6 +42,9 @@ class ArticleCache:
     def __len__(self) -> int:
         return len(self._cache)
 
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._cache
+
     @property
     def bytes(self) -> int:
         """``article_bytes`` of what is cached."""

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,16 +32,18 @@ from .article_cache import ArticleCache
 from .assemble import assemble_feed
 from .config import Config
 from .durable import DurableBatch, sync_directories
-from .guids import GUID_RULE, GuidConflict
+from .guids import GuidConflict
 from .kinds import kind_named, output_file
 from .links import LinkChecker, LinkResult
-from .model import Article, FeedResult, FindingRecord, ItemRef, LinkProblem, Outcome, PublishOutcome
+from .model import Article, FeedResult, ItemRef
 from .partners import audience_of
 from .planning import PlannedFeed, fingerprint, select_items
 from .precompress import siblings_present
-from .publish import Staged, discard_staged, place_staged, stage_feed
+from .publish import discard_staged, place_staged, stage_feed
 from .render import DEFAULT_CACHE_BYTES, Renderer
 from .render.items import get_feed_dates
+from .reuse import PlannedUses
+from .staging import Window, Writing
 from .store import Store
 from .store.guids import Item, guard_window
 from .store.visibility import under_embargo
@@ -56,84 +57,16 @@ ITEM_VERDICTS = 100_000
 ITEM_VERDICT_BYTES = DEFAULT_CACHE_BYTES
 # Items the GUID guard agreed with, remembered by hash (~60 bytes each).
 GUARDED_ITEMS = 500_000
+# A planned build knows when each article is shown next, so its render and
+# article caches share one byte budget and, when it is full, drop the article
+# shown again furthest in the future (Belady's MIN: the fewest renders, loads
+# and item checks for the memory). The LRU bounds above stay as a backstop.
+PLANNED_CACHE_BYTES = 64 * 1024 * 1024
 
 
 def _present(path: Path) -> bool:
     """The feed file and its precompressed copies are all there (a lost one is written again)."""
     return path.is_file() and siblings_present(path)
-
-
-@dataclass(frozen=True, slots=True)
-class _Writing:
-    """A feed whose changed files are staged: written to temp files, not yet in place."""
-
-    key: str
-    fingerprint: str
-    started: float
-    files: list[PublishOutcome | Staged]
-    links: tuple[LinkProblem, ...]
-    updated: datetime  # the feed's own date, from its newest item
-    items: tuple[Item, ...] = ()  # what it carries, for the GUID guard
-
-    def staged(self) -> list[Staged]:
-        return [f for f in self.files if isinstance(f, Staged)]
-
-    def publishes(self) -> bool:
-        """Some file goes out (staged) or is out already (unchanged): its GUIDs are published."""
-        return any(isinstance(f, Staged) or f.outcome is Outcome.UNCHANGED for f in self.files)
-
-    def held(self, conflicts: tuple[GuidConflict, ...]) -> FeedResult:
-        """The feed's result when the GUID guard held it back: every file rejected."""
-        findings = tuple(
-            FindingRecord(rule=GUID_RULE, severity="error", message=c.line()) for c in conflicts
-        )
-        outcomes = tuple(
-            replace(
-                f.outcome if isinstance(f, Staged) else f,
-                outcome=Outcome.REJECTED,
-                codings=(),
-                findings=(f.outcome if isinstance(f, Staged) else f).findings + findings,
-                message="not published: an item would break a published GUID; "
-                "last good version kept",
-            )
-            for f in self.files
-        )
-        seconds = time.perf_counter() - self.started
-        return FeedResult(
-            self.key,
-            self.fingerprint,
-            seconds,
-            outcomes,
-            links=self.links,
-            updated=self.updated,
-            guid_conflicts=conflicts,
-        )
-
-    def finish(
-        self,
-        touched: set[Path],
-        output: Path,
-        private: Path,
-        committed: Mapping[Path, PublishOutcome],
-    ) -> FeedResult:
-        """The feed's result, its staged files' outcomes taken from ``committed`` (by temp)."""
-        outcomes = tuple(committed[f.tmp] if isinstance(f, Staged) else f for f in self.files)
-        # Only folders that received a file: a rejected feed may have none yet, and
-        # an unchanged one may have had only its precompressed copies written again.
-        touched.update(output_file(o.path, output, private).parent for o in outcomes if o.codings)
-        seconds = time.perf_counter() - self.started
-        return FeedResult(
-            self.key, self.fingerprint, seconds, outcomes, links=self.links, updated=self.updated
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _Window:
-    """A window's feeds, built, with their changed files staged and being made durable."""
-
-    feeds: list[FeedResult | _Writing]
-    staged: list[Staged]
-    durable: Future[dict[Path, str]]  # the files that could not be made durable, and why
 
 
 @dataclass
@@ -158,8 +91,10 @@ class Builder:
     syncer: ThreadPoolExecutor | None = None
     checker: LinkChecker | None = None
     link_results: dict[int, LinkResult] = field(default_factory=dict)
-    # Uses left of each article (by id) in the plan being built; see ``build_plan``.
-    pending: Counter[int] = field(default_factory=Counter)
+    # Where each article is still to be shown in the plan being built (``build_plan``),
+    # and the budget its render and article caches share (``PLANNED_CACHE_BYTES``).
+    uses: PlannedUses | None = None
+    planned_bytes: int = PLANNED_CACHE_BYTES
     touched: set[Path] = field(default_factory=set)  # folders written to since the last sync
     # Hashes of the items the GUID guard agreed with in this build: a story in five
     # feeds is guarded once (a changed GUID or URL is another item, guarded again).
@@ -226,26 +161,39 @@ class Builder:
         """Build many feeds window by window, having selected every feed's items first.
 
         Selecting first (the same queries, only earlier) tells the caches when
-        each article is shown for the last time: it then leaves the render and
-        article caches, so their byte budgets hold only articles still to come.
-        At 100k articles a plain LRU rendered 1.4 items per distinct article in
-        one process; this renders ~1.15, and about 1.0 per worker with two.
+        each article is shown next and for the last time: it then leaves the
+        render and article caches, so their budget (``planned_bytes``) holds only
+        articles still to come, and when that is full the one shown again
+        furthest ahead goes first (``_trim``). At 100k articles a plain LRU
+        rendered 1.4 items per distinct article in one process.
 
         ``claim`` returns the index of the next window to build, or None when
         there is none left (another worker may have taken the rest); by default
         every window is built, in order. ``progress`` gets the feeds done per window.
         """
         started = time.perf_counter()
-        selected = [[select_items(conn, p, self.now) for p in w] for w in windows]
+        # A story is in several feeds: its feeds share one ItemRef (a few MB at 100k).
+        one: dict[ItemRef, ItemRef] = {}
+        selected = [
+            [[one.setdefault(r, r) for r in select_items(conn, p, self.now)] for p in w]
+            for w in windows
+        ]
+        del one
         spent = (time.perf_counter() - started) / max(1, sum(len(w) for w in windows))
-        self.pending = Counter(r.id for window in selected for refs in window for r in refs)
+        self.uses = PlannedUses([refs for window in selected for refs in window])
+        starts = [0]
+        for window in selected:
+            starts.append(starts[-1] + len(window))
         results: list[FeedResult] = []
         # A window's files become durable while the next one is built: its
         # results are finished (files renamed into place) one window later.
-        waiting: _Window | None = None
+        waiting: Window | None = None
         try:
             for i in range(len(windows)) if claim is None else iter(claim, None):
-                built = self._build_selected(windows[i], selected[i], known, force, spent)
+                built = self._build_selected(
+                    windows[i], selected[i], known, force, spent, start=starts[i]
+                )
+                selected[i] = []  # built: its items are not held for the rest of the plan
                 ready, waiting = waiting, built
                 if ready is not None:
                     results.extend(self._finish_or_abandon(ready))
@@ -257,7 +205,7 @@ class Builder:
                 if progress:
                     progress(len(ready.feeds))
         finally:
-            self.pending.clear()
+            self.uses = None
             if waiting is not None:  # an error: its results will not be recorded
                 self._abandon(waiting)
         return results
@@ -286,30 +234,35 @@ class Builder:
         known: Mapping[str, str],
         force: bool,
         spent: float,
-    ) -> _Window:
+        *,
+        start: int | None = None,
+    ) -> Window:
+        """Build a window's feeds and stage their files; ``start`` is the plan position
+        of its first feed when it is part of a planned build (``build_plan``)."""
         every = [r for refs in selected for r in refs]
         self.articles.prefetch(every)
         self.check_links(every)  # the window's references resolved as one batch
         # Opened before the window's first file is written: see DurableBatch.
         batch = DurableBatch(self.output)
-        started_feeds: list[FeedResult | _Writing] = []
+        started_feeds: list[FeedResult | Writing] = []
         try:
-            for p, refs in zip(window, selected, strict=True):
+            for j, (p, refs) in enumerate(zip(window, selected, strict=True)):
                 started_feeds.append(self.build_one(p, refs, known, force, spent=spent))
-                self._release(refs)
+                if start is not None:
+                    self._release(refs, start + j)
         except BaseException:  # the window will not be recorded: leave no temp file behind
             batch.close()
-            discard_staged(s for f in started_feeds if isinstance(f, _Writing) for s in f.staged())
+            discard_staged(s for f in started_feeds if isinstance(f, Writing) for s in f.staged())
             raise
         # The window's files are made durable together, in a thread that only
         # waits for the disk; ``_finish`` renames them into place.
-        staged = [s for f in started_feeds if isinstance(f, _Writing) for s in f.staged()]
+        staged = [s for f in started_feeds if isinstance(f, Writing) for s in f.staged()]
         if self.syncer is None:
             self.syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncer")
         durable = self.syncer.submit(batch.make_durable, [t for s in staged for t in s.temps])
-        return _Window(started_feeds, staged, durable)
+        return Window(started_feeds, staged, durable)
 
-    def _finish(self, window: _Window) -> list[FeedResult]:
+    def _finish(self, window: Window) -> list[FeedResult]:
         """Wait until the window's files are durable, guard their GUIDs, rename them.
 
         The guard records the window's items as published (committed) before any
@@ -323,7 +276,7 @@ class Builder:
             dropped = [
                 s
                 for f in window.feeds
-                if isinstance(f, _Writing) and f.key in held
+                if isinstance(f, Writing) and f.key in held
                 for s in f.staged()
             ]
             discard_staged(dropped)
@@ -338,17 +291,17 @@ class Builder:
                 if f.key in held
                 else f.finish(self.touched, output, private, committed)
             )
-            if isinstance(f, _Writing)
+            if isinstance(f, Writing)
             else f
             for f in window.feeds
         ]
 
-    def _guard(self, window: _Window) -> dict[str, tuple[GuidConflict, ...]]:
+    def _guard(self, window: Window) -> dict[str, tuple[GuidConflict, ...]]:
         """The window's feeds that would break a published GUID, with the items that would.
 
         One transaction per window, whatever its size (``store.guids.guard``).
         """
-        publishing = [f for f in window.feeds if isinstance(f, _Writing) and f.publishes()]
+        publishing = [f for f in window.feeds if isinstance(f, Writing) and f.publishes()]
         guarded = self.guarded
         items = {i for f in publishing for i in f.items if hash(i) not in guarded}
         if not items:
@@ -366,40 +319,48 @@ class Builder:
                 held[f.key] = found
         return held
 
-    def _finish_or_abandon(self, window: _Window) -> list[FeedResult]:
+    def _finish_or_abandon(self, window: Window) -> list[FeedResult]:
         try:
             return self._finish(window)
         except BaseException:
             self._abandon(window)
             raise
 
-    def _abandon(self, window: _Window) -> None:
+    def _abandon(self, window: Window) -> None:
         """Remove a window's temp files not in place: the build failed before recording it."""
         with contextlib.suppress(Exception):
             window.durable.result()  # let the syncer finish with them first
         discard_staged(window.staged)
 
-    def _release(self, refs: Sequence[ItemRef]) -> None:
-        """Count one use of each article; after the plan's last one, drop it from the caches.
+    def _release(self, refs: Sequence[ItemRef], at: int) -> None:
+        """Count the use at plan position ``at`` of each article; drop what is not shown again.
 
-        From the render and article caches, and the gate's verdicts on its
-        items. Caches filled by ``build_plan`` die with their build (a new
-        Builder per build, or a worker process), so nothing later could want
-        it: they hold only what is still to come, a few thousand articles a
-        process whatever the archive.
+        After an article's last feed in the plan it leaves the render and
+        article caches, and the gate's verdicts on its items. Caches filled by
+        ``build_plan`` die with their build (a new Builder per build, or a
+        worker process), so nothing later could want it: they hold only what
+        is still to come. An article shown again is queued by its next use; over
+        the budget, the one shown again furthest ahead is dropped first.
         """
-        pending = self.pending
-        if not pending:
+        uses = self.uses
+        if uses is None:
             return  # not building a plan (``syndicate run``): plain LRU, kept across builds
-        for r in refs:
-            left = pending[r.id] - 1
-            if left > 0:
-                pending[r.id] = left
-                continue
-            del pending[r.id]
-            for fragment in self.renderer.forget((r.guid, r.revision)):
-                self.verdicts.forget(fragment)
-            self.articles.forget(r.id)
+        for r in uses.use(refs, at):
+            self._drop(r.id, r.guid, r.revision)
+        # Over budget: drop the cached articles shown again furthest ahead.
+        articles = self.articles
+        while self.renderer.cached_bytes + articles.bytes > self.planned_bytes:
+            victim = uses.furthest()
+            if victim is None:
+                break
+            self._drop(*victim)
+        uses.sweep(articles, len(articles))
+
+    def _drop(self, article_id: int, guid: str, revision: int) -> None:
+        """Forget an article: its items, the gate's verdicts on them, the article."""
+        for fragment in self.renderer.forget((guid, revision)):
+            self.verdicts.forget(fragment)
+        self.articles.forget(article_id)
 
     def build_one(
         self,
@@ -409,10 +370,10 @@ class Builder:
         force: bool,
         *,
         spent: float = 0.0,
-    ) -> FeedResult | _Writing:
+    ) -> FeedResult | Writing:
         """Unless the fingerprint is unchanged: assemble, and stage what passed.
 
-        A feed that is published comes back as ``_Writing``: its changed files
+        A feed that is published comes back as ``Writing``: its changed files
         are staged; the window commits them together.
         """
         started = time.perf_counter() - spent
@@ -483,4 +444,4 @@ class Builder:
         ]
         updated = get_feed_dates(spec, articles).updated
         items = tuple(Item(a.key, a.guid, a.url, a.published) for a in assembled.shown)
-        return _Writing(spec.key, fp, started, files, assembled.links, updated, items)
+        return Writing(spec.key, fp, started, files, assembled.links, updated, items)

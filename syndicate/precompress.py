@@ -32,13 +32,15 @@ from .model import CodedFile
 SUFFIXES: dict[str, str] = {"gzip": ".gz", "br": ".br"}
 # Publish compresses every changed feed on the build's clock: with zlib's gzip 6
 # and brotli 4 that was 22 of a 36 s full build at 10k articles (every byte of
-# every feed, ~600 MB). So the levels are chosen for time. gzip is written by
-# ISA-L (python-isal, the igzip of Intel's ISA-L): its level 3 is ~6x faster
-# than zlib's 6 for ~10% more bytes (zlib 1 is 2x faster for 17% more). Brotli 2
-# takes under half the time of 4 for ~6% more bytes, and is still ~3% smaller
-# than that gzip; 3 costs a quarter more than 2 for 2%. Both stay deterministic.
-BROTLI_QUALITY = 2
-GZIP_LEVEL = 3
+# every feed, ~600 MB; ~2.4 GB at 100k). So the levels are chosen for time, and
+# both stay deterministic. gzip is written by ISA-L (python-isal, the igzip of
+# Intel's ISA-L), ~6x faster than zlib's 6. Measured on 1,000-1,500 of the 10k
+# bench's feeds (70-80 MB, CPU time): ISA-L 2 takes ~21% less time than its 3
+# for ~1.4% more bytes (40.5% of the feed against 40.0%). Brotli 1 takes ~40%
+# less time than 2 for ~4% more bytes (38.2% against 36.6%), and is still
+# smaller than that gzip; brotli was the largest single cost of a 100k build.
+BROTLI_QUALITY = 1
+GZIP_LEVEL = 2
 
 
 def compress(content: bytes) -> dict[str, bytes]:

@@ -88,6 +88,39 @@ def test_without_a_plan_the_cache_is_least_recently_used(plan: Any, now: datetim
     assert renderer.misses == 12 * formats
 
 
+def _files(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.*")}
+
+
+def test_over_its_budget_a_plan_drops_the_story_shown_again_furthest_ahead(
+    plan: Any, now: datetime, tmp_path: Path
+) -> None:
+    # The budget holds about one article: after the first feed the shared story
+    # (shown again last) goes first, so the middle feeds' stories are rendered
+    # once each and the shared one twice; the bytes are the same whatever the budget.
+    config, store, planned = plan
+    formats = len(planned[0].spec.formats)
+    unbounded = _build(config, store, now, planned, whole=True)
+    before = _files(config.output_dir)
+    other = config.model_copy(
+        update={"output": config.output.model_copy(update={"dir": str(tmp_path / "small")})}
+    )
+    builder = Builder(other, store, now, planned_bytes=1)
+    try:
+        with store.connect() as conn:
+            builder.build_plan(conn, [[p] for p in planned], {}, force=True)
+    finally:
+        builder.close()
+    assert unbounded.misses == 11 * formats
+    assert builder.renderer.misses == 12 * formats
+    assert builder.uses is None and not len(builder.articles)
+    after = _files(other.output_dir)
+    assert before.keys() == after.keys() and len(before) > 3 * formats
+    for name, data in before.items():
+        if name.endswith((".rss", ".atom", ".json")):
+            assert after[name] == data, name
+
+
 def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None:
     config, store, planned = plan
     builder = Builder(config, store, now)
@@ -95,7 +128,7 @@ def test_the_plan_is_forgotten_after_the_build(plan: Any, now: datetime) -> None
         results = builder.build_plan(conn, [planned[:2], planned[2:]], {}, force=True)
     builder.close()
     assert [r.key for r in results] == [p.spec.key for p in planned]
-    assert not builder.pending
+    assert builder.uses is None
     # Every article was dropped after its last feed: nothing of the build stays behind.
     assert not len(builder.articles) and builder.articles.bytes == 0
     assert len(builder.verdicts) == 0  # nor the gate's verdicts on its items

@@ -118,6 +118,11 @@ class Renderer:
         doc = self._render_formats(spec, articles, (fmt,))[fmt]
         return doc if isinstance(doc, bytes) else doc.join()
 
+    @property
+    def cached_bytes(self) -> int:
+        """The serialized items cached, in bytes."""
+        return self._bytes
+
     def forget(self, key: tuple[str, int]) -> tuple[bytes, ...]:
         """Drop the item of ``key`` (guid, revision): its build will not show it again.
 
