@@ -38,7 +38,7 @@ from sqlalchemy import Connection
 from .config import Config
 from .freshness import written_within
 from .kinds import kinds
-from .manifest import MANIFEST_NAME, ManifestEntry, read_manifest
+from .manifest_file import MANIFEST_NAME, ManifestEntry, read_manifest
 from .model import FILE_EXTENSIONS, MEDIA_TYPES, FeedFormat, FeedSpec
 from .planning import plan_feeds
 from .publish import write_atomic

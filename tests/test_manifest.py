@@ -19,14 +19,8 @@ import pytest
 
 from syndicate.build import drain_queue, run_build
 from syndicate.config import parse_config
-from syndicate.manifest import (
-    CONTENT_TYPES,
-    MANIFEST_NAME,
-    ManifestEntry,
-    next_last_modified,
-    plan_manifest,
-    read_manifest,
-)
+from syndicate.manifest import next_last_modified, plan_manifest
+from syndicate.manifest_file import CONTENT_TYPES, MANIFEST_NAME, ManifestEntry, read_manifest
 from syndicate.model import CodedFile, Term
 from syndicate.precompress import make_etag
 from syndicate.store import Store
@@ -261,7 +255,7 @@ def test_the_file_is_one_entry_per_line_and_lines_read_back_are_reused_exactly(
     """A build in a new process reuses the lines it read; the bytes are what encoding gives."""
     import json
 
-    from syndicate import manifest
+    from syndicate import manifest_file as manifest
 
     t0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
     paths = ["index.rss", "tags/caf\u00e9.rss", 'tags/odd"name.rss', "tags/tab\tname.rss"]
@@ -286,7 +280,7 @@ def test_the_file_is_one_entry_per_line_and_lines_read_back_are_reused_exactly(
 def test_a_manifest_in_the_old_one_line_form_is_read_and_encoded_afresh(tmp_path: Path) -> None:
     import json
 
-    from syndicate import manifest
+    from syndicate import manifest_file as manifest
 
     t0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
     entries = {"index.rss": _entry('"a"', t0)}

@@ -197,7 +197,7 @@ def _write_nginx_config(
 ) -> None:
     """Print or write the nginx block for this config and the folder's manifest."""
     from ..kinds import kinds
-    from ..manifest import MANIFEST_NAME, read_manifest
+    from ..manifest_file import MANIFEST_NAME, read_manifest
     from ..publish import write_atomic
     from ..serve import nginx
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 from urllib.parse import quote
 
-from ..manifest import ManifestEntry
+from ..manifest_file import ManifestEntry
 from ..model import CodedFile
 from .conditional import http_date, is_not_modified
 from .folder import Folder, Unlisted

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..manifest import MANIFEST_NAME, ManifestEntry, ManifestError, parse_manifest
+from ..manifest_file import MANIFEST_NAME, ManifestEntry, ManifestError, parse_manifest
 from ..model import CodedFile
 from ..precompress import make_etag
 

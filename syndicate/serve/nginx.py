@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..discovery import INDEX_NAME
-from ..manifest import CONTENT_TYPES, ManifestEntry
+from ..manifest_file import CONTENT_TYPES, ManifestEntry
 from ..stylesheets import STYLE_FOLDER
 
 # Debian's path for the module of libnginx-mod-http-brotli-static (bookworm main)

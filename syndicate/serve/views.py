@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from ..manifest import ManifestEntry
+from ..manifest_file import ManifestEntry
 from .conditional import http_date, is_not_modified
 from .folder import Folder, Unlisted
 

@@ -22,7 +22,7 @@ from clock_support import FakeClock, install_clock
 from lxml import etree
 from partner_support import AUTH, partner_config
 
-from syndicate.manifest import MANIFEST_NAME, read_manifest
+from syndicate.manifest_file import MANIFEST_NAME, read_manifest
 from syndicate.scheduler import Service
 from syndicate.store import Store
 

@@ -16,7 +16,7 @@ from nginx_support import Nginx, Upstream, generate
 from serve_support import HUBS, article, build, free_port, raw_get, some_articles, write_project
 
 from syndicate.config import load_config
-from syndicate.manifest import MANIFEST_NAME, read_manifest
+from syndicate.manifest_file import MANIFEST_NAME, read_manifest
 from syndicate.serve.conditional import http_date
 from syndicate.serve.nginx import (
     BROTLI_MODULE,

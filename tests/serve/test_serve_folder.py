@@ -12,7 +12,7 @@ import requests
 from serve_support import Server, article, build, raw_get, some_articles, write_project
 
 from syndicate.config import load_config
-from syndicate.manifest import MANIFEST_NAME, read_manifest
+from syndicate.manifest_file import MANIFEST_NAME, read_manifest
 from syndicate.precompress import make_etag
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

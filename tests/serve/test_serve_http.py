@@ -13,7 +13,7 @@ import requests
 from serve_support import HUBS, Server, raw_get
 
 from syndicate.config import load_config
-from syndicate.manifest import MANIFEST_NAME, read_manifest
+from syndicate.manifest_file import MANIFEST_NAME, read_manifest
 from syndicate.precompress import make_etag
 from syndicate.serve.conditional import http_date
 
