@@ -21,6 +21,8 @@ Nothing here decides whether a feed changed or touches the store.
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import brotli
@@ -43,12 +45,39 @@ BROTLI_QUALITY = 1
 GZIP_LEVEL = 2
 
 
+# A feed at least this large has its two copies made at once: brotli and ISA-L
+# both let go of the GIL, so where a core is free (a drain of `syndicate run`
+# rebuilding one story's feeds) a feed's copies take about its brotli's time
+# alone (273 KB: 2.0 ms against 3.3 ms one after the other).
+TOGETHER_MIN = 32 * 1024
+
+
 def compress(content: bytes) -> dict[str, bytes]:
     """The feed's bytes in each precompressed coding, the same every time for the same input."""
-    return {
-        "gzip": igzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0),
-        "br": brotli.compress(content, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT),
-    }
+    if len(content) < TOGETHER_MIN:
+        return {"gzip": _gzip(content), "br": _brotli(content)}
+    br = _beside().submit(_brotli, content)
+    return {"gzip": _gzip(content), "br": br.result()}
+
+
+def _gzip(content: bytes) -> bytes:
+    return igzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _brotli(content: bytes) -> bytes:
+    data: bytes = brotli.compress(content, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT)
+    return data
+
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _beside() -> ThreadPoolExecutor:
+    """One thread per process for brotli (a forked worker makes its own: threads do not fork)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="brotli"))
+    return _pool[1]
 
 
 def make_etag(data: bytes, coding: str) -> str:

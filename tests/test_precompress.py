@@ -35,3 +35,16 @@ def test_copies_are_the_same_bytes_every_time() -> None:
     assert first == second
     assert first["gzip"][4:8] == b"\0\0\0\0"  # no timestamp in the gzip header
     assert make_etag(first["gzip"], "gzip") != make_etag(content, "identity")
+
+
+def test_a_large_feeds_copies_made_at_once_are_the_ones_made_in_turn() -> None:
+    """Past TOGETHER_MIN brotli runs in a thread beside gzip: the same bytes as serially."""
+    from syndicate import precompress
+
+    item = b"<item><title>Tide tables for the %d week</title><description>Quay</description></item>"
+    content = b"<rss><channel>" + b"".join(item % i for i in range(2000)) + b"</channel></rss>"
+    assert len(content) >= precompress.TOGETHER_MIN
+    together = compress(content)
+    apart = {"gzip": precompress._gzip(content), "br": precompress._brotli(content)}
+    assert together == apart
+    assert brotli.decompress(together["br"]) == content == gzip.decompress(together["gzip"])
