@@ -336,7 +336,7 @@ def build_command(
         # nothing for the status page to show at once: it may wait (output.pages_every)
         trouble = report.exit_code or report.failed or report.errors or report.guid_conflicts
         quiet = not (trouble or report.links or any(o.findings for o in report.outcomes))
-        _status_writer(config, store)(now, quiet=quiet)
+        _status_writer(config, store)(now, quiet=quiet, built=bool(report.outcomes))
 
     for line in report.errors:  # a refused partner profile: built nothing for it
         err.print(line, markup=False, style="red")

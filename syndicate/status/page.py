@@ -212,22 +212,24 @@ def render_status_html(report: StatusReport) -> str:
 
 
 def write_status_page(
-    config: Config, store: Store, now: datetime, *, quiet: bool = False
+    config: Config, store: Store, now: datetime, *, quiet: bool = False, built: bool = True
 ) -> Path | None:
     """Gather the status and replace ``output.status_page`` atomically; return its path.
 
     Called after each build; ``now`` is the build's own time, so the page says
     what the build saw. None (and nothing written) when the page is switched off.
     A ``quiet`` build (nothing failed, no finding, no link problem) leaves a
-    settled page (younger than ``output.pages_every`` seconds, showing no
-    problem) as it is: the page lists every feed, and at 2,000 feeds gathering
-    and rendering it costs more than cron's build of one new story. Problems
-    show at once and so does their end; only rows of healthy feeds may lag.
+    settled page (younger than ``output.pages_every`` seconds) as it is: the
+    page lists every feed, and at 2,000 feeds gathering and rendering it costs
+    more than cron's build of one new story. A page showing a problem is
+    settled only for a quiet build that ``built`` nothing (a no-op cannot have
+    mended it; any feed it rebuilt may have). So problems show at once and so
+    does their end; only rows of healthy feeds may lag.
     """
     path = config.status_page_path
     if path is None:
         return None
-    if quiet and page_is_settled(path, now, config.output.pages_every):
+    if quiet and page_is_settled(path, now, config.output.pages_every, built=built):
         return path
     with store.connect() as conn:
         report = get_status(conn, config, now)
@@ -238,18 +240,21 @@ def write_status_page(
 
 # The page's own word on whether it shows anything needing attention (its <head>):
 # a settled page may wait for the timer; one showing a problem is rewritten by the
-# next build, which may have mended it.
+# next build that rebuilt a feed, which may have mended it.
 ATTENTION = re.compile(rb'<meta name="syndicate-attention" content="(\d+)">')
 
 
-def page_is_settled(path: Path, now: datetime, every: int) -> bool:
-    """Whether the page at ``path`` is younger than ``every`` seconds and shows no problem.
+def page_is_settled(path: Path, now: datetime, every: int, *, built: bool = True) -> bool:
+    """Whether the page at ``path`` is younger than ``every`` seconds and, if ``built``
+    (the build rebuilt feeds), shows no problem.
 
     A page stamped after ``now`` (a clock set back), or one without the mark
     (written by an older version), is not settled: it is rewritten.
     """
     if not written_within(path, now, every):
         return False
+    if not built:
+        return True
     try:
         with path.open("rb") as f:
             head = f.read(1024)
@@ -264,9 +269,9 @@ def page_writer(
 ) -> Callable[[datetime], None]:
     """``write_status_page`` for after each build: a page that cannot be written is a warning."""
 
-    def write(now: datetime, *, quiet: bool = False) -> None:
+    def write(now: datetime, *, quiet: bool = False, built: bool = True) -> None:
         try:
-            write_status_page(config, store, now, quiet=quiet)
+            write_status_page(config, store, now, quiet=quiet, built=built)
         except OSError as e:
             warn(f"warning: status page not written: {e}")
 
