@@ -3,7 +3,7 @@
 A CMS export that re-indents its HTML, reorders attributes, writes ``<br/>``
 for ``<br>``, ``&#39;`` for ``'`` or wraps long lines has not edited the
 story: readers see the same thing. The store compares articles by this key
-(``store.upsert.content_hash``) so such a re-import is no edit: no new
+(``digest.content_hash``) so such a re-import is no edit: no new
 revision, no ``updated`` bump, no feed queued (issue 17).
 
 What counts is what a browser renders: element names and attribute values

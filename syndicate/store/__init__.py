@@ -161,7 +161,7 @@ class Store:
         *,
         authority: str,
         now: datetime,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         revive: bool = False,
     ) -> Iterator[UpsertResult | UpsertFailure]:
         """Store records in batches; yield one result (or failure) per record, in order.
@@ -183,6 +183,7 @@ class Store:
         for attempt in itertools.count(1):
             try:
                 with self.engine.begin() as conn:
+                    _begin_write(conn)
                     touched = Touched()
                     results = self._upsert_batch(conn, batch, authority, now, touched, revive)
                     # Last in the transaction, in key order: the shared queue rows
@@ -287,6 +288,22 @@ class Store:
         """The kills a partner's feed announces at ``now`` (``kills.tombstones``)."""
         with self.connect() as conn:
             return tombstones(conn, audience, now, days)
+
+
+def _begin_write(conn: Connection) -> None:
+    """Open the batch's transaction on SQLite now, holding the write lock.
+
+    The pysqlite driver begins a transaction only before its first INSERT, so
+    the batch's first savepoint would be the outermost one and releasing it
+    would commit: the articles, then their feeds' queue rows, in two commits
+    (a crash between them leaves stories stored whose feeds are never rebuilt),
+    and two flushes a batch. ``BEGIN IMMEDIATE`` makes the savepoints nest
+    inside one transaction and takes the write lock before anything is read
+    (waiting ``busy_timeout`` for another writer instead of failing midway).
+    PostgreSQL's transaction is real already.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _distinct_runs(batch: list[ParsedArticle]) -> Iterator[list[ParsedArticle]]:

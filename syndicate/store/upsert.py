@@ -18,8 +18,6 @@ the same transaction.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,7 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from ..archives import page_keys
-from ..dates import to_utc
+from ..digest import digest_of, legacy_content_hash
 from ..guids import make_guid
 from ..model import ParsedArticle
 from ..text import (
@@ -61,52 +59,16 @@ class UpsertResult:
     killed_at: datetime | None = None  # for "not revived": when the story was killed
 
 
-def content_hash(record: ParsedArticle) -> str:
-    """A stable digest of everything a feed can show, to detect real edits.
-
-    The body counts by what it renders (``html_key``), the correction note by
-    its words: a re-import that only re-indents or re-spells them is no edit
-    (issue 17).
-    """
-    from ..html_key import html_key  # lxml.html: loaded by imports, not by every command
-
-    correction = collapse_spaces(record.correction) if record.correction else record.correction
-    return _digest(
-        replace(record, content_html=html_key(record.content_html), correction=correction)
-    )
-
-
-def legacy_content_hash(record: ParsedArticle) -> str:
-    """The digest stores made before ``html_key`` (over the body as written).
-
-    Accepted as "unchanged" too, so the first re-import after an upgrade does
-    not date every stored story as edited; the next real edit stores the new one.
-    """
-    return _digest(record)
-
-
-def _digest(record: ParsedArticle) -> str:
-    def default(value: object) -> object:
-        if isinstance(value, datetime):
-            return to_utc(value).isoformat()
-        if hasattr(value, "__slots__"):
-            return [getattr(value, s) for s in value.__slots__]
-        raise TypeError(type(value).__name__)
-
-    fields = record.content_fields()
-    if record.kill_reason is None:  # as before the field existed: old digests still match
-        assert fields[-1] is None, "kill_reason must stay the last content field"
-        fields = fields[:-1]
-    blob = json.dumps(fields, default=default, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
 def _settled(record: ParsedArticle, existing: Any) -> ParsedArticle:
     """The record as it is compared and stored: a derived slug and URL keep the stored ones."""
     if existing is None or not record.derived:
         return record
-    keep = {name: getattr(existing, name) for name in ("slug", "url") if name in record.derived}
-    return replace(record, **keep) if keep else record
+    keep = {
+        name: getattr(existing, name)
+        for name in ("slug", "url")
+        if name in record.derived and getattr(existing, name) != getattr(record, name)
+    }
+    return replace(record, **keep) if keep else record  # the same record keeps its digest
 
 
 def _updated(record: ParsedArticle, existing: Any, now: datetime) -> datetime:
@@ -289,7 +251,7 @@ def _write(
                 UpsertResult(record.key, old.guid, "not revived", killed_at=old.killed_at)
             )
             continue
-        digest = content_hash(record)
+        digest = digest_of(record)
         if (
             old is not None
             and not revived  # a story killed by `syndicate kill` kept its digest
