@@ -171,10 +171,15 @@ class Store:
         record by record, each in a savepoint, so only that record is lost.
         A killed story stays killed unless ``revive`` (see ``upsert_many``).
         """
-        for batch in chunked(records, batch_size):
-            with _engine.wrap_errors(self.url, "storing articles"):
-                results = self._store_batch(batch, authority=authority, now=now, revive=revive)
-            yield from results
+        try:
+            for batch in chunked(records, batch_size):
+                with _engine.wrap_errors(self.url, "storing articles"):
+                    results = self._store_batch(batch, authority=authority, now=now, revive=revive)
+                yield from results
+        finally:
+            if self.engine.dialect.name == "sqlite":
+                with contextlib.suppress(SQLAlchemyError), self.engine.connect() as conn:
+                    conn.exec_driver_sql(f"PRAGMA cache_size={_engine.SQLITE_CACHE_KIB}")
 
     def _store_batch(
         self, batch: list[ParsedArticle], *, authority: str, now: datetime, revive: bool = False
@@ -290,6 +295,10 @@ class Store:
             return tombstones(conn, audience, now, days)
 
 
+# SQLite's page cache while an import writes (negative: KiB), 64 MiB.
+IMPORT_CACHE_KIB = -65536
+
+
 def _begin_write(conn: Connection) -> None:
     """Open the batch's transaction on SQLite now, holding the write lock.
 
@@ -304,6 +313,11 @@ def _begin_write(conn: Connection) -> None:
     """
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Every new article goes into a dozen indexes at random places: past a few
+        # thousand stories they outgrow SQLite's default 2 MB of cache, and each
+        # batch reads them again. Kept warm for the import; ``upsert_iter`` puts the
+        # default back when it ends (a bound on memory, not on what is stored).
+        conn.exec_driver_sql(f"PRAGMA cache_size={IMPORT_CACHE_KIB}")
 
 
 def _distinct_runs(batch: list[ParsedArticle]) -> Iterator[list[ParsedArticle]]:
