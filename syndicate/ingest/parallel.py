@@ -30,6 +30,9 @@ CHUNK_LINES = 250
 # (``Store.upsert_iter``), so the workers go on parsing while it is written.
 IN_FLIGHT_LINES = 2000
 
+# What a parse imports lazily (``digest.content_hash`` loads lxml when first called).
+_PRELOAD = ("syndicate.digest", "syndicate.html_key")
+
 _worker_job: tuple[ParseOne, str, IngestContext] | None = None
 
 
@@ -54,6 +57,9 @@ def parse_in_workers(
     """Yield ``parse_one``'s items for every entry, in order, parsed by ``workers`` processes."""
     source = iter(entries)
     context = multiprocessing.get_context("forkserver")
+    # Imported once, by the fork server, before it forks the workers: each worker
+    # then starts with the parser's modules (nh3, lxml, the digest) loaded.
+    context.set_forkserver_preload(["__main__", parse_one.__module__, *_PRELOAD])
     with context.Pool(workers, initializer=_start_worker, initargs=(parse_one, path, ctx)) as pool:
         pending: deque[AsyncResult[list[IngestItem]]] = deque()
         window = max(2 * workers, IN_FLIGHT_LINES // CHUNK_LINES)
