@@ -295,8 +295,8 @@ class Store:
             return tombstones(conn, audience, now, days)
 
 
-# SQLite's page cache while an import writes (negative: KiB), 64 MiB.
-IMPORT_CACHE_KIB = -65536
+# SQLite's page cache while an import writes (negative: KiB), 32 MiB.
+IMPORT_CACHE_KIB = -32768
 
 
 def _begin_write(conn: Connection) -> None:
