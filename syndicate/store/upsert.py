@@ -408,16 +408,26 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         )
         prepared = _INSERTS[memo] = (compiled.string, order, processors, positional is not None)
     sql, order, processors, by_position = prepared
+    # A batch repeats its values (``now`` in every article, ``published`` in its tag
+    # and author rows): each distinct one is processed once per column. Equal values
+    # give equal results (aware datetimes equal at one instant are one UTC value).
+    memos: list[dict[Any, Any]] = [{} for _ in processors]
     out: list[Any] = []
     for row in rows:
-        values = [
-            (process(row[name]) if process is not None else row[name])
-            for name, process in zip(order, processors, strict=True)
-        ]
+        values = []
+        for name, process, seen in zip(order, processors, memos, strict=True):
+            value = row[name]
+            if process is not None:
+                done = seen.get(value, _UNSEEN)
+                if done is _UNSEEN:
+                    done = seen[value] = process(value)
+                value = done
+            values.append(value)
         out.append(tuple(values) if by_position else dict(zip(order, values, strict=True)))
     conn.exec_driver_sql(sql, out)
 
 
+_UNSEEN = object()
 # (dialect, table, columns) -> (SQL, parameter order, bind processors, positional?)
 _INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...], Any, bool]] = {}
 
