@@ -8,7 +8,8 @@ its own folder, or with ``--postgres URL`` a database whose ``public`` schema is
 dropped and recreated first. Timed: the process from start to exit
 (interpreter start-up, imports, creating the schema, reading, parsing,
 sanitizing and storing every record). Peak memory: the process's
-``ru_maxrss`` (``os.wait4``).
+``ru_maxrss`` (``os.wait4``), and "tree MB", the process and its parse workers
+together, sampled from /proc every 20 ms (``build.run_process``'s way).
 
 Before timing, a small corpus is imported and the stored rows are compared
 with ``corpus.fill_store``'s for the same records (titles, sections, tags,
@@ -43,6 +44,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -84,6 +86,9 @@ class ImportSample:
     created: int
     skipped: int
     exit_code: int
+    # The process and its parse workers together (sampled from /proc; the workers
+    # are the fork server's children, which ``ru_maxrss`` of the process leaves out).
+    tree_peak_mb: float = 0.0
 
 
 def _toml(value: object) -> str:
@@ -160,12 +165,29 @@ def run_import(
         cmd = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "syndicate", *args]
     else:
         cmd = [*syndicate_command(), *args]
+    from build import RESCAN_EVERY, SAMPLE_EVERY, _descendants, _status_kb
+
     logs = config.parent
+    peak = [0]
+    stop = threading.Event()
+
+    def sample(root: int) -> None:
+        tree, scanned = [root], 0.0
+        while not stop.is_set():
+            if time.perf_counter() - scanned > RESCAN_EVERY:
+                tree, scanned = _descendants(root), time.perf_counter()
+            peak[0] = max(peak[0], sum(_status_kb(pid)[0] for pid in tree))
+            stop.wait(SAMPLE_EVERY)
+
     with open(logs / "stdout.json", "wb") as out, open(logs / "stderr.log", "wb") as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=config.parent)
+        sampler = threading.Thread(target=sample, args=(proc.pid,), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        stop.set()
+        sampler.join()
     code = os.waitstatus_to_exitcode(status)
     tally: dict[str, Any] = {}
     with contextlib.suppress(ValueError):
@@ -181,6 +203,7 @@ def run_import(
         created=int(tally.get("created", 0)),
         skipped=int(tally.get("skipped", 0)) + int(tally.get("unreadable", 0)),
         exit_code=code,
+        tree_peak_mb=max(peak[0], usage.ru_maxrss) / 1024,
     )
 
 
@@ -320,6 +343,7 @@ def print_summary(label: str, samples: list[ImportSample]) -> None:
         f"{label:<11}{n:>8,}{wall:>10.2f}{min(walls):>8.2f}{max(walls):>8.2f}"
         f"{statistics.median(s.cpu_s for s in samples):>8.2f}"
         f"{n / wall:>12,.0f}{statistics.median(s.peak_rss_mb for s in samples):>10.0f}"
+        f"{statistics.median(s.tree_peak_mb for s in samples):>9.0f}"
         f"{samples[-1].created:>10,}{samples[-1].skipped:>8,}  {len(samples)} run(s)"
     )
 
@@ -398,7 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["sqlite"].append(sample)
             log(
                 f"  sqlite run {run + 1}/{args.repeat}: {sample.wall_s:.2f} s, "
-                f"{sample.per_s:,.0f}/s, peak {sample.peak_rss_mb:.0f} MB, exit {sample.exit_code}"
+                f"{sample.per_s:,.0f}/s, peak {sample.peak_rss_mb:.0f} MB "
+                f"({sample.tree_peak_mb:.0f} MB with its workers), exit {sample.exit_code}"
             )
         if args.fill_store:
             folder = work / "fill-store"
@@ -430,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(
             f"{'store':<11}{'articles':>8}{'wall s':>10}{'min':>8}{'max':>8}{'cpu s':>8}"
-            f"{'articles/s':>12}{'peak MB':>10}{'created':>10}{'skipped':>8}"
+            f"{'articles/s':>12}{'peak MB':>10}{'tree MB':>9}{'created':>10}{'skipped':>8}"
         )
         for label, samples in results.items():
             print_summary(label, samples)

@@ -3,7 +3,7 @@
 A CMS export that re-indents its HTML, reorders attributes, writes ``<br/>``
 for ``<br>``, ``&#39;`` for ``'`` or wraps long lines has not edited the
 story: readers see the same thing. The store compares articles by this key
-(``store.upsert.content_hash``) so such a re-import is no edit: no new
+(``digest.content_hash``) so such a re-import is no edit: no new
 revision, no ``updated`` bump, no feed queued (issue 17).
 
 What counts is what a browser renders: element names and attribute values
@@ -30,13 +30,14 @@ BLOCK_TAGS = frozenset(
     | {"tr", "th", "td", "hr", "br", "pre", "section", "article", "aside", "header", "footer"}
 )
 _SPACE_RUN = re.compile(r"\s+")
-# The same runs, less the single spaces (most of them): nothing to replace there.
-_SPACE_RUNS = re.compile(r"[^\S ]\s*| \s+")
 _BLOCKS = "|".join(sorted(BLOCK_TAGS))
 # Two passes, each starting at a character it can look for (a regex that may
 # match the empty string is tried at every position, several times slower).
 _BEFORE_BLOCK = re.compile(r"\s+(?=</?(?:" + _BLOCKS + r")\b)")
 _AFTER_BLOCK = re.compile(r"(</?(?:" + _BLOCKS + r")\b[^>]*>)\s+")
+# The same, in text whose whitespace runs are single spaces already.
+_BEFORE_BLOCK_SPACE = re.compile(r" (?=</?(?:" + _BLOCKS + r")\b)")
+_AFTER_BLOCK_SPACE = re.compile(r"(</?(?:" + _BLOCKS + r")\b[^>]*>) ")
 
 
 def html_key(html: str) -> str:
@@ -51,8 +52,10 @@ def html_key(html: str) -> str:
     if not html.strip():
         return ""
     if "<pre" not in html.lower():
-        flat = _TAG.sub(_canonical_tag, _SPACE_RUNS.sub(" ", html))
-        return _without_block_edges(flat)
+        # Every whitespace run as one space (``str.split`` and ``\s`` agree on what
+        # whitespace is), so the block edges are single spaces: found from a literal.
+        flat = _TAG.sub(_canonical_tag, " ".join(html.split()))
+        return _AFTER_BLOCK_SPACE.sub(r"\1", _BEFORE_BLOCK_SPACE.sub("", flat))
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):

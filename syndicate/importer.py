@@ -6,6 +6,7 @@ through callbacks and never prints, so each caller decides where messages go.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +15,7 @@ from typing import Any, BinaryIO
 from .config import Config
 from .guids import tag_authority
 from .ingest import ImportOptions, IngestContext, IngestWarning, RecordError, parse_paths_iter
-from .model import ParsedArticle
+from .model import Origin, ParsedArticle
 from .store import Store, UpsertFailure
 
 
@@ -84,13 +85,15 @@ def import_paths(
     """
     tally = ImportTally()
     context = IngestContext.from_config(config)
-    origins: dict[str, str] = {}  # key -> where its latest record is, for notices
+    # Where each record handed to the store came from, oldest first: the store
+    # yields one result per record, in order, so this holds only the records in
+    # flight (a batch), not one entry per article of the file.
+    origins: deque[Origin | None] = deque()
 
     def parsed_iter(items: Iterable[object]) -> Iterator[ParsedArticle]:
         for item in items:
             if isinstance(item, ParsedArticle):
-                if item.origin is not None:
-                    origins[item.key] = str(item.origin)
+                origins.append(item.origin)
                 yield item
             elif isinstance(item, RecordError):
                 if item.whole_file:
@@ -112,6 +115,7 @@ def import_paths(
     for result in store.upsert_iter(
         records, authority=tag_authority(config.site.base_url), now=now, revive=revive
     ):
+        origin = origins.popleft()
         if isinstance(result, UpsertFailure):
             tally.skipped += 1
             line = f"{result.record.origin or result.record.key}: {result.reason}"
@@ -122,7 +126,7 @@ def import_paths(
             )
             on_error(line)
         elif result.change == "not revived":
-            where = origins.get(result.key)
+            where = str(origin) if origin is not None else None
             when = f" {result.killed_at.date().isoformat()}" if result.killed_at else ""
             reason = f"killed{when}; not revived (import with --revive to bring it back)"
             tally.not_revived.append({"key": result.key, "where": where, "reason": reason})

@@ -138,6 +138,11 @@ class ParsedArticle:
     # and URL (fixed at first import, like the GUID) and dates an edit's
     # ``updated`` at its import.
     derived: frozenset[str] = frozenset()
+    # ``digest.content_hash`` of this very record, when ingest worked it out
+    # (a parse worker, beside the parsing), so the process storing it need not.
+    # Not an init field: ``dataclasses.replace`` leaves it None, so a copy with
+    # other values never carries the digest of the original.
+    content_digest: str | None = field(default=None, init=False, compare=False, repr=False)
 
     def content_fields(self) -> tuple[object, ...]:
         """Everything a feed can show, for "did this article change?" checks.
@@ -147,7 +152,7 @@ class ParsedArticle:
         return tuple(getattr(self, f.name) for f in fields(self) if f.name not in _NOT_CONTENT)
 
 
-_NOT_CONTENT = frozenset({"key", "origin", "derived"})
+_NOT_CONTENT = frozenset({"key", "origin", "derived", "content_digest"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from .. import dates, text, urls
 from ..model import Author, Image, Origin, ParsedArticle, Related, Status, Term
 from ..text import describe
-from .html import render_markdown, sanitize_html, summarize_html
+from .html import render_markdown, sanitize_html, summarize_html, summarize_sanitized
 from .images import ImageError, parse_image
 from .loaders import MAX_DIGITS
 from .records import IngestContext, IngestItem, IngestWarning, RecordError
@@ -352,7 +352,7 @@ def _body(record: Mapping[str, Any], url: str) -> tuple[str, str]:
     key = "body_html" if html is not None else "body_markdown"
     source = html if html is not None else render_markdown(cast(str, markdown))
     content = sanitize_html(source, url)
-    summary = summarize_html(content)
+    summary = summarize_sanitized(content)
     if not summary.strip() and "<img" not in content:
         raise _Invalid(key, "is empty once unsafe HTML is removed")
     return content, summary

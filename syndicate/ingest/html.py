@@ -11,6 +11,8 @@ This module transforms strings; it never reads files or fetches URLs.
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -44,6 +46,12 @@ DROPPED_WITH_CONTENT = frozenset(
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 
+# An absolute http(s) URL whose host is plain ASCII, written in printable ASCII with no
+# space: ``urljoin`` reads nothing of the base but its scheme, ``urlsplit`` removes nothing.
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#][!-~]*)?\Z")
+_ABSOLUTE_JOINED: dict[tuple[str, str], str | None] = {}
+_ABSOLUTE_JOINED_MAX = 4096
+
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 SUMMARY_LENGTH = 280
@@ -67,10 +75,22 @@ def sanitize_html(html: str, base_url: str) -> str:
     ignored").
     """
 
+    scheme = base_url.partition(":")[0].lower()
+
     def absolute(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in _URL_ATTRIBUTES:
+        if attribute not in _URL_ATTRIBUTES:
+            return value
+        if _PLAIN_ABSOLUTE.match(value) is None:
             return join_link(base_url, value)
-        return value
+        # An absolute http(s) URL with a plain host resolves the same against every
+        # base of one scheme: most links in a corpus are a few such URLs, joined once.
+        if (scheme, value) in _ABSOLUTE_JOINED:
+            return _ABSOLUTE_JOINED[(scheme, value)]
+        joined = join_link(base_url, value)
+        if len(_ABSOLUTE_JOINED) >= _ABSOLUTE_JOINED_MAX:
+            _ABSOLUTE_JOINED.clear()
+        _ABSOLUTE_JOINED[(scheme, value)] = joined
+        return joined
 
     cleaned = nh3.clean(
         html,
@@ -141,3 +161,46 @@ def summarize_html(html: str, limit: int = SUMMARY_LENGTH) -> str:
         parser.close()
     text = "".join(parser.first) if parser.done else "".join(parser.everything)
     return truncate_words(text, limit)
+
+
+# A tag as the sanitizer writes it: a name, attribute values double-quoted
+# (they may hold ">"), no comments; text holds no "<" (it is written "&lt;").
+_SANITIZED_TAG = re.compile(r'<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>"]|"[^"]*")*>')
+
+
+def summarize_sanitized(html: str, limit: int = SUMMARY_LENGTH) -> str:
+    """``summarize_html`` for HTML as ``sanitize_html`` leaves it, read with one regex.
+
+    The same events ``_FirstParagraph`` handles (the text between tags, unescaped;
+    ``<p>``, ``</p>`` and ``<br>``), at a fraction of ``HTMLParser``'s cost: the
+    sanitizer's output is regular enough (see ``_SANITIZED_TAG``) that a tag is
+    one match. Any other HTML goes to ``summarize_html``.
+    """
+    first: list[str] = []
+    everything: list[str] = []
+    depth = 0
+    done = False
+    position = 0
+    for tag in _SANITIZED_TAG.finditer(html):
+        if tag.start() > position:
+            data = unescape(html[position : tag.start()])
+            everything.append(data)
+            if depth:
+                first.append(data)
+        position = tag.end()
+        closing, name = tag.group(1), tag.group(2).lower()
+        if name == "p":
+            if not closing:
+                depth += 1
+            elif depth:
+                depth -= 1
+                if not depth and "".join(first).strip():
+                    done = True
+                    break
+        elif name == "br" and not closing:
+            everything.append(" ")
+            if depth:
+                first.append(" ")
+    if not done and position < len(html):
+        everything.append(unescape(html[position:]))
+    return truncate_words("".join(first) if done else "".join(everything), limit)

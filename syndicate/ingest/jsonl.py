@@ -13,9 +13,10 @@ This module parses text it is given; it never opens files.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import chain, islice
+from itertools import chain
 
-from ..model import Origin
+from ..digest import with_digest
+from ..model import Origin, ParsedArticle
 from .fields import build_article
 from .loaders import LoadProblem, load_json
 from .parallel import parse_in_workers
@@ -27,8 +28,10 @@ def parse_jsonl_iter(text: str, path: str, ctx: IngestContext) -> Iterator[Inges
     return parse_jsonl_lines(enumerate(text.split("\n"), start=1), path, ctx)
 
 
-# Lines parsed in this process before a pool of workers would pay for its start-up.
+# A file of fewer lines (and bytes) than this is parsed in this process: a pool of
+# workers would not pay for its start-up. A longer one goes to the workers whole.
 PARALLEL_AFTER = 1000
+PARALLEL_AFTER_BYTES = 4 * 1024 * 1024
 
 
 def parse_jsonl_lines(
@@ -37,19 +40,28 @@ def parse_jsonl_lines(
     """Parse numbered lines as they come (a file is read a line at a time, see ``sources``).
 
     A line the reader could not give (not UTF-8, too long) arrives as its RecordError.
-    Past ``PARALLEL_AFTER`` lines, with ``ctx.workers`` above one, the rest are parsed
-    by worker processes (``parallel``), in the same order.
+    With ``ctx.workers`` above one, the first ``PARALLEL_AFTER`` lines (at most
+    ``PARALLEL_AFTER_BYTES``) are read ahead: a file that ends within them is parsed
+    here, a longer one by worker processes (``parallel``) from its first line, in
+    the same order, while this process stores what they have parsed.
     """
     source = iter(lines)
-    for entry in islice(source, PARALLEL_AFTER):
-        yield from parse_entry(entry, path, ctx)
     if ctx.workers <= 1:
         for entry in source:
             yield from parse_entry(entry, path, ctx)
         return
-    following = next(source, None)
-    if following is not None:
-        yield from parse_in_workers(chain([following], source), parse_entry, path, ctx, ctx.workers)
+    ahead: list[tuple[int, str] | RecordError] = []
+    size = 0
+    for entry in source:
+        ahead.append(entry)
+        size += len(entry[1]) if isinstance(entry, tuple) else 0
+        if len(ahead) > PARALLEL_AFTER or size > PARALLEL_AFTER_BYTES:
+            backlog, ahead = iter(ahead), []  # the lines read ahead are freed once sent
+            entries = chain(backlog, source)
+            yield from parse_in_workers(entries, parse_entry, path, ctx, ctx.workers)
+            return
+    for entry in ahead:
+        yield from parse_entry(entry, path, ctx)
 
 
 def parse_entry(
@@ -70,4 +82,7 @@ def parse_entry(
         kind = {list: "an array", str: "a string", bool: "a boolean"}.get(type(data))
         shown = kind or ("null" if data is None else "a number")
         return [RecordError(origin, f"expected a JSON object, got {shown}")]
-    return list(build_article(data, origin=origin, ctx=ctx))
+    items = build_article(data, origin=origin, ctx=ctx)
+    # The digest the store compares, worked out here: in a parse worker, beside the
+    # parsing, rather than in the one process that writes (``digest``).
+    return [with_digest(i) if isinstance(i, ParsedArticle) else i for i in items]

@@ -6,8 +6,8 @@ items out. So a long file is cut into chunks of lines, each chunk is parsed in
 a worker process, and results come back in file order, which keeps every
 ordering the importer promises (later duplicates win, errors in line order).
 
-At most ``2 × workers`` chunks are in flight, so memory holds a few thousand
-records whatever the file's size. Workers start from a fresh interpreter
+At most ``IN_FLIGHT_LINES`` lines (or ``2 × workers`` chunks) are in flight, so
+memory holds a few thousand records whatever the file's size. Workers start from a fresh interpreter
 (``forkserver``), never a fork of a parent that holds a database connection
 and a progress thread. They never touch the store, the network or the terminal.
 """
@@ -26,6 +26,12 @@ Entry = tuple[int, str] | RecordError
 ParseOne = Callable[[Entry, str, IngestContext], list[IngestItem]]
 
 CHUNK_LINES = 250
+# Lines sent ahead of what the importer has taken: at least a store batch
+# (``Store.upsert_iter``), so the workers go on parsing while it is written.
+IN_FLIGHT_LINES = 2000
+
+# What a parse imports lazily (``digest.content_hash`` loads lxml when first called).
+_PRELOAD = ("syndicate.digest", "syndicate.html_key")
 
 _worker_job: tuple[ParseOne, str, IngestContext] | None = None
 
@@ -51,10 +57,14 @@ def parse_in_workers(
     """Yield ``parse_one``'s items for every entry, in order, parsed by ``workers`` processes."""
     source = iter(entries)
     context = multiprocessing.get_context("forkserver")
+    # Imported once, by the fork server, before it forks the workers: each worker
+    # then starts with the parser's modules (nh3, lxml, the digest) loaded.
+    context.set_forkserver_preload(["__main__", parse_one.__module__, *_PRELOAD])
     with context.Pool(workers, initializer=_start_worker, initargs=(parse_one, path, ctx)) as pool:
         pending: deque[AsyncResult[list[IngestItem]]] = deque()
+        window = max(2 * workers, IN_FLIGHT_LINES // CHUNK_LINES)
         while True:
-            while len(pending) < 2 * workers and (chunk := list(islice(source, CHUNK_LINES))):
+            while len(pending) < window and (chunk := list(islice(source, CHUNK_LINES))):
                 pending.append(pool.apply_async(_parse_chunk, (chunk,)))
             if not pending:
                 return

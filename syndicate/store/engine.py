@@ -55,6 +55,10 @@ def wrap_errors(url: str, doing: str) -> Iterator[None]:
         raise StoreError(redact(url), f"{doing} failed: {reason}") from e
 
 
+# SQLite's default page cache (negative: KiB); an import raises it while it writes.
+SQLITE_CACHE_KIB = -2000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()

@@ -18,18 +18,16 @@ the same transaction.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, or_, select, update
 
 from ..archives import page_keys
-from ..dates import to_utc
+from ..digest import digest_of, legacy_content_hash
 from ..guids import make_guid
 from ..model import ParsedArticle
 from ..text import (
@@ -61,52 +59,16 @@ class UpsertResult:
     killed_at: datetime | None = None  # for "not revived": when the story was killed
 
 
-def content_hash(record: ParsedArticle) -> str:
-    """A stable digest of everything a feed can show, to detect real edits.
-
-    The body counts by what it renders (``html_key``), the correction note by
-    its words: a re-import that only re-indents or re-spells them is no edit
-    (issue 17).
-    """
-    from ..html_key import html_key  # lxml.html: loaded by imports, not by every command
-
-    correction = collapse_spaces(record.correction) if record.correction else record.correction
-    return _digest(
-        replace(record, content_html=html_key(record.content_html), correction=correction)
-    )
-
-
-def legacy_content_hash(record: ParsedArticle) -> str:
-    """The digest stores made before ``html_key`` (over the body as written).
-
-    Accepted as "unchanged" too, so the first re-import after an upgrade does
-    not date every stored story as edited; the next real edit stores the new one.
-    """
-    return _digest(record)
-
-
-def _digest(record: ParsedArticle) -> str:
-    def default(value: object) -> object:
-        if isinstance(value, datetime):
-            return to_utc(value).isoformat()
-        if hasattr(value, "__slots__"):
-            return [getattr(value, s) for s in value.__slots__]
-        raise TypeError(type(value).__name__)
-
-    fields = record.content_fields()
-    if record.kill_reason is None:  # as before the field existed: old digests still match
-        assert fields[-1] is None, "kill_reason must stay the last content field"
-        fields = fields[:-1]
-    blob = json.dumps(fields, default=default, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
 def _settled(record: ParsedArticle, existing: Any) -> ParsedArticle:
     """The record as it is compared and stored: a derived slug and URL keep the stored ones."""
     if existing is None or not record.derived:
         return record
-    keep = {name: getattr(existing, name) for name in ("slug", "url") if name in record.derived}
-    return replace(record, **keep) if keep else record
+    keep = {
+        name: getattr(existing, name)
+        for name in ("slug", "url")
+        if name in record.derived and getattr(existing, name) != getattr(record, name)
+    }
+    return replace(record, **keep) if keep else record  # the same record keeps its digest
 
 
 def _updated(record: ParsedArticle, existing: Any, now: datetime) -> datetime:
@@ -289,7 +251,7 @@ def _write(
                 UpsertResult(record.key, old.guid, "not revived", killed_at=old.killed_at)
             )
             continue
-        digest = content_hash(record)
+        digest = digest_of(record)
         if (
             old is not None
             and not revived  # a story killed by `syndicate kill` kept its digest
@@ -334,8 +296,9 @@ def _write(
 
     ids: dict[str, int] = {}
     if new:
-        conn.execute(
-            insert(articles),
+        insert_rows(
+            conn,
+            articles,
             [{**row, "revision": 1, "section_id": section_ids[r.section.slug]} for r, row in new],
         )
         new_keys = sorted(r.key for r, _ in new)
@@ -396,9 +359,9 @@ def _write(
                 }
             )
     if tag_rows:
-        conn.execute(insert(article_tags), tag_rows)
+        insert_rows(conn, article_tags, tag_rows)
     if author_rows:
-        conn.execute(insert(article_authors), author_rows)
+        insert_rows(conn, article_authors, author_rows)
 
     # The feeds they join (or changed in), and those of the stories whose related
     # coverage points at them by their old or new URL, slug or title.
@@ -416,6 +379,57 @@ def _write(
         referrers.update(referring_articles(conn, group))
     touched.add(memberships_of(conn, referrers - own), "related")
     return results
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``conn.execute(insert(table), rows)`` for rows with the same keys, at the driver's cost.
+
+    SQLAlchemy's executemany spends, per row and column, about what the
+    database spends storing the row (building parameters, running each type's
+    bind processing one call at a time). Here the statement is compiled once per
+    dialect, table and columns, each column's bind processing (the same
+    functions SQLAlchemy would call: ``UTCDateTime``'s and the driver's) is run
+    in one loop, and the rows go to the driver's ``executemany`` as they are.
+    """
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    dialect = conn.dialect
+    memo = (dialect.name, table.name, columns)
+    prepared = _INSERTS.get(memo)
+    if prepared is None:
+        compiled = insert(table).compile(
+            dialect=dialect, column_keys=list(columns), for_executemany=True
+        )  # for many rows: no RETURNING of the new id
+        positional = compiled.positiontup
+        order = tuple(positional) if positional is not None else columns
+        processors = tuple(
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
+        )
+        prepared = _INSERTS[memo] = (compiled.string, order, processors, positional is not None)
+    sql, order, processors, by_position = prepared
+    # A batch repeats its values (``now`` in every article, ``published`` in its tag
+    # and author rows): each distinct one is processed once per column. Equal values
+    # give equal results (aware datetimes equal at one instant are one UTC value).
+    memos: list[dict[Any, Any]] = [{} for _ in processors]
+    out: list[Any] = []
+    for row in rows:
+        values = []
+        for name, process, seen in zip(order, processors, memos, strict=True):
+            value = row[name]
+            if process is not None:
+                done = seen.get(value, _UNSEEN)
+                if done is _UNSEEN:
+                    done = seen[value] = process(value)
+                value = done
+            values.append(value)
+        out.append(tuple(values) if by_position else dict(zip(order, values, strict=True)))
+    conn.exec_driver_sql(sql, out)
+
+
+_UNSEEN = object()
+# (dialect, table, columns) -> (SQL, parameter order, bind processors, positional?)
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...], Any, bool]] = {}
 
 
 def _term_values(

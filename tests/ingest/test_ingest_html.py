@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import syndicate.ingest.html as html_module
-from syndicate.ingest.html import sanitize_html, summarize_html, truncate_words
+from syndicate.ingest.html import sanitize_html, summarize_html, summarize_sanitized, truncate_words
 
 BASE = "https://news.example.org/city/ferry-fares"
 
@@ -82,3 +83,38 @@ def test_a_summary_read_in_chunks_is_the_summary_of_the_whole(html: str) -> None
     whole.close()
     expected = "".join(whole.first) if whole.done else "".join(whole.everything)
     assert summarize_html(html) == truncate_words(expected)
+
+
+# ---------------------------------------------------------------- summaries of sanitized HTML
+
+_RAW_PIECES = st.sampled_from(
+    ["<p>", "</p>", "<br>", "<br/>", "</br>", "<b>", "</b>", "&amp;", "&#233;", "&nbsp;", "&",
+     "<", ">", " ", "\n", "\t", "word", "Ünï", "<!-- c -->", "<P class='x'>", "<img src='a.jpg'>",
+     '<a title="a > b </p> c" href="/x">', "</a>", "<div>", "</div>", "<table><tr><td>",
+     "</td></tr></table>", "<script>x</script>", "<ul><li>", "</li></ul>", "<pre>", "</pre>",
+     "&am", "p;", '"', "'", "<![CDATA[x]]>", "<?pi?>", "<h2>", "</h2>", "\u00a0"]
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(_RAW_PIECES, max_size=400).map("".join))
+def test_the_summary_of_sanitized_html_is_the_parser_s(html: str) -> None:
+    """``summarize_sanitized`` (a regex, for the sanitizer's output) agrees with HTMLParser."""
+    clean = sanitize_html(html, BASE)
+    assert summarize_sanitized(clean) == summarize_html(clean)
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://elsewhere.example/./a/../b?",
+        "http://elsewhere.example:8080/x#",
+        "https://x.example",
+    ],
+)
+def test_an_absolute_link_joined_once_is_what_each_base_would_give(href: str) -> None:
+    from syndicate.urls import join_link
+
+    for base in ("https://news.example.org/a/b", "http://news.example.org/c", BASE, BASE + "/x"):
+        clean = sanitize_html(f'<p><a href="{href}">l</a></p>', base)
+        assert clean == f'<p><a href="{join_link(base, href)}">l</a></p>'

@@ -43,3 +43,17 @@ def test_workers_give_what_one_process_gives(tmp_path: Path) -> None:
     assert [str(x) if not hasattr(x, "key") else x for x in parallel] == [
         str(x) if not hasattr(x, "key") else x for x in serial
     ]
+
+
+def test_records_carry_the_digest_the_store_would_work_out(tmp_path: Path) -> None:
+    from syndicate.digest import content_hash
+    from syndicate.model import ParsedArticle
+
+    count = PARALLEL_AFTER + CHUNK_LINES
+    path = tmp_path / "long.jsonl"
+    path.write_text("\n".join(_line(i) for i in range(count)) + "\n", encoding="utf-8")
+    one = IngestContext(base_url="https://news.example.org", root=tmp_path, workers=1)
+    for ctx in (one, replace(one, workers=2)):
+        records = [x for x in parse_paths_iter([str(path)], ctx) if isinstance(x, ParsedArticle)]
+        assert len(records) > PARALLEL_AFTER
+        assert all(r.content_digest == content_hash(r) for r in records)
