@@ -65,7 +65,8 @@ def to_article(parsed: ParsedArticle, n: int) -> Article:
     values = {
         f.name: getattr(parsed, f.name)
         for f in fields(ParsedArticle)
-        if f.name not in ("origin", "derived", "kill_reason")  # kill_reason: the store's only
+        # kill_reason: the store's only; content_digest: the parse workers' (not a field to set)
+        if f.init and f.name not in ("origin", "derived", "kill_reason")
     }
     return Article(guid=f"tag:news.example.org,2026-01-01:prop/{n}", revision=1, **values)
 
