@@ -185,19 +185,16 @@ def build_pass(
         record_results(conn, results, now, worker, "full" if full else "incremental")
         done(conn, queued)
         record_build(conn, report, config_fp, now)
-    if full or planned or recheck or manifests_missing(config):
+    manifests = full or bool(planned) or recheck or manifests_missing(config)
+    missing = pages_missing(config)
+    if manifests or missing:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
-            change = publish_manifest(conn, config, now, results)
-            if (
-                full
-                or change.listing
-                or pages_missing(config)
-                or (change and pages_due(config, now))
-            ):
+            change = publish_manifest(conn, config, now, results) if manifests else None
+            moved = change is not None and (
+                change.listing or (change.written and pages_due(config, now))
+            )
+            if full or missing or moved:
                 publish_pages(conn, config, now)
-    elif pages_missing(config):
-        with store.connect() as conn:
-            publish_pages(conn, config, now)
     if config.site.hubs:
         from .websub import notify  # requests and a thread pool, only for sites with hubs
 
@@ -307,7 +304,7 @@ def drain_queue(
     if results:
         with store.connect() as conn:  # after the files are in place: see ``manifest``
             moved = publish_manifest(conn, config, batch_now, results, trust=True)
-            if pages and (moved or pages_missing(config)):
+            if pages and (moved.written or pages_missing(config)):
                 publish_pages(conn, config, batch_now)  # a change the page may show
     if settle:
         retire.wait()  # the replaced files' old blocks, freed while the drain recorded

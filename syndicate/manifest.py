@@ -34,15 +34,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Connection
 
 from .config import Config
-from .kinds import group_of, kind_of_group, kinds, split_key
+from .kinds import group_of, kinds, split_key
 from .manifest_file import (
     CONTENT_TYPES,
     MANIFEST_NAME,
@@ -187,9 +188,6 @@ class ManifestChange:
     written: bool  # either manifest's bytes changed
     listing: bool  # the public manifest lists other files than before
 
-    def __bool__(self) -> bool:
-        return self.written
-
 
 def publish_manifest(
     conn: Connection,
@@ -209,26 +207,21 @@ def publish_manifest(
     ``trust``: see ``plan_manifest``.
     """
 
-    every: dict[str, int] = {}  # by group
-    by_key: dict[str, int] = {}  # asked once per file: 6,600 of them
+    @cache
+    def every(group: str) -> int:
+        try:
+            return config.feeds.group(group).every
+        except KeyError:  # a kind no longer registered: its files stay, rebuilt never
+            return 0
 
-    def cadence(key: str) -> int:
-        found = by_key.get(key)
-        if found is None:
-            group = group_of(key)
-            if group not in every:
-                try:
-                    every[group] = config.feeds.group(group).every
-                except KeyError:  # a kind no longer registered: its files stay, rebuilt never
-                    every[group] = 0
-            found = by_key[key] = every[group]
-        return found
+    @cache
+    def cadence(key: str) -> int:  # asked once per file: 6,600 of them
+        return every(group_of(key))
 
-    private_groups = frozenset(k.group for k in kinds() if k.private)
+    hidden = private_groups()
 
-    def is_private(path: str) -> bool:  # ``is_private_path``, with the kinds asked once
-        group, _, rest = path.partition("/")
-        return bool(rest) and group in private_groups
+    def is_private(path: str) -> bool:
+        return is_private_path(path, hidden)
 
     rendered = rendered_files(results)
     output = config.output_dir
@@ -241,7 +234,7 @@ def publish_manifest(
         keys = {o.path: r.key for r in results for o in r.outcomes}
         public = [(p, e.key) for p, e in old.items()]
         public += [(p, k) for p, k in keys.items() if p not in old and not is_private(p)]
-        private = [(p, k) for p, k, _ in recorded_files(conn, sorted(private_groups))]
+        private = [(p, k) for p, k, _ in recorded_files(conn, sorted(hidden))]
     else:
         public, private = [], []
         for path, key, _ in recorded_files(conn):
@@ -287,11 +280,16 @@ def manifests_missing(config: Config) -> bool:
     return any((folder / name).is_dir() for name in config.partners)
 
 
-def is_private_path(path: str) -> bool:
-    """Whether a recorded feed path is a private kind's (its file is in the private folder)."""
+def private_groups() -> frozenset[str]:
+    """The private kinds' groups: a path under one of them is in the private folder."""
+    return frozenset(k.group for k in kinds() if k.private)
+
+
+def is_private_path(path: str, groups: Collection[str]) -> bool:
+    """Whether a recorded feed path is a private kind's; ``groups``: ``private_groups()``,
+    asked once by the caller (per path, the registry walk was 20 ms of a drain at 100k)."""
     group, _, rest = path.partition("/")
-    kind = kind_of_group(group) if rest else None
-    return kind is not None and kind.private
+    return bool(rest) and group in groups
 
 
 def _advance(config: Config, key: str) -> bool:
